@@ -1,0 +1,104 @@
+/**
+ * fast-check arbitraries for events, shared by this package's property tests and by the
+ * conformance suite (so that any store is checked against the same generated histories).
+ */
+import fc from "fast-check"
+import { makeEvent } from "./codec.js"
+import type { ClaudeSessionId, EventId, StableId } from "./ids.js"
+import type { KnownEvent, SessionEvent, SessionMode } from "./schema.js"
+
+const hex = (n: number, width: number): string => n.toString(16).padStart(width, "0")
+const uuidFrom = (n: number): string => `${hex(n, 8)}-0000-4000-8000-${hex(n, 12)}`
+
+/** A small pool of stable ids and Claude ids, so generated events collide and link. */
+export const stableIdArb = (pool = 4): fc.Arbitrary<StableId> =>
+  fc.integer({ min: 1, max: pool }).map((n) => `cc-session-${uuidFrom(n)}` as StableId)
+
+export const claudeIdArb = (pool = 8): fc.Arbitrary<ClaudeSessionId> =>
+  fc.integer({ min: 1, max: pool }).map((n) => uuidFrom(0x1000 + n) as ClaudeSessionId)
+
+const timestampArb = fc
+  .integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2026, 11, 31) })
+  .map((ms) => new Date(ms).toISOString())
+
+const modeArb: fc.Arbitrary<SessionMode> = fc.constantFrom("run", "stream", "interactive", "detached")
+const textArb = fc.string({ maxLength: 24 })
+const hashArb = fc.stringMatching(/^[0-9a-f]{64}$/)
+
+/** Arbitrary valid known events with unique ids. */
+export const knownEventArb: fc.Arbitrary<KnownEvent> = fc
+  .tuple(fc.uuid({ version: 4 }), stableIdArb(), timestampArb)
+  .chain(([uuid, session, at]) => {
+    const options = { id: uuid as EventId, at }
+    return fc.oneof(
+      fc
+        .record({
+          cwd: fc.constantFrom("/srv/app", "/srv/app.worktrees/x", "/tmp/w"),
+          mode: modeArb,
+          hash: fc.option(hashArb, { nil: undefined })
+        })
+        .map(({ cwd, mode, hash }) =>
+          makeEvent(
+            "session.opened",
+            session,
+            { cwd, mode, ...(hash === undefined ? {} : { promptHash: hash }) },
+            options
+          )
+        ),
+      fc
+        .record({
+          id: claudeIdArb(),
+          source: fc.constantFrom("stream", "sidecar", "transcripts", "history"),
+          confidence: fc.double({ min: 0, max: 1, noNaN: true }),
+          evidence: textArb
+        })
+        .map(({ id, source, confidence, evidence }) =>
+          makeEvent("claude.observed", session, { claudeSessionId: id, source, evidence, confidence }, options)
+        ),
+      fc
+        .record({
+          from: claudeIdArb(),
+          to: claudeIdArb(),
+          kind: fc.constantFrom("resume", "fork", "continue", "compact" as const)
+        })
+        .map(({ from, to, kind }) =>
+          makeEvent("chain.linked", session, { from, to, kind, source: "transcripts", evidence: "leafUuid" }, options)
+        ),
+      fc
+        .record({ run: fc.constantFrom("r1", "r2"), pid: fc.integer({ min: 1, max: 99999 }) })
+        .map(({ run, pid }) => makeEvent("run.started", session, { runId: run, pid }, options)),
+      fc
+        .record({
+          run: fc.constantFrom("r1", "r2"),
+          exit: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
+          isError: fc.boolean()
+        })
+        .map(({ run, exit, isError }) =>
+          makeEvent("run.finished", session, { runId: run, exitCode: exit, isError }, options)
+        ),
+      textArb.map((label) => makeEvent("session.labeled", session, { label }, options)),
+      fc.boolean().map((archived) => makeEvent("session.archived", session, { archived }, options))
+    )
+  })
+
+/** A future event type this version does not know. */
+export const unknownEventArb: fc.Arbitrary<SessionEvent> = fc
+  .tuple(fc.uuid({ version: 4 }), stableIdArb(), timestampArb, fc.jsonValue())
+  .map(([id, session, at, payload]) => ({
+    id: id as EventId,
+    v: 1,
+    at,
+    session,
+    type: "future.thing",
+    payload,
+    unknown: true as const
+  }))
+
+export const eventArb: fc.Arbitrary<SessionEvent> = fc.oneof(
+  { arbitrary: knownEventArb, weight: 9 },
+  { arbitrary: unknownEventArb, weight: 1 }
+)
+
+/** A list of events whose ids are unique (as real event ids are). */
+export const eventListArb = (maxLength = 40): fc.Arbitrary<Array<SessionEvent>> =>
+  fc.uniqueArray(eventArb, { maxLength, selector: (event) => event.id })

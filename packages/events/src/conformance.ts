@@ -1,0 +1,216 @@
+/**
+ * The event store contract as a test suite. Every store implementation runs it:
+ *
+ * ```ts
+ * import { runEventStoreConformance } from "@cc/events/conformance"
+ * runEventStoreConformance("postgres", async () => ({ store: await makePgStore(), cleanup }))
+ * ```
+ *
+ * Needs `vitest` and `fast-check` (optional peer dependencies of this package).
+ */
+import { Effect, Stream } from "effect"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { eventListArb } from "./arbitraries.js"
+import { encodeEventLine } from "./codec.js"
+import { fold } from "./fold.js"
+import type { SessionEvent } from "./schema.js"
+import type { EventStoreShape, LogItem } from "./store.js"
+
+export * from "./arbitraries.js"
+
+export interface StoreUnderTest {
+  readonly store: EventStoreShape
+  /** Opens a second handle on the same underlying store (a "reopen" / another process). */
+  readonly reopen?: () => Promise<EventStoreShape>
+  readonly cleanup?: () => Promise<void>
+}
+
+export type StoreFactory = () => Promise<StoreUnderTest>
+
+const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(effect)
+const lines = (events: ReadonlyArray<SessionEvent>): Array<string> => events.map(encodeEventLine)
+
+const withStore = async <A>(factory: StoreFactory, f: (s: StoreUnderTest) => Promise<A>): Promise<A> => {
+  const s = await factory()
+  try {
+    return await f(s)
+  } finally {
+    await s.cleanup?.()
+  }
+}
+
+// --- model-based test: the store behaves like an array of batches ------------------------
+
+interface Model {
+  events: Array<SessionEvent>
+  /** nextOffset observed after the n-th batch, with the event count at that point */
+  marks: Array<{ offset: number; count: number }>
+}
+
+class AppendCommand implements fc.AsyncCommand<Model, EventStoreShape> {
+  constructor(readonly batch: Array<SessionEvent>) {}
+  check(): boolean {
+    return true
+  }
+  async run(model: Model, store: EventStoreShape): Promise<void> {
+    const before = model.events.length
+    const result = await run(store.append(this.batch))
+    expect(result.count).toBe(this.batch.length)
+    expect(result.to).toBeGreaterThanOrEqual(result.from)
+    model.events.push(...this.batch)
+    const read = await run(store.read())
+    expect(lines(read.events.map((s) => s.event))).toEqual(lines(model.events))
+    model.marks.push({ offset: read.nextOffset, count: model.events.length })
+    if (this.batch.length > 0) {
+      // the batch is contiguous and starts where the append said it did
+      expect(read.events[before]?.offset).toBe(result.from)
+    }
+  }
+  toString(): string {
+    return `append(${this.batch.length})`
+  }
+}
+
+class ReadFromMarkCommand implements fc.AsyncCommand<Model, EventStoreShape> {
+  constructor(readonly pick: number) {}
+  check(model: Readonly<Model>): boolean {
+    return model.marks.length > 0
+  }
+  async run(model: Model, store: EventStoreShape): Promise<void> {
+    const mark = model.marks[this.pick % model.marks.length] as { offset: number; count: number }
+    const read = await run(store.read({ from: mark.offset }))
+    expect(lines(read.events.map((s) => s.event))).toEqual(lines(model.events.slice(mark.count)))
+    expect(read.diagnostics).toEqual([])
+  }
+  toString(): string {
+    return `readFromMark(${this.pick})`
+  }
+}
+
+class StreamCommand implements fc.AsyncCommand<Model, EventStoreShape> {
+  check(): boolean {
+    return true
+  }
+  async run(model: Model, store: EventStoreShape): Promise<void> {
+    const items = await run(Stream.runCollect(store.stream()))
+    const events = items.flatMap((item: LogItem) => (item._tag === "Event" ? [item.stored.event] : []))
+    expect(lines(events)).toEqual(lines(model.events))
+  }
+  toString(): string {
+    return "stream()"
+  }
+}
+
+export const runEventStoreConformance = (name: string, factory: StoreFactory): void => {
+  describe(`event store conformance: ${name}`, () => {
+    it("starts empty and reads nothing", () =>
+      withStore(factory, async ({ store }) => {
+        const read = await run(store.read())
+        expect(read.events).toEqual([])
+        expect(read.diagnostics).toEqual([])
+        const again = await run(store.read({ from: read.nextOffset }))
+        expect(again.nextOffset).toBe(read.nextOffset)
+      }))
+
+    it("behaves like an array of appended batches (model-based)", async () => {
+      const commands = fc.commands(
+        [
+          eventListArb(6).map((batch) => new AppendCommand(batch)),
+          fc.nat().map((pick) => new ReadFromMarkCommand(pick)),
+          fc.constant(new StreamCommand())
+        ],
+        { maxCommands: 12 }
+      )
+      await fc.assert(
+        fc.asyncProperty(commands, (cmds) =>
+          withStore(factory, ({ store }) =>
+            fc.asyncModelRun(() => ({ model: { events: [], marks: [] }, real: store }), cmds)
+          )
+        ),
+        { numRuns: 40 }
+      )
+    })
+
+    it("keeps unknown future event types through a round trip", () =>
+      withStore(factory, async ({ store }) => {
+        const future = {
+          id: "future-0000000001",
+          v: 1,
+          at: "2026-01-01T00:00:00.000Z",
+          session: "cc-session-00000000-0000-4000-8000-000000000001",
+          type: "session.teleported",
+          payload: { to: "mars" },
+          unknown: true
+        } as unknown as SessionEvent
+        await run(store.append([future]))
+        const read = await run(store.read())
+        expect(read.events.map((s) => encodeEventLine(s.event))).toEqual([encodeEventLine(future)])
+      }))
+
+    it("keeps a repeated event (the fold, not the store, makes it idempotent)", async () => {
+      await fc.assert(
+        fc.asyncProperty(eventListArb(10), (events) =>
+          withStore(factory, async ({ store }) => {
+            await run(store.append(events))
+            await run(store.append(events))
+            const read = await run(store.read())
+            expect(read.events).toHaveLength(events.length * 2)
+            expect(fold(read.events.map((s) => s.event))).toEqual(fold(events))
+          })
+        ),
+        { numRuns: 20 }
+      )
+    })
+
+    it("never interleaves concurrent appends and loses none", () =>
+      withStore(factory, async ({ store, reopen }) => {
+        const handles = [store, ...(reopen === undefined ? [] : [await reopen(), await reopen()])]
+        const batches = fc
+          .sample(eventListArb(5), { numRuns: 30, seed: 7 })
+          .map((batch, i) => batch.map((event) => ({ ...event, id: `${event.id.slice(0, 30)}-${i}` }) as SessionEvent))
+        await Promise.all(
+          batches.map((batch, i) => run((handles[i % handles.length] as EventStoreShape).append(batch)))
+        )
+        const read = await run(store.read())
+        const got = lines(read.events.map((s) => s.event))
+        expect(got).toHaveLength(batches.reduce((n, b) => n + b.length, 0))
+        for (const batch of batches) {
+          if (batch.length === 0) continue
+          const start = got.indexOf(encodeEventLine(batch[0] as SessionEvent))
+          expect(got.slice(start, start + batch.length)).toEqual(lines(batch))
+        }
+      }))
+
+    it("tails: yields what exists, then what is appended later", () =>
+      withStore(factory, async ({ store }) => {
+        const [first, second] = fc.sample(
+          eventListArb(3).filter((l) => l.length > 0),
+          { numRuns: 2, seed: 3 }
+        ) as [Array<SessionEvent>, Array<SessionEvent>]
+        await run(store.append(first))
+        const collected = Effect.runPromise(
+          Stream.runCollect(
+            store.tail({ pollMs: 10 }).pipe(
+              Stream.filter((item: LogItem) => item._tag === "Event"),
+              Stream.take(first.length + second.length)
+            )
+          )
+        )
+        await new Promise((resolve) => setTimeout(resolve, 30))
+        await run(store.append(second))
+        const items = await collected
+        const events = items.flatMap((item: LogItem) => (item._tag === "Event" ? [item.stored.event] : []))
+        expect(lines(events)).toEqual(lines([...first, ...second]))
+      }))
+
+    it("is visible through a second handle (another process) when the store has one", () =>
+      withStore(factory, async ({ store, reopen }) => {
+        const [events] = fc.sample(eventListArb(5), { numRuns: 1, seed: 11 }) as [Array<SessionEvent>]
+        await run(store.append(events))
+        const other = reopen === undefined ? store : await reopen()
+        const read = await run(other.read())
+        expect(lines(read.events.map((s) => s.event))).toEqual(lines(events))
+      }))
+  })
+}

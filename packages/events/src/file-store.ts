@@ -1,0 +1,283 @@
+import {
+  appendFileSync,
+  chmodSync,
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  writeSync
+} from "node:fs"
+import { homedir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, Option, Stream } from "effect"
+import { decodeEventLine, encodeEventLine } from "./codec.js"
+import { type StoreError, StoreLockTimeout, storeErrorFromCause } from "./errors.js"
+import { readJsonlLines } from "./jsonl.js"
+import { acquireLock, type LockOptions } from "./lock.js"
+import type { SessionEvent } from "./schema.js"
+import {
+  type AppendResult,
+  EventStore,
+  type EventStoreShape,
+  type LogItem,
+  type ReadOptions,
+  type ReadResult,
+  type StoreDiagnostic,
+  type StoredEvent,
+  type TailOptions,
+  type TornTailRepaired
+} from "./store.js"
+
+export const EVENTS_FILE = "events.jsonl"
+export const QUARANTINE_FILE = "events.torn.jsonl"
+
+export interface FileStoreOptions {
+  /** The store directory; default `$CC_SESSIONS_HOME`, then `~/.channelcoder`. */
+  readonly dir?: string
+  readonly lock?: LockOptions
+  /** fdatasync after every append (default true): an append that returned survives a crash. */
+  readonly durable?: boolean
+}
+
+export const defaultStoreDir = (env: NodeJS.ProcessEnv = process.env): string =>
+  env.CC_SESSIONS_HOME !== undefined && env.CC_SESSIONS_HOME !== ""
+    ? env.CC_SESSIONS_HOME
+    : join(homedir(), ".channelcoder")
+
+const ensureDir = (dir: string): void => {
+  const created = mkdirSync(dir, { recursive: true, mode: 0o700 })
+  // mkdir's mode is filtered by the umask; a directory we created is tightened explicitly
+  if (created !== undefined) chmodSync(dir, 0o700)
+}
+
+const ensureFile = (path: string): void => {
+  const fd = openSync(path, "a", 0o600)
+  closeSync(fd)
+}
+
+/**
+ * Moves a partial last line (a writer killed mid-append) into the quarantine file and cuts it
+ * from the log, so the next append never glues a new event onto garbage. Must run under the
+ * append lock: only then is a missing final newline certainly a crash, not a write in flight.
+ */
+const repairTornTail = (path: string, quarantinePath: string): TornTailRepaired | undefined => {
+  const fd = openSync(path, "r+")
+  try {
+    const size = fstatSync(fd).size
+    if (size === 0) return undefined
+    const last = Buffer.alloc(1)
+    readSync(fd, last, 0, 1, size - 1)
+    if (last[0] === 0x0a) return undefined
+    // walk back to the previous newline in bounded chunks
+    const chunk = Buffer.allocUnsafe(64 * 1024)
+    let end = size
+    let lineStart = 0
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length)
+      const n = readSync(fd, chunk, 0, end - start, start)
+      const nl = chunk.subarray(0, n).lastIndexOf(0x0a)
+      if (nl !== -1) {
+        lineStart = start + nl + 1
+        break
+      }
+      end = start
+    }
+    const length = size - lineStart
+    const torn = Buffer.allocUnsafe(length)
+    readSync(fd, torn, 0, length, lineStart)
+    const record = `${JSON.stringify({ at: new Date().toISOString(), offset: lineStart, length, base64: torn.toString("base64") })}\n`
+    appendFileSync(quarantinePath, record, { mode: 0o600 })
+    ftruncateSync(fd, lineStart)
+    fdatasyncSync(fd)
+    return { _tag: "TornTailRepaired", offset: lineStart, length, quarantine: quarantinePath }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Writes the whole buffer; on failure cuts the file back so no partial event stays behind. */
+const appendAll = (path: string, data: Buffer, durable: boolean): { from: number; to: number } => {
+  const fd = openSync(path, "a", 0o600)
+  try {
+    const from = fstatSync(fd).size
+    let written = 0
+    try {
+      while (written < data.length) written += writeSync(fd, data, written, data.length - written)
+      if (durable) fdatasyncSync(fd)
+    } catch (error) {
+      try {
+        ftruncateSync(fd, from)
+      } catch {
+        // the log is repaired on the next open or append (torn-tail repair)
+      }
+      throw error
+    }
+    return { from, to: from + data.length }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const sleep = (ms: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+
+const itemsFrom = async function* (
+  path: string,
+  from: number
+): AsyncGenerator<LogItem | { _tag: "End"; next: number }> {
+  for await (const item of readJsonlLines(path, { from })) {
+    switch (item._tag) {
+      case "Line": {
+        if (item.text.trim() === "") continue
+        const decoded = decodeEventLine(item.text)
+        if (decoded._tag === "Event") {
+          yield { _tag: "Event", stored: { event: decoded.event, offset: item.offset } }
+        } else {
+          yield {
+            _tag: "Diagnostic",
+            diagnostic: { _tag: "SkippedLine", offset: item.offset, length: item.length, reason: decoded.reason }
+          }
+        }
+        break
+      }
+      case "Oversized":
+        yield {
+          _tag: "Diagnostic",
+          diagnostic: { _tag: "SkippedLine", offset: item.offset, length: item.length, reason: "line too long" }
+        }
+        break
+      case "End":
+        yield { _tag: "End", next: item.nextOffset }
+    }
+  }
+}
+
+/** Opens (creating if needed) the file store: one append-only JSONL file in a directory. */
+export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<EventStoreShape, StoreError> =>
+  Effect.gen(function* () {
+    const dir = options.dir ?? defaultStoreDir()
+    const path = join(dir, EVENTS_FILE)
+    const lockPath = `${path}.lock`
+    const quarantinePath = join(dir, QUARANTINE_FILE)
+    const durable = options.durable ?? true
+    const repairs: Array<TornTailRepaired> = []
+
+    const io = <A>(operation: string, f: () => A): Effect.Effect<A, StoreError> =>
+      Effect.try({ try: f, catch: (cause) => storeErrorFromCause(cause, path, operation) })
+
+    const acquire = Effect.tryPromise({
+      try: () => acquireLock(lockPath, options.lock),
+      catch: (cause) => storeErrorFromCause(cause, lockPath, "lock")
+    }).pipe(
+      Effect.flatMap((lock) =>
+        lock._tag === "Acquired"
+          ? Effect.succeed(lock)
+          : Effect.fail(
+              new StoreLockTimeout({
+                path: lockPath,
+                waitedMs: lock.waitedMs,
+                ...(lock.holder === undefined ? {} : { holder: lock.holder.split("\n").slice(0, 2).join("@") }),
+                message: `the event log ${path} stayed locked for ${lock.waitedMs} ms`
+              })
+            )
+      )
+    )
+
+    const withLock = <A>(operation: string, f: () => A): Effect.Effect<A, StoreError> =>
+      Effect.acquireUseRelease(
+        acquire,
+        () => io(operation, f),
+        (lock) => Effect.sync(() => lock.release())
+      )
+
+    const repair = (): void => {
+      const repaired = repairTornTail(path, quarantinePath)
+      if (repaired !== undefined) repairs.push(repaired)
+    }
+
+    yield* io("create", () => {
+      ensureDir(dir)
+      ensureFile(path)
+    })
+    yield* withLock("repair", repair)
+
+    const append = (events: ReadonlyArray<SessionEvent>): Effect.Effect<AppendResult, StoreError> => {
+      if (events.length === 0) {
+        return io("stat", () => {
+          const size = fstatSize(path)
+          return { from: size, to: size, count: 0 }
+        })
+      }
+      const data = Buffer.from(`${events.map(encodeEventLine).join("\n")}\n`, "utf8")
+      return withLock("append to", () => {
+        repair()
+        return { ...appendAll(path, data, durable), count: events.length }
+      })
+    }
+
+    const stream = (readOptions: ReadOptions = {}): Stream.Stream<LogItem, StoreError> =>
+      Stream.fromAsyncIterable(itemsFrom(path, readOptions.from ?? 0), (cause) =>
+        storeErrorFromCause(cause, path, "read")
+      ).pipe(Stream.filter((item): item is LogItem => item._tag !== "End"))
+
+    const read = (readOptions: ReadOptions = {}): Effect.Effect<ReadResult, StoreError> =>
+      Effect.tryPromise({
+        try: async () => {
+          const events: Array<StoredEvent> = []
+          const diagnostics: Array<StoreDiagnostic> = []
+          let nextOffset = readOptions.from ?? 0
+          for await (const item of itemsFrom(path, nextOffset)) {
+            if (item._tag === "Event") events.push(item.stored)
+            else if (item._tag === "Diagnostic") diagnostics.push(item.diagnostic)
+            else nextOffset = item.next
+          }
+          return { events, diagnostics, nextOffset }
+        },
+        catch: (cause) => storeErrorFromCause(cause, path, "read")
+      })
+
+    const tail = (tailOptions: TailOptions = {}): Stream.Stream<LogItem, StoreError> => {
+      const pollMs = tailOptions.pollMs ?? 100
+      return Stream.paginate(tailOptions.from ?? 0, (offset: number) =>
+        Effect.gen(function* () {
+          const result = yield* read({ from: offset })
+          if (result.events.length === 0 && result.diagnostics.length === 0) yield* sleep(pollMs)
+          const items: Array<LogItem> = [
+            ...result.diagnostics.map((diagnostic) => ({ _tag: "Diagnostic" as const, diagnostic })),
+            ...result.events.map((stored) => ({ _tag: "Event" as const, stored }))
+          ].sort((a, b) => itemOffset(a) - itemOffset(b))
+          return [items, Option.some(result.nextOffset)] as const
+        })
+      )
+    }
+
+    return {
+      kind: "file",
+      location: path,
+      append,
+      read,
+      stream,
+      tail,
+      repairs: () => [...repairs]
+    } satisfies EventStoreShape
+  })
+
+const itemOffset = (item: LogItem): number => (item._tag === "Event" ? item.stored.offset : item.diagnostic.offset)
+
+const fstatSize = (path: string): number => {
+  const fd = openSync(path, "r")
+  try {
+    return fstatSync(fd).size
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The file store as a layer for the `EventStore` service. */
+export const fileStoreLayer = (options: FileStoreOptions = {}): Layer.Layer<EventStore, StoreError> =>
+  Layer.effect(
+    EventStore,
+    Effect.map(makeFileStore(options), (shape) => EventStore.of(shape))
+  )

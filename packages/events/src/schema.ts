@@ -1,0 +1,126 @@
+import { Schema } from "effect"
+import { ClaudeSessionId, EventId, StableId } from "./ids.js"
+
+/** The envelope version this library writes. Readers accept every version up to it. */
+export const CURRENT_SCHEMA_VERSION = 1
+
+export const SessionMode = Schema.Literals(["run", "stream", "interactive", "detached"])
+export type SessionMode = typeof SessionMode.Type
+
+export const LinkKind = Schema.Literals(["resume", "fork", "continue", "compact"])
+export type LinkKind = typeof LinkKind.Type
+
+/** Hex SHA-256 of a prompt: events carry this, never the prompt text. */
+export const PromptHash = Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9a-f]{64}$/)))
+
+const Confidence = Schema.Number.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 1 })))
+const IsoTimestamp = Schema.String.pipe(
+  Schema.check(Schema.isPattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/))
+)
+
+export const SessionOpenedPayload = Schema.Struct({
+  cwd: Schema.String,
+  mode: SessionMode,
+  promptHash: Schema.optionalKey(PromptHash),
+  logPath: Schema.optionalKey(Schema.String),
+  forkOf: Schema.optionalKey(StableId)
+})
+
+export const RunStartedPayload = Schema.Struct({
+  runId: Schema.String,
+  pid: Schema.optionalKey(Schema.Int),
+  mode: Schema.optionalKey(SessionMode),
+  claudeSessionId: Schema.optionalKey(ClaudeSessionId),
+  logPath: Schema.optionalKey(Schema.String)
+})
+
+export const RunFinishedPayload = Schema.Struct({
+  runId: Schema.String,
+  exitCode: Schema.NullOr(Schema.Int),
+  signal: Schema.optionalKey(Schema.String),
+  resultSubtype: Schema.optionalKey(Schema.String),
+  isError: Schema.optionalKey(Schema.Boolean)
+})
+
+export const ClaudeObservedPayload = Schema.Struct({
+  claudeSessionId: ClaudeSessionId,
+  /** Which source saw it: "launcher", "stream", "sidecar", "transcripts", "history", … */
+  source: Schema.String,
+  /** Free-form, human-readable: a path and byte offset, a stream line, a match rule. */
+  evidence: Schema.String,
+  confidence: Confidence,
+  transcriptPath: Schema.optionalKey(Schema.String)
+})
+
+export const ChainLinkedPayload = Schema.Struct({
+  from: ClaudeSessionId,
+  to: ClaudeSessionId,
+  kind: LinkKind,
+  source: Schema.String,
+  evidence: Schema.String
+})
+
+export const SessionLabeledPayload = Schema.Struct({ label: Schema.String })
+export const SessionArchivedPayload = Schema.Struct({ archived: Schema.Boolean })
+
+const envelopeFields = {
+  id: EventId,
+  v: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: CURRENT_SCHEMA_VERSION }))),
+  at: IsoTimestamp,
+  session: StableId
+}
+
+const eventSchema = <T extends string, P extends Schema.Top>(type: T, payload: P) =>
+  Schema.Struct({ ...envelopeFields, type: Schema.Literal(type), payload })
+
+export const SessionOpened = eventSchema("session.opened", SessionOpenedPayload)
+export const RunStarted = eventSchema("run.started", RunStartedPayload)
+export const RunFinished = eventSchema("run.finished", RunFinishedPayload)
+export const ClaudeObserved = eventSchema("claude.observed", ClaudeObservedPayload)
+export const ChainLinked = eventSchema("chain.linked", ChainLinkedPayload)
+export const SessionLabeled = eventSchema("session.labeled", SessionLabeledPayload)
+export const SessionArchived = eventSchema("session.archived", SessionArchivedPayload)
+
+/** Every event type this version understands. */
+export const KnownEvent = Schema.Union([
+  SessionOpened,
+  RunStarted,
+  RunFinished,
+  ClaudeObserved,
+  ChainLinked,
+  SessionLabeled,
+  SessionArchived
+])
+export type KnownEvent = typeof KnownEvent.Type
+export type EventType = KnownEvent["type"]
+export const knownEventTypes: ReadonlyArray<EventType> = [
+  "session.opened",
+  "run.started",
+  "run.finished",
+  "claude.observed",
+  "chain.linked",
+  "session.labeled",
+  "session.archived"
+]
+
+/**
+ * An event written by a newer version of this library (or a plugin): its envelope is
+ * valid, its type is not one we know. Kept, carried through reads and ignored by the fold,
+ * so that an old reader never fails a whole log because of a newer writer.
+ */
+export const UnknownEvent = Schema.Struct({
+  id: EventId,
+  v: Schema.Int,
+  at: IsoTimestamp,
+  session: StableId,
+  type: Schema.String,
+  payload: Schema.Unknown
+})
+export type UnknownEvent = typeof UnknownEvent.Type & { readonly unknown: true }
+
+export type SessionEvent = KnownEvent | UnknownEvent
+
+export type EventOf<T extends EventType> = Extract<KnownEvent, { type: T }>
+export type PayloadOf<T extends EventType> = EventOf<T>["payload"]
+
+export const isKnownEvent = (event: SessionEvent): event is KnownEvent => !("unknown" in event)

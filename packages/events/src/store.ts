@@ -1,0 +1,80 @@
+import { Context, type Effect, type Stream } from "effect"
+import type { StoreError } from "./errors.js"
+import type { SessionEvent } from "./schema.js"
+
+/** A line the reader could not use. It stays in the log; the reader reports and skips it. */
+export interface SkippedLine {
+  readonly _tag: "SkippedLine"
+  readonly offset: number
+  readonly length: number
+  readonly reason: string
+}
+
+/** A partial last line left by a writer that crashed mid-append, moved aside on open. */
+export interface TornTailRepaired {
+  readonly _tag: "TornTailRepaired"
+  readonly offset: number
+  readonly length: number
+  readonly quarantine: string
+}
+
+export type StoreDiagnostic = SkippedLine | TornTailRepaired
+
+export interface StoredEvent {
+  readonly event: SessionEvent
+  /** Position of the event in the store (a byte offset for the file store). */
+  readonly offset: number
+}
+
+export interface ReadResult {
+  readonly events: ReadonlyArray<StoredEvent>
+  readonly diagnostics: ReadonlyArray<StoreDiagnostic>
+  /** Where the next read continues: past the last complete line. */
+  readonly nextOffset: number
+}
+
+export interface AppendResult {
+  /** Offset of the first appended event and the end offset after the append. */
+  readonly from: number
+  readonly to: number
+  readonly count: number
+}
+
+export interface ReadOptions {
+  readonly from?: number
+}
+
+export interface TailOptions {
+  readonly from?: number
+  /** How often to look for new events when nothing changed (ms). */
+  readonly pollMs?: number
+}
+
+/** What a streaming read yields: events, and diagnostics for lines it had to skip. */
+export type LogItem =
+  | { readonly _tag: "Event"; readonly stored: StoredEvent }
+  | { readonly _tag: "Diagnostic"; readonly diagnostic: StoreDiagnostic }
+
+/**
+ * The one store interface. Every implementation (the file store, the in-memory store, later
+ * a PostgreSQL store) passes the same conformance suite, `@cc/events/conformance`.
+ *
+ * Contract: `append` is atomic per call (all of its events or none become visible, never
+ * interleaved with another caller's), ordered, and durable once it returns; offsets only grow;
+ * `read({from: r.nextOffset})` returns exactly the events appended after `r`; a line that
+ * cannot be decoded is reported as a diagnostic, never dropped silently and never fatal.
+ */
+export interface EventStoreShape {
+  readonly kind: string
+  readonly location: string
+  readonly append: (events: ReadonlyArray<SessionEvent>) => Effect.Effect<AppendResult, StoreError>
+  readonly read: (options?: ReadOptions) => Effect.Effect<ReadResult, StoreError>
+  /** Every event from `from` to the end now, in bounded memory. */
+  readonly stream: (options?: ReadOptions) => Stream.Stream<LogItem, StoreError>
+  /** Like `stream`, then follows new events until interrupted. */
+  readonly tail: (options?: TailOptions) => Stream.Stream<LogItem, StoreError>
+  /** Torn tails this store instance moved aside (on open or before an append). */
+  readonly repairs: () => ReadonlyArray<TornTailRepaired>
+}
+
+export class EventStore extends Context.Service<EventStore, EventStoreShape>()("@cc/events/EventStore") {}

@@ -1,0 +1,132 @@
+import { execFile } from "node:child_process"
+import { appendFileSync, chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import {
+  acquireLock,
+  EVENTS_FILE,
+  fold,
+  makeEvent,
+  openEventLog,
+  QUARANTINE_FILE,
+  type StableId,
+  StoreLockTimeout,
+  StorePermissionError
+} from "../src/index.js"
+
+const run = promisify(execFile)
+const S = "cc-session-00000000-0000-4000-8000-000000000001" as StableId
+const label = (n: number) => makeEvent("session.labeled", S, { label: `l${n}` })
+const isRoot = process.getuid?.() === 0
+
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "cc-events-file-"))
+})
+afterEach(async () => {
+  chmodSync(dir, 0o700)
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe("file store", () => {
+  it("creates its directory 0700 and its log 0600", async () => {
+    const storeDir = join(dir, "nested", "store")
+    await openEventLog({ dir: storeDir })
+    expect(statSync(storeDir).mode & 0o777).toBe(0o700)
+    expect(statSync(join(storeDir, EVENTS_FILE)).mode & 0o777).toBe(0o600)
+  })
+
+  it("moves a torn last line aside on open and keeps every complete event", async () => {
+    const log = await openEventLog({ dir })
+    await log.append([label(1), label(2)])
+    const path = join(dir, EVENTS_FILE)
+    const good = readFileSync(path, "utf8")
+    appendFileSync(path, '{"id":"torn-000000","v":1,"at":"2026-')
+    const reopened = await openEventLog({ dir })
+    expect(reopened.repairs()).toEqual([
+      { _tag: "TornTailRepaired", offset: good.length, length: 37, quarantine: join(dir, QUARANTINE_FILE) }
+    ])
+    expect(readFileSync(path, "utf8")).toBe(good)
+    const quarantined = JSON.parse(readFileSync(join(dir, QUARANTINE_FILE), "utf8"))
+    expect(Buffer.from(quarantined.base64, "base64").toString()).toBe('{"id":"torn-000000","v":1,"at":"2026-')
+    await reopened.append([label(3)])
+    const read = await reopened.read()
+    expect(read.events.map((s) => s.event.payload)).toEqual([{ label: "l1" }, { label: "l2" }, { label: "l3" }])
+    expect(read.diagnostics).toEqual([])
+  })
+
+  it("reports a corrupt line mid-file and reads on past it", async () => {
+    const log = await openEventLog({ dir })
+    await log.append([label(1)])
+    appendFileSync(join(dir, EVENTS_FILE), "garbage{\n")
+    await log.append([label(2)])
+    const read = await log.read()
+    expect(read.events.map((s) => s.event.payload)).toEqual([{ label: "l1" }, { label: "l2" }])
+    expect(read.diagnostics).toHaveLength(1)
+    expect(read.diagnostics[0]).toMatchObject({ _tag: "SkippedLine", reason: "not valid JSON" })
+  })
+
+  it("does not treat a line still being written as an event", async () => {
+    const log = await openEventLog({ dir })
+    await log.append([label(1)])
+    appendFileSync(join(dir, EVENTS_FILE), '{"id":"partial')
+    const read = await log.read()
+    expect(read.events).toHaveLength(1)
+    expect(read.diagnostics).toEqual([])
+    expect(read.nextOffset).toBe(readFileSync(join(dir, EVENTS_FILE), "utf8").indexOf('{"id":"partial'))
+  })
+
+  it.skipIf(isRoot)("gives a typed permission error for a read-only store and leaves the log valid", async () => {
+    const log = await openEventLog({ dir })
+    await log.append([label(1)])
+    chmodSync(join(dir, EVENTS_FILE), 0o400)
+    await expect(log.append([label(2)])).rejects.toBeInstanceOf(StorePermissionError)
+    expect((await log.read()).events).toHaveLength(1)
+  })
+
+  it("gives a typed error when the store directory cannot be created", async () => {
+    writeFileSync(join(dir, "file"), "")
+    await expect(openEventLog({ dir: join(dir, "file", "store") })).rejects.toMatchObject({ _tag: "StoreIOError" })
+  })
+
+  it("breaks a lock left by a dead process and times out on a live one", async () => {
+    const log = await openEventLog({ dir, lock: { timeoutMs: 300 } })
+    const lockPath = join(dir, `${EVENTS_FILE}.lock`)
+    // pid 2^22+1 is above Linux's pid_max default: certainly not running
+    writeFileSync(lockPath, `4194305\n${(await import("node:os")).hostname()}\n0\nx\n`)
+    await log.append([label(1)])
+    expect(existsSync(lockPath)).toBe(false)
+    const held = await acquireLock(lockPath)
+    expect(held._tag).toBe("Acquired")
+    await expect(log.append([label(2)])).rejects.toBeInstanceOf(StoreLockTimeout)
+    if (held._tag === "Acquired") held.release()
+    await log.append([label(3)])
+    expect((await log.read()).events).toHaveLength(2)
+  })
+
+  it("loses and interleaves nothing when several processes append at once", async () => {
+    const workers = 6
+    const count = 300
+    const worker = join(import.meta.dirname, "helpers", "append-worker.mjs")
+    await Promise.all(
+      Array.from({ length: workers }, (_, w) => run(process.execPath, [worker, dir, String(w + 1), String(count), "7"]))
+    )
+    const log = await openEventLog({ dir })
+    const read = await log.read()
+    expect(read.diagnostics).toEqual([])
+    expect(read.events).toHaveLength(workers * count)
+    const ids = new Set(read.events.map((s) => s.event.id))
+    expect(ids.size).toBe(workers * count)
+    // each worker's events appear in its own order
+    for (let w = 1; w <= workers; w++) {
+      const mine = read.events
+        .filter((s) => s.event.id.startsWith(`w${w}-`))
+        .map((s) => Number(s.event.id.split("-e")[1]?.split("-")[0]))
+      expect(mine).toEqual(Array.from({ length: count }, (_, i) => i))
+    }
+    expect(Object.keys(fold(read.events.map((s) => s.event)).sessions)).toHaveLength(workers)
+  })
+})
