@@ -12,7 +12,7 @@ const root = resolve(import.meta.dirname, "..")
 const packDir = join(root, ".ci", "pack")
 rmSync(packDir, { recursive: true, force: true })
 mkdirSync(packDir, { recursive: true })
-const pnpm = process.env.npm_execpath && process.env.npm_execpath.includes("pnpm") ? process.env.npm_execpath : undefined
+const pnpm = process.env.npm_execpath?.includes("pnpm") ? process.env.npm_execpath : undefined
 const sh = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" })
 const pnpmRun = (args, cwd) => (pnpm ? sh(pnpm, args, cwd) : sh("npx", ["--yes", "pnpm@12.21.0", ...args], cwd))
 
@@ -40,7 +40,9 @@ for (const { manifest } of packages) {
       console.log(`ok   ${manifest.name}: ${label}`)
     } catch (error) {
       failed++
-      console.log(`FAIL ${manifest.name}: ${label}\n${error.stdout ?? ""}${error.stderr ?? ""}${error.stdout ? "" : error.message}`)
+      console.log(
+        `FAIL ${manifest.name}: ${label}\n${error.stdout ?? ""}${error.stderr ?? ""}${error.stdout ? "" : error.message}`
+      )
     }
   }
   step("publint", () => sh(bin("publint"), [tgz, "--strict"], root))
@@ -61,9 +63,25 @@ for (const { manifest } of packages) {
         queue.push(...Object.keys(m?.dependencies ?? {}).filter((x) => tarballs.has(x)))
       }
       writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }))
-      sh("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...[...closure].map((n) => tarballs.get(n))], dir)
-      sh(process.execPath, ["--input-type=module", "-e", `const m = await import(${JSON.stringify(manifest.name)}); if (Object.keys(m).length === 0) process.exit(1)`], dir)
-      sh(process.execPath, ["-e", `const m = require(${JSON.stringify(manifest.name)}); if (Object.keys(m).length === 0) process.exit(1)`], dir)
+      sh(
+        "npm",
+        ["install", "--no-audit", "--no-fund", "--loglevel=error", ...[...closure].map((n) => tarballs.get(n))],
+        dir
+      )
+      sh(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `const m = await import(${JSON.stringify(manifest.name)}); if (Object.keys(m).length === 0) process.exit(1)`
+        ],
+        dir
+      )
+      sh(
+        process.execPath,
+        ["-e", `const m = require(${JSON.stringify(manifest.name)}); if (Object.keys(m).length === 0) process.exit(1)`],
+        dir
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

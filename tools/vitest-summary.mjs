@@ -10,7 +10,10 @@ let skipped = 0
 try {
   const result = JSON.parse(readFileSync(file, "utf8"))
   passed = result.numPassedTests ?? 0
-  failed = (result.numFailedTests ?? 0) + (result.numRuntimeErrorTestSuites ?? 0) + (result.numFailedTestSuites > 0 && result.numFailedTests === 0 ? result.numFailedTestSuites : 0)
+  failed =
+    (result.numFailedTests ?? 0) +
+    (result.numRuntimeErrorTestSuites ?? 0) +
+    (result.numFailedTestSuites > 0 && result.numFailedTests === 0 ? result.numFailedTestSuites : 0)
   skipped = (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0)
   if (result.success === false && failed === 0) failed = 1
 } catch (error) {

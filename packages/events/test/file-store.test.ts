@@ -130,3 +130,20 @@ describe("file store", () => {
     expect(Object.keys(fold(read.events.map((s) => s.event)).sessions)).toHaveLength(workers)
   })
 })
+
+describe("store errors", () => {
+  it("maps permission and read-only failures to StorePermissionError, others to StoreIOError", async () => {
+    const { storeErrorFromCause } = await import("../src/index.js")
+    for (const code of ["EACCES", "EPERM", "EROFS"]) {
+      const error = storeErrorFromCause(Object.assign(new Error("denied"), { code }), "/s/events.jsonl", "append to")
+      expect(error).toBeInstanceOf(StorePermissionError)
+      expect(error.message).toBe(`no permission to append to /s/events.jsonl (${code})`)
+    }
+    const full = storeErrorFromCause(
+      Object.assign(new Error("no space left on device"), { code: "ENOSPC" }),
+      "/s/e",
+      "append to"
+    )
+    expect(full).toMatchObject({ _tag: "StoreIOError", code: "ENOSPC" })
+  })
+})

@@ -1,0 +1,52 @@
+import type { Dirent } from "node:fs"
+import { readdir } from "node:fs/promises"
+
+/** One short, clear reason for an fs failure, for diagnostics. */
+export const fsReason = (error: unknown, what: string): string => {
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined
+  switch (code) {
+    case "ENOENT":
+      return `${what} does not exist (or vanished during the scan)`
+    case "EACCES":
+    case "EPERM":
+      return `no permission to read ${what}`
+    case "ENOTDIR":
+      return `${what} is not a directory`
+    case "ELOOP":
+      return `${what} is a symlink loop`
+    case "EISDIR":
+      return `${what} is a directory`
+    default:
+      return `could not read ${what}: ${error instanceof Error ? error.message : String(error)}`
+  }
+}
+
+export type ListResult =
+  | { readonly _tag: "Ok"; readonly entries: Array<Dirent> }
+  | { readonly _tag: "Failed"; readonly reason: string }
+
+export const listDir = async (path: string, what: string): Promise<ListResult> => {
+  try {
+    return { _tag: "Ok", entries: await readdir(path, { withFileTypes: true }) }
+  } catch (error) {
+    return { _tag: "Failed", reason: fsReason(error, what) }
+  }
+}
+
+/** Maps over items with at most `limit` promises in flight, keeping input order. */
+export const mapLimit = async <A, B>(
+  items: ReadonlyArray<A>,
+  limit: number,
+  f: (a: A) => Promise<B>
+): Promise<Array<B>> => {
+  const out: Array<B> = new Array(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await f(items[i] as A)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return out
+}

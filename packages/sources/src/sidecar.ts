@@ -1,0 +1,59 @@
+/**
+ * The sidecar of a detached run: `output.log` → `output.session.json`, written atomically by
+ * the launcher as soon as the stream's `system/init` line names the Claude session.
+ */
+import { readFile } from "node:fs/promises"
+import { ClaudeSessionId, StableId } from "@cc/events"
+import { Exit, Schema } from "effect"
+
+export const SIDECAR_VERSION = 1
+
+export const Sidecar = Schema.Struct({
+  version: Schema.Literal(SIDECAR_VERSION),
+  stableId: Schema.optionalKey(StableId),
+  claudeSessionId: Schema.optionalKey(ClaudeSessionId),
+  cwd: Schema.optionalKey(Schema.String),
+  pid: Schema.optionalKey(Schema.Int),
+  logPath: Schema.optionalKey(Schema.String),
+  startedAt: Schema.optionalKey(Schema.String),
+  updatedAt: Schema.optionalKey(Schema.String),
+  finished: Schema.optionalKey(
+    Schema.Struct({
+      exitCode: Schema.NullOr(Schema.Int),
+      isError: Schema.optionalKey(Schema.Boolean),
+      resultSubtype: Schema.optionalKey(Schema.String)
+    })
+  )
+})
+export type Sidecar = typeof Sidecar.Type
+
+const decodeSidecarValue = Schema.decodeUnknownExit(Sidecar)
+
+export type SidecarRead =
+  | { readonly _tag: "Ok"; readonly sidecar: Sidecar }
+  | { readonly _tag: "Missing" }
+  | { readonly _tag: "Invalid"; readonly reason: string }
+
+export const decodeSidecar = (text: string): SidecarRead => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { _tag: "Invalid", reason: "sidecar is not valid JSON (torn or corrupt)" }
+  }
+  const decoded = decodeSidecarValue(value)
+  return Exit.isSuccess(decoded)
+    ? { _tag: "Ok", sidecar: decoded.value }
+    : { _tag: "Invalid", reason: "sidecar does not match the sidecar schema" }
+}
+
+export const readSidecar = async (path: string): Promise<SidecarRead> => {
+  let text: string
+  try {
+    text = await readFile(path, "utf8")
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { _tag: "Missing" }
+    return { _tag: "Invalid", reason: `sidecar unreadable: ${(error as Error).message}` }
+  }
+  return decodeSidecar(text)
+}

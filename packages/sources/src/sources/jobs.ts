@@ -1,0 +1,87 @@
+/**
+ * The background-jobs source: `<root>/jobs/<short>/state.json`, written by `claude --bg`
+ * (`{sessionId, cwd, createdAt, state, …}`).
+ */
+import { readFile } from "node:fs/promises"
+import { join } from "node:path"
+import { isClaudeSessionId } from "@cc/events"
+import { Exit, Schema } from "effect"
+import type { Discovery, PromiseSource, SourceQuery } from "../discovery.js"
+import { fromPromiseSource, type Source } from "../discovery.js"
+import { fsReason, listDir } from "../fs-util.js"
+import { defaultClaudeHomes, isSafeName } from "../paths.js"
+import { matchesTimeWindow } from "./transcripts.js"
+
+export const JOBS_SOURCE = "jobs"
+
+export const JobState = Schema.Struct({
+  sessionId: Schema.String,
+  cwd: Schema.optionalKey(Schema.String),
+  createdAt: Schema.optionalKey(Schema.Union([Schema.String, Schema.Number])),
+  updatedAt: Schema.optionalKey(Schema.Union([Schema.String, Schema.Number])),
+  state: Schema.optionalKey(Schema.String)
+})
+const decodeJobState = Schema.decodeUnknownExit(JobState)
+
+export interface JobsSourceOptions {
+  readonly roots?: ReadonlyArray<string>
+}
+
+const toIso = (value: string | number | undefined): string | undefined => {
+  if (value === undefined) return undefined
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
+}
+
+async function* discoverJobs(options: JobsSourceOptions, query: SourceQuery): AsyncGenerator<Discovery> {
+  for (const root of options.roots ?? defaultClaudeHomes()) {
+    const jobsDir = join(root, "jobs")
+    const listed = await listDir(jobsDir, "jobs folder")
+    if (listed._tag === "Failed") {
+      yield { _tag: "SourceDiagnostic", source: JOBS_SOURCE, severity: "info", reason: listed.reason, path: jobsDir }
+      continue
+    }
+    for (const dirent of listed.entries) {
+      if (!dirent.isDirectory() || !isSafeName(dirent.name)) continue
+      const path = join(jobsDir, dirent.name, "state.json")
+      let value: unknown
+      try {
+        value = JSON.parse(await readFile(path, "utf8"))
+      } catch (error) {
+        const reason = error instanceof SyntaxError ? "state.json is not valid JSON" : fsReason(error, "state.json")
+        yield { _tag: "SourceDiagnostic", source: JOBS_SOURCE, severity: "warning", reason, path }
+        continue
+      }
+      const decoded = decodeJobState(value)
+      const sessionId = Exit.isSuccess(decoded) ? decoded.value.sessionId : undefined
+      if (Exit.isFailure(decoded) || sessionId === undefined || !isClaudeSessionId(sessionId)) {
+        yield { _tag: "SourceDiagnostic", source: JOBS_SOURCE, severity: "warning", reason: "not a job state", path }
+        continue
+      }
+      const job = decoded.value
+      if (query.claudeSessionId !== undefined && sessionId !== query.claudeSessionId) continue
+      if (query.cwd !== undefined && job.cwd !== query.cwd) continue
+      const created = toIso(job.createdAt)
+      const updated = toIso(job.updatedAt) ?? created
+      const found: Discovery = {
+        _tag: "SessionFound",
+        source: JOBS_SOURCE,
+        claudeSessionId: sessionId,
+        confidence: 1,
+        evidence: `background job ${dirent.name}${job.state === undefined ? "" : ` (${job.state})`}`,
+        path,
+        ...(job.cwd === undefined ? {} : { cwd: job.cwd }),
+        ...(created === undefined ? {} : { firstTimestamp: created }),
+        ...(updated === undefined ? {} : { lastTimestamp: updated })
+      }
+      if (matchesTimeWindow(found, query)) yield found
+    }
+  }
+}
+
+export const jobsPromiseSource = (options: JobsSourceOptions = {}): PromiseSource => ({
+  name: JOBS_SOURCE,
+  discover: (query) => discoverJobs(options, query)
+})
+
+export const jobsSource = (options: JobsSourceOptions = {}): Source => fromPromiseSource(jobsPromiseSource(options))

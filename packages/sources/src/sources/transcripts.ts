@@ -1,0 +1,269 @@
+/**
+ * The transcripts source: Claude Code's own JSONL under one or more config roots
+ * (`$CLAUDE_CONFIG_DIR`, `~/.claude`, Docker volume mounts, …).
+ *
+ * Links between Claude ids are recovered from the files themselves:
+ * - 1.0.x resume: a new file starting with `summary` lines whose `leafUuid` is a message of
+ *   the predecessor (searched in the same project folder);
+ * - 2.1.x `--fork-session`: a new file whose history is copied with the same message uuids
+ *   (same root uuid); its parent is the earlier file sharing the most of its messages;
+ * - 2.1.x `--resume` / `--continue` keep the id and append: no link needed.
+ * Subagent (sidechain) transcripts belong to their parent session and are not reported.
+ */
+import { stat } from "node:fs/promises"
+import { join } from "node:path"
+import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
+import type { Discovery, PromiseSource, SessionFound, SourceQuery } from "../discovery.js"
+import { fromPromiseSource, type Source } from "../discovery.js"
+import { fsReason, listDir, mapLimit } from "../fs-util.js"
+import { defaultClaudeHomes, encodeCwd, sessionIdFromFileName } from "../paths.js"
+import {
+  containsMessageUuid,
+  fileIdentity,
+  readLastTimestamp,
+  readMessageUuids,
+  readTranscriptHead,
+  type TranscriptHead
+} from "../transcript.js"
+
+export const TRANSCRIPTS_SOURCE = "transcripts"
+
+export interface TranscriptsSourceOptions {
+  /** Claude config roots, each holding `projects/`. Default: `$CLAUDE_CONFIG_DIR` or `~/.claude`. */
+  readonly roots?: ReadonlyArray<string>
+  /** How many files are read at once. */
+  readonly concurrency?: number
+}
+
+/** One transcript file with its head facts. */
+export interface TranscriptEntry {
+  readonly path: string
+  readonly folder: string
+  readonly claudeSessionId: ClaudeSessionId
+  readonly head: TranscriptHead
+  readonly lastTimestamp?: string
+  readonly size: number
+  readonly birthtimeMs: number
+}
+
+const diagnostic = (reason: string, path?: string, severity: "info" | "warning" | "error" = "warning"): Discovery => ({
+  _tag: "SourceDiagnostic",
+  source: TRANSCRIPTS_SOURCE,
+  severity,
+  reason,
+  ...(path === undefined ? {} : { path })
+})
+
+/** Reads one transcript's head and tail; failures become diagnostics. */
+export const readTranscriptEntry = async (
+  path: string,
+  folder: string,
+  claudeSessionId: ClaudeSessionId
+): Promise<{ entry?: TranscriptEntry; diagnostics: Array<Discovery> }> => {
+  const diagnostics: Array<Discovery> = []
+  try {
+    const identity = await fileIdentity(path)
+    const head = await readTranscriptHead(path)
+    for (const d of head.diagnostics)
+      diagnostics.push({ ...diagnostic(d.reason, path, "info"), offset: d.offset } as Discovery)
+    if (head.sessionId !== undefined && head.sessionId !== claudeSessionId && !head.sidechain) {
+      diagnostics.push(diagnostic(`file name says ${claudeSessionId} but its entries say ${head.sessionId}`, path))
+    }
+    const lastTimestamp = await readLastTimestamp(path)
+    return {
+      entry: {
+        path,
+        folder,
+        claudeSessionId,
+        head,
+        ...(lastTimestamp === undefined ? {} : { lastTimestamp }),
+        size: identity.size,
+        birthtimeMs: identity.birthtimeMs
+      },
+      diagnostics
+    }
+  } catch (error) {
+    diagnostics.push(diagnostic(fsReason(error, "transcript"), path))
+    return { diagnostics }
+  }
+}
+
+/** Lists the transcript files of one project folder and reads their heads. */
+export const readProjectFolder = async (
+  folderPath: string,
+  concurrency: number
+): Promise<{ entries: Array<TranscriptEntry>; diagnostics: Array<Discovery> }> => {
+  const listed = await listDir(folderPath, "project folder")
+  if (listed._tag === "Failed") return { entries: [], diagnostics: [diagnostic(listed.reason, folderPath)] }
+  const files = listed.entries.flatMap((dirent) => {
+    // <uuid>/ folders hold a session's subagent transcripts: they belong to that session
+    if (!dirent.isFile()) return []
+    const id = sessionIdFromFileName(dirent.name)
+    return id !== undefined && isClaudeSessionId(id) ? [{ id, path: join(folderPath, dirent.name) }] : []
+  })
+  const results = await mapLimit(files, concurrency, (file) => readTranscriptEntry(file.path, folderPath, file.id))
+  const entries: Array<TranscriptEntry> = []
+  const diagnostics: Array<Discovery> = []
+  for (const result of results) {
+    diagnostics.push(...result.diagnostics)
+    // a file of sidechain entries only is a subagent's transcript: it belongs to its parent
+    if (result.entry !== undefined && !result.entry.head.sidechain) entries.push(result.entry)
+  }
+  return { entries, diagnostics }
+}
+
+/** Recovers resume (1.0.x) and fork (2.1.x) links between the transcripts of one folder. */
+export const findFolderLinks = async (entries: ReadonlyArray<TranscriptEntry>): Promise<Array<Discovery>> => {
+  const links: Array<Discovery> = []
+  // 1.0.x: summary leafUuid → the predecessor holding that message
+  for (const entry of entries) {
+    for (const leaf of entry.head.summaryLeafUuids) {
+      const candidates = entries
+        .filter((other) => other !== entry)
+        .sort((a, b) => ((b.lastTimestamp ?? "") < (a.lastTimestamp ?? "") ? -1 : 1))
+      for (const candidate of candidates) {
+        if (await containsMessageUuid(candidate.path, leaf)) {
+          links.push({
+            _tag: "LinkFound",
+            source: TRANSCRIPTS_SOURCE,
+            from: candidate.claudeSessionId,
+            to: entry.claudeSessionId,
+            kind: "resume",
+            evidence: `${entry.path}: summary leafUuid ${leaf} is a message of ${candidate.path}`
+          })
+          break
+        }
+      }
+    }
+  }
+  // 2.1.x: files sharing a root message uuid are a parent and its forks
+  const groups = new Map<string, Array<TranscriptEntry>>()
+  for (const entry of entries) {
+    if (entry.head.rootUuid === undefined) continue
+    const group = groups.get(entry.head.rootUuid) ?? []
+    group.push(entry)
+    groups.set(entry.head.rootUuid, group)
+  }
+  for (const group of groups.values()) {
+    if (group.length < 2) continue
+    // the original was started first; a fork's head is the fork command, later
+    group.sort(
+      (a, b) =>
+        ((a.head.firstTimestamp ?? "") < (b.head.firstTimestamp ?? "")
+          ? -1
+          : (a.head.firstTimestamp ?? "") > (b.head.firstTimestamp ?? "")
+            ? 1
+            : 0) || a.birthtimeMs - b.birthtimeMs
+    )
+    // Each message is owned by the first file (in start order) that holds it. A fork copies
+    // its parent's whole history at fork time, so its last copied message is one its parent
+    // wrote itself: the owner of that message is the parent (a sibling fork never owns it).
+    const owner = new Map<string, TranscriptEntry>()
+    for (const entry of group) {
+      const uuids = await readMessageUuids(entry.path)
+      let lastCopied: string | undefined
+      let copied = 0
+      for (const uuid of uuids) {
+        if (owner.has(uuid)) {
+          lastCopied = uuid
+          copied++
+        }
+      }
+      const parent = lastCopied === undefined ? undefined : owner.get(lastCopied)
+      if (parent !== undefined && parent !== entry) {
+        links.push({
+          _tag: "LinkFound",
+          source: TRANSCRIPTS_SOURCE,
+          from: parent.claudeSessionId,
+          to: entry.claudeSessionId,
+          kind: "fork",
+          evidence: `${entry.path} copies ${copied} message(s) with the same uuids; the last, ${lastCopied}, was written in ${parent.path}`
+        })
+      }
+      for (const uuid of uuids) if (!owner.has(uuid)) owner.set(uuid, entry)
+    }
+  }
+  return links
+}
+
+export const entryToDiscovery = (entry: TranscriptEntry): SessionFound => {
+  const { head } = entry
+  return {
+    _tag: "SessionFound",
+    source: TRANSCRIPTS_SOURCE,
+    claudeSessionId: entry.claudeSessionId,
+    confidence: 1,
+    evidence: `transcript ${entry.path}`,
+    path: entry.path,
+    range: { from: 0, to: entry.size },
+    ...(head.cwd === undefined ? {} : { cwd: head.cwd }),
+    ...(head.firstTimestamp === undefined ? {} : { firstTimestamp: head.firstTimestamp }),
+    ...(entry.lastTimestamp === undefined ? {} : { lastTimestamp: entry.lastTimestamp }),
+    ...(head.promptHash === undefined ? {} : { promptHash: head.promptHash }),
+    ...(head.claudeVersion === undefined ? {} : { claudeVersion: head.claudeVersion }),
+    ...(head.gitBranch === undefined ? {} : { gitBranch: head.gitBranch })
+  }
+}
+
+/** Whether a session's activity overlaps the query's time window and matches its hash. */
+export const matchesQuery = (found: SessionFound, query: SourceQuery): boolean =>
+  (query.promptHash === undefined || found.promptHash === query.promptHash) && matchesTimeWindow(found, query)
+
+/** Whether a session's activity [first, last] overlaps the query's [since, until]. */
+export const matchesTimeWindow = (found: SessionFound, query: SourceQuery): boolean => {
+  const first = found.firstTimestamp ?? found.lastTimestamp
+  const last = found.lastTimestamp ?? found.firstTimestamp
+  if (query.until !== undefined && first !== undefined && first > query.until.toISOString()) return false
+  if (query.since !== undefined && last !== undefined && last < query.since.toISOString()) return false
+  return true
+}
+
+const exists = async (path: string): Promise<boolean> => {
+  try {
+    return (await stat(path)).isFile()
+  } catch {
+    return false
+  }
+}
+
+async function* discoverTranscripts(options: TranscriptsSourceOptions, query: SourceQuery): AsyncGenerator<Discovery> {
+  const roots = options.roots ?? defaultClaudeHomes()
+  const concurrency = options.concurrency ?? 8
+  for (const root of roots) {
+    const projects = join(root, "projects")
+    const listed = await listDir(projects, "Claude projects folder")
+    if (listed._tag === "Failed") {
+      yield diagnostic(listed.reason, projects, "info")
+      continue
+    }
+    const folders = listed.entries.filter((dirent) => dirent.isDirectory() || dirent.isSymbolicLink())
+    let selected = folders.map((dirent) => dirent.name)
+    if (query.claudeSessionId !== undefined && isClaudeSessionId(query.claudeSessionId)) {
+      const id = query.claudeSessionId
+      const hits: Array<string> = []
+      for (const name of selected) if (await exists(join(projects, name, `${id}.jsonl`))) hits.push(name)
+      selected = hits
+    } else if (query.cwd !== undefined) {
+      const encoded = encodeCwd(query.cwd)
+      // the exact folder, and folders of paths below it or beside it with a suffix (worktrees)
+      selected = selected.filter((name) => name === encoded || name.startsWith(`${encoded}-`))
+    }
+    for (const name of selected) {
+      const { entries, diagnostics } = await readProjectFolder(join(projects, name), concurrency)
+      yield* diagnostics
+      for (const entry of entries) {
+        const found = entryToDiscovery(entry)
+        if (matchesQuery(found, query)) yield found
+      }
+      yield* await findFolderLinks(entries)
+    }
+  }
+}
+
+export const transcriptsPromiseSource = (options: TranscriptsSourceOptions = {}): PromiseSource => ({
+  name: TRANSCRIPTS_SOURCE,
+  discover: (query) => discoverTranscripts(options, query)
+})
+
+export const transcriptsSource = (options: TranscriptsSourceOptions = {}): Source =>
+  fromPromiseSource(transcriptsPromiseSource(options))

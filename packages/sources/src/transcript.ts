@@ -1,0 +1,231 @@
+/**
+ * Reading Claude Code transcripts (`projects/<encoded cwd>/<sessionId>.jsonl`).
+ *
+ * Unknown line types and fields appear in every release, so lines are decoded with a schema
+ * that names only what we use and lets everything else through.
+ */
+import { open, stat } from "node:fs/promises"
+import { readJsonlLines } from "@cc/events"
+import { Exit, Schema } from "effect"
+import { hashPrompt } from "./prompt.js"
+
+const TextBlock = Schema.Struct({ type: Schema.String, text: Schema.optionalKey(Schema.String) })
+const MessageContent = Schema.Union([Schema.String, Schema.Array(TextBlock)])
+const UserMessage = Schema.Struct({ role: Schema.optionalKey(Schema.String), content: MessageContent })
+
+export const TranscriptLine = Schema.Struct({
+  type: Schema.String,
+  sessionId: Schema.optionalKey(Schema.String),
+  uuid: Schema.optionalKey(Schema.String),
+  parentUuid: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  leafUuid: Schema.optionalKey(Schema.String),
+  cwd: Schema.optionalKey(Schema.String),
+  version: Schema.optionalKey(Schema.String),
+  gitBranch: Schema.optionalKey(Schema.String),
+  timestamp: Schema.optionalKey(Schema.String),
+  isSidechain: Schema.optionalKey(Schema.Boolean),
+  isMeta: Schema.optionalKey(Schema.Boolean),
+  message: Schema.optionalKey(Schema.Unknown)
+})
+export type TranscriptLine = typeof TranscriptLine.Type
+
+const decodeLine = Schema.decodeUnknownExit(TranscriptLine)
+const decodeUserMessage = Schema.decodeUnknownExit(UserMessage)
+
+export type ParsedLine =
+  | { readonly _tag: "Ok"; readonly line: TranscriptLine }
+  | { readonly _tag: "Bad"; readonly reason: string }
+
+/** Parses one transcript line; never throws. */
+export const parseTranscriptLine = (text: string): ParsedLine => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { _tag: "Bad", reason: "not valid JSON" }
+  }
+  const decoded = decodeLine(value)
+  return Exit.isSuccess(decoded)
+    ? { _tag: "Ok", line: decoded.value }
+    : { _tag: "Bad", reason: "not a transcript entry" }
+}
+
+/** The text a user typed, if this line is a real (not meta, not tool-result) user prompt. */
+export const promptText = (line: TranscriptLine): string | undefined => {
+  if (line.type !== "user" || line.isMeta === true || line.isSidechain === true) return undefined
+  const message = decodeUserMessage(line.message)
+  if (Exit.isFailure(message)) return undefined
+  const content = message.value.content
+  const text =
+    typeof content === "string"
+      ? content
+      : content
+          .filter((block) => block.type === "text" && block.text !== undefined)
+          .map((block) => block.text)
+          .join("\n")
+  return text.trim() === "" ? undefined : text
+}
+
+export interface TranscriptDiagnostic {
+  readonly offset: number
+  readonly reason: string
+}
+
+/** What the head of a transcript says: enough to identify it without reading the rest. */
+export interface TranscriptHead {
+  readonly sessionId?: string
+  readonly cwd?: string
+  readonly firstTimestamp?: string
+  readonly claudeVersion?: string
+  readonly gitBranch?: string
+  readonly promptHash?: string
+  /** uuid of the first message entry: shared by a 2.1.x fork and its parent. */
+  readonly rootUuid?: string
+  /** `summary` lines before the first message: a 1.0.x resume points at its predecessor. */
+  readonly summaryLeafUuids: ReadonlyArray<string>
+  /** Every entry read so far is a sidechain (a subagent's own transcript). */
+  readonly sidechain: boolean
+  readonly bytesRead: number
+  readonly diagnostics: ReadonlyArray<TranscriptDiagnostic>
+}
+
+export interface HeadOptions {
+  /** Stop after this many bytes even if some facts are still missing. */
+  readonly maxBytes?: number
+  readonly maxLineBytes?: number
+}
+
+/** Reads the head of a transcript until its identifying facts are known (bounded). */
+export const readTranscriptHead = async (path: string, options: HeadOptions = {}): Promise<TranscriptHead> => {
+  const maxBytes = options.maxBytes ?? 1024 * 1024
+  const diagnostics: Array<TranscriptDiagnostic> = []
+  const summaryLeafUuids: Array<string> = []
+  let sessionId: string | undefined
+  let cwd: string | undefined
+  let firstTimestamp: string | undefined
+  let claudeVersion: string | undefined
+  let gitBranch: string | undefined
+  let promptHash: string | undefined
+  let rootUuid: string | undefined
+  let sawMessage = false
+  let allSidechain = true
+  let bytesRead = 0
+  const iterator = readJsonlLines(path, { maxLineBytes: options.maxLineBytes ?? 2 * 1024 * 1024 })
+  try {
+    for await (const item of iterator) {
+      if (item._tag === "End") {
+        bytesRead = item.nextOffset
+        break
+      }
+      bytesRead = item.offset + item.length + 1
+      if (item._tag === "Oversized") {
+        diagnostics.push({ offset: item.offset, reason: `line of ${item.length} bytes skipped` })
+      } else if (item.text.trim() !== "") {
+        const parsed = parseTranscriptLine(item.text)
+        if (parsed._tag === "Bad") {
+          diagnostics.push({ offset: item.offset, reason: parsed.reason })
+        } else {
+          const line = parsed.line
+          if (line.type === "summary" && !sawMessage && line.leafUuid !== undefined)
+            summaryLeafUuids.push(line.leafUuid)
+          if (line.uuid !== undefined && line.type !== "summary") {
+            if (!sawMessage) rootUuid = line.uuid
+            sawMessage = true
+            if (line.isSidechain !== true) allSidechain = false
+          }
+          sessionId ??= line.sessionId
+          if (line.isSidechain !== true) {
+            cwd ??= line.cwd
+            gitBranch ??= line.gitBranch
+          }
+          claudeVersion ??= line.version
+          firstTimestamp ??= line.timestamp
+          if (promptHash === undefined) {
+            const text = promptText(line)
+            if (text !== undefined) promptHash = hashPrompt(text)
+          }
+        }
+      }
+      const complete =
+        sessionId !== undefined &&
+        cwd !== undefined &&
+        firstTimestamp !== undefined &&
+        claudeVersion !== undefined &&
+        promptHash !== undefined &&
+        rootUuid !== undefined
+      if (complete || bytesRead >= maxBytes) break
+    }
+  } finally {
+    await iterator.return(undefined)
+  }
+  return {
+    ...(sessionId === undefined ? {} : { sessionId }),
+    ...(cwd === undefined ? {} : { cwd }),
+    ...(firstTimestamp === undefined ? {} : { firstTimestamp }),
+    ...(claudeVersion === undefined ? {} : { claudeVersion }),
+    ...(gitBranch === undefined ? {} : { gitBranch }),
+    ...(promptHash === undefined ? {} : { promptHash }),
+    ...(rootUuid === undefined ? {} : { rootUuid }),
+    summaryLeafUuids,
+    sidechain: sawMessage && allSidechain,
+    bytesRead,
+    diagnostics
+  }
+}
+
+const timestampPattern = /"timestamp":"(\d{4}-\d{2}-\d{2}T[^"]+)"/g
+
+/** The last timestamp in a file, from its last `tailBytes` only. */
+export const readLastTimestamp = async (path: string, tailBytes = 64 * 1024): Promise<string | undefined> => {
+  const handle = await open(path, "r")
+  try {
+    const { size } = await handle.stat()
+    const start = Math.max(0, size - tailBytes)
+    const buffer = Buffer.allocUnsafe(size - start)
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start)
+    const text = buffer.subarray(0, bytesRead).toString("utf8")
+    let last: string | undefined
+    for (const match of text.matchAll(timestampPattern)) {
+      const candidate = match[1]
+      if (candidate !== undefined && (last === undefined || candidate > last)) last = candidate
+    }
+    return last
+  } finally {
+    await handle.close()
+  }
+}
+
+/** The uuids of a transcript's message entries, in file order (top-level `uuid` only). */
+export const readMessageUuids = async (path: string): Promise<Array<string>> => {
+  const uuids: Array<string> = []
+  for await (const item of readJsonlLines(path, { maxLineBytes: 64 * 1024 * 1024 })) {
+    if (item._tag !== "Line" || !item.text.includes('"uuid"')) continue
+    const parsed = parseTranscriptLine(item.text)
+    if (parsed._tag === "Ok" && parsed.line.uuid !== undefined && parsed.line.type !== "summary") {
+      uuids.push(parsed.line.uuid)
+    }
+  }
+  return uuids
+}
+
+/** Whether a transcript holds a message entry with this uuid (a cheap substring test first). */
+export const containsMessageUuid = async (path: string, uuid: string): Promise<boolean> => {
+  for await (const item of readJsonlLines(path, { maxLineBytes: 64 * 1024 * 1024 })) {
+    if (item._tag !== "Line" || !item.text.includes(uuid)) continue
+    const parsed = parseTranscriptLine(item.text)
+    if (parsed._tag === "Ok" && parsed.line.uuid === uuid && parsed.line.type !== "summary") return true
+  }
+  return false
+}
+
+export interface FileIdentity {
+  readonly size: number
+  readonly mtimeMs: number
+  readonly ino: number
+  readonly birthtimeMs: number
+}
+
+export const fileIdentity = async (path: string): Promise<FileIdentity> => {
+  const s = await stat(path)
+  return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, birthtimeMs: s.birthtimeMs }
+}
