@@ -1,5 +1,5 @@
 export * from "./discovery.js"
-export { fsReason, mapLimit } from "./fs-util.js"
+export { fsReason, type ListResult, listDir, mapLimit } from "./fs-util.js"
 export * from "./paths.js"
 export * from "./prompt.js"
 export * from "./sidecar.js"

@@ -175,25 +175,44 @@ export const readTranscriptHead = async (path: string, options: HeadOptions = {}
 
 const timestampPattern = /"timestamp":"(\d{4}-\d{2}-\d{2}T[^"]+)"/g
 
-/** The last timestamp in a file, from its last `tailBytes` only. */
-export const readLastTimestamp = async (path: string, tailBytes = 64 * 1024): Promise<string | undefined> => {
+export interface TranscriptTail {
+  /** The newest timestamp among the complete lines of the last `tailBytes`. */
+  readonly lastTimestamp?: string
+  /** End of the last complete line (a partial line still being written is not counted). */
+  readonly completeEnd: number
+  readonly size: number
+}
+
+/** Newest timestamp in a text of complete lines. */
+export const maxTimestamp = (text: string, previous?: string): string | undefined => {
+  let last = previous
+  for (const match of text.matchAll(timestampPattern)) {
+    const candidate = match[1]
+    if (candidate !== undefined && (last === undefined || candidate > last)) last = candidate
+  }
+  return last
+}
+
+/** Reads only the last `tailBytes` of a transcript: its newest timestamp and complete end. */
+export const readTranscriptTail = async (path: string, tailBytes = 64 * 1024): Promise<TranscriptTail> => {
   const handle = await open(path, "r")
   try {
     const { size } = await handle.stat()
     const start = Math.max(0, size - tailBytes)
     const buffer = Buffer.allocUnsafe(size - start)
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, start)
-    const text = buffer.subarray(0, bytesRead).toString("utf8")
-    let last: string | undefined
-    for (const match of text.matchAll(timestampPattern)) {
-      const candidate = match[1]
-      if (candidate !== undefined && (last === undefined || candidate > last)) last = candidate
-    }
-    return last
+    const nl = buffer.subarray(0, bytesRead).lastIndexOf(0x0a)
+    if (nl === -1) return { completeEnd: start, size }
+    const lastTimestamp = maxTimestamp(buffer.subarray(0, nl).toString("utf8"))
+    return { ...(lastTimestamp === undefined ? {} : { lastTimestamp }), completeEnd: start + nl + 1, size }
   } finally {
     await handle.close()
   }
 }
+
+/** The last timestamp in a file, from its last `tailBytes` only. */
+export const readLastTimestamp = async (path: string, tailBytes = 64 * 1024): Promise<string | undefined> =>
+  (await readTranscriptTail(path, tailBytes)).lastTimestamp
 
 /** The uuids of a transcript's message entries, in file order (top-level `uuid` only). */
 export const readMessageUuids = async (path: string): Promise<Array<string>> => {

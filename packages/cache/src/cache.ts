@@ -1,0 +1,164 @@
+import { join } from "node:path"
+import type { ClaudeSessionId } from "@cc/events"
+import {
+  type Discovery,
+  fromPromiseSource,
+  matchesQuery,
+  type PromiseSource,
+  type SessionFound,
+  type Source,
+  type SourceDiagnostic,
+  type SourceQuery
+} from "@cc/sources"
+import { Context, Effect, Layer } from "effect"
+import {
+  emptyIndex,
+  type IndexedLink,
+  type IndexedTranscript,
+  loadIndexFile,
+  saveIndexFile,
+  type TranscriptIndexData
+} from "./index-file.js"
+import { type RefreshOptions, type RefreshResult, refreshIndex } from "./refresh.js"
+
+export interface TranscriptCacheOptions {
+  /** Claude config roots holding `projects/`. */
+  readonly roots: ReadonlyArray<string>
+  /** Where the index is kept; without it the cache lives in memory only. */
+  readonly file?: string
+  readonly concurrency?: number
+}
+
+/** The default index file inside a cc-sessions store directory. */
+export const indexFileIn = (storeDir: string): string => join(storeDir, "index", "transcripts.v1.json")
+
+/**
+ * The transcript index, loaded once and refreshed on demand. Lookups touch no transcript
+ * content: they read the index in memory.
+ */
+export class TranscriptCache {
+  #index: TranscriptIndexData
+  #byId: Map<string, IndexedTranscript> | undefined
+  #refreshed = false
+  /** Why a persisted index was not used (corrupt, old version, other roots), if it was not. */
+  readonly rejected: string | undefined
+
+  private constructor(
+    readonly options: TranscriptCacheOptions,
+    index: TranscriptIndexData,
+    rejected: string | undefined
+  ) {
+    this.#index = index
+    this.rejected = rejected
+  }
+
+  static async open(options: TranscriptCacheOptions): Promise<TranscriptCache> {
+    if (options.file === undefined) return new TranscriptCache(options, emptyIndex(options.roots), undefined)
+    const loaded = await loadIndexFile(options.file, options.roots)
+    return loaded._tag === "Loaded"
+      ? new TranscriptCache(options, loaded.index, undefined)
+      : new TranscriptCache(options, emptyIndex(options.roots), loaded._tag === "Rejected" ? loaded.reason : undefined)
+  }
+
+  get index(): TranscriptIndexData {
+    return this.#index
+  }
+
+  /** Whether this instance has refreshed at least once (a loaded index may be stale). */
+  get refreshed(): boolean {
+    return this.#refreshed
+  }
+
+  /** Brings the index up to date (one stat per unchanged file) and saves it if it has a file. */
+  async refresh(options: RefreshOptions = {}): Promise<RefreshResult> {
+    const result = await refreshIndex(this.options.roots, this.#index, {
+      ...(this.options.concurrency === undefined ? {} : { concurrency: this.options.concurrency }),
+      ...options
+    })
+    this.#index = result.index
+    this.#byId = undefined
+    this.#refreshed = true
+    if (this.options.file !== undefined) await saveIndexFile(this.options.file, result.index)
+    return result
+  }
+
+  /** Refreshes only if this instance never has. */
+  async ensureFresh(): Promise<void> {
+    if (!this.#refreshed) await this.refresh()
+  }
+
+  all(): Array<IndexedTranscript> {
+    return Object.values(this.#index.files).filter((t) => !t.sidechain)
+  }
+
+  byClaudeId(id: string): IndexedTranscript | undefined {
+    if (this.#byId === undefined) {
+      this.#byId = new Map()
+      for (const t of this.all()) this.#byId.set(t.claudeSessionId, t)
+    }
+    return this.#byId.get(id)
+  }
+
+  links(): Array<IndexedLink> {
+    return Object.values(this.#index.links).flat()
+  }
+}
+
+export const transcriptToDiscovery = (t: IndexedTranscript): SessionFound => ({
+  _tag: "SessionFound",
+  source: "transcripts",
+  claudeSessionId: t.claudeSessionId as ClaudeSessionId,
+  confidence: 1,
+  evidence: `transcript ${t.path} (index)`,
+  path: t.path,
+  range: { from: 0, to: t.parsedOffset },
+  ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
+  ...(t.firstTimestamp === undefined ? {} : { firstTimestamp: t.firstTimestamp }),
+  ...(t.lastTimestamp === undefined ? {} : { lastTimestamp: t.lastTimestamp }),
+  ...(t.promptHash === undefined ? {} : { promptHash: t.promptHash }),
+  ...(t.claudeVersion === undefined ? {} : { claudeVersion: t.claudeVersion }),
+  ...(t.gitBranch === undefined ? {} : { gitBranch: t.gitBranch })
+})
+
+/**
+ * The transcripts source served from the index: same discoveries as `transcriptsSource`, with
+ * no transcript content read once the index is fresh.
+ */
+export const indexedTranscriptsPromiseSource = (cache: TranscriptCache): PromiseSource => ({
+  name: "transcripts",
+  discover: async function* (query: SourceQuery): AsyncGenerator<Discovery> {
+    if (!cache.refreshed) {
+      const result = await cache.refresh()
+      yield* result.diagnostics as Array<SourceDiagnostic>
+    }
+    for (const t of cache.all()) {
+      if (query.claudeSessionId !== undefined && t.claudeSessionId !== query.claudeSessionId) continue
+      const found = transcriptToDiscovery(t)
+      if (matchesQuery(found, query)) yield found
+    }
+    for (const link of cache.links()) {
+      yield {
+        _tag: "LinkFound",
+        source: "transcripts",
+        from: link.from as ClaudeSessionId,
+        to: link.to as ClaudeSessionId,
+        kind: link.kind,
+        evidence: link.evidence
+      }
+    }
+  }
+})
+
+export const indexedTranscriptsSource = (cache: TranscriptCache): Source =>
+  fromPromiseSource(indexedTranscriptsPromiseSource(cache))
+
+/** The cache as an Effect service. */
+export class TranscriptCacheService extends Context.Service<TranscriptCacheService, TranscriptCache>()(
+  "@cc/cache/TranscriptCache"
+) {}
+
+export const transcriptCacheLayer = (options: TranscriptCacheOptions): Layer.Layer<TranscriptCacheService> =>
+  Layer.effect(
+    TranscriptCacheService,
+    Effect.promise(() => TranscriptCache.open(options))
+  )

@@ -1,0 +1,3 @@
+export * from "./cache.js"
+export * from "./index-file.js"
+export * from "./refresh.js"
