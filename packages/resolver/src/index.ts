@@ -1,0 +1,5 @@
+export * from "./errors.js"
+export * from "./open.js"
+export * from "./repo.js"
+export * from "./resolver.js"
+export * from "./token.js"
