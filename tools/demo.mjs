@@ -1,70 +1,89 @@
 #!/usr/bin/env node
-// The main job, as a demo on an embedded default: a temp store (never ~/.channelcoder) and the
-// checked-in transcripts written by the real Claude Code CLI (never ~/.claude).
-import { mkdtemp, rm } from "node:fs/promises"
+// The main job as a demo, on an embedded default: the real Claude Code CLI from npm (2.1.x and
+// 1.0.30), offline against the loopback Messages API stand-in, driven through `cc-session`, in
+// temp dirs (never ~/.claude, never ~/.channelcoder).
+import { spawn } from "node:child_process"
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { fold, makeEvent, newStableId, openEventLog, sessionMap } from "@cc/events"
+import { join, resolve } from "node:path"
+import { claudeEnv, startStandin } from "./anthropic-standin.mjs"
+import { claude1, claude2 } from "./claude-bins.mjs"
 
-const storeDir = await mkdtemp(join(tmpdir(), "cc-sessions-demo-"))
+const cli = resolve(import.meta.dirname, "..", "packages", "cli", "dist", "cli.js")
+const base = mkdtempSync(join(tmpdir(), "cc-sessions-demo-"))
+const home = join(base, "claude-home")
+const store = join(base, "store")
+const dir = (name) => {
+  const p = join(base, name)
+  mkdirSync(p, { recursive: true })
+  return p
+}
+mkdirSync(home, { recursive: true })
+const standin = await startStandin()
+const started = Date.now()
+
+const cc = (args, { cwd = base, bin = claude2(), storeDir = store } = {}) =>
+  new Promise((done, fail) => {
+    const child = spawn(process.execPath, [cli, "--store", storeDir, "--claude-bin", bin, "--json", ...args], {
+      cwd,
+      env: claudeEnv(standin.url, home),
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let out = ""
+    let err = ""
+    child.stdout.on("data", (d) => {
+      out += d
+    })
+    child.stderr.on("data", (d) => {
+      err += d
+    })
+    child.on("error", fail)
+    child.on("close", (code) =>
+      code === 0 ? done(JSON.parse(out)) : fail(new Error(`cc-session ${args.join(" ")}: ${err.trim()}`))
+    )
+  })
+const step = (title, value) => console.log(`\n▸ ${title}\n${JSON.stringify(value, null, 2)}`)
+const until = async (id) => {
+  for (;;) {
+    const shown = await cc(["show", id])
+    if (shown.status === "finished" || shown.status === "failed") return shown
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
 try {
-  const log = await openEventLog({ dir: storeDir })
-  console.log(`store: ${log.location}`)
+  console.log(`demo in ${base} (Messages API stand-in at ${standin.url})`)
+  const app = dir("app")
+  const detached = await cc(["run", "--detached", "--", "demo: a detached run"], { cwd: app })
+  step("cc-session run --detached (Claude Code 2.1.x): the parent returns at once with a stable id", detached)
+  step("cc-session show, once the detached run is done", await until(detached.id))
+  const resumed = await cc(["resume", detached.id, "--", "demo: resumed from another directory"], {
+    cwd: dir("elsewhere")
+  })
+  step("cc-session resume from another directory: runs in the session's own cwd, 2.1 keeps the Claude id", resumed)
+  const fork = await cc(["fork", detached.id, "--", "demo: a fork"])
+  step("cc-session fork: a new stable id and a new Claude id; the parent lists the fork", {
+    fork,
+    parentForks: (await cc(["show", detached.id])).forks
+  })
 
-  // A detached run: we know our stable id at once, Claude's id only later.
-  const id = newStableId()
-  await log.append([makeEvent("session.opened", id, { cwd: "/srv/cc-fixtures/legacy", mode: "detached" })])
-  await log.append([makeEvent("run.started", id, { runId: "run-1", pid: process.pid, mode: "detached" })])
-  // 1.0.30 gave every resume a new id: the chain 922c9f63 → 69d43b1c → 87295de4 (fixtures/real-cli)
-  const chain = [
-    "922c9f63-2669-48ce-8d24-b333a4d2f77a",
-    "69d43b1c-92a3-4aed-b9ed-9417afacb704",
-    "87295de4-316e-4bb6-b994-7fb59839e6f9"
-  ]
-  await log.append(
-    chain.map((claudeSessionId) =>
-      makeEvent("claude.observed", id, {
-        claudeSessionId,
-        source: "demo",
-        evidence: "fixtures/real-cli",
-        confidence: 1
-      })
-    )
-  )
-  await log.append([
-    makeEvent("chain.linked", id, {
-      from: chain[0],
-      to: chain[1],
-      kind: "resume",
-      source: "demo",
-      evidence: "summary leafUuid"
-    }),
-    makeEvent("chain.linked", id, {
-      from: chain[1],
-      to: chain[2],
-      kind: "resume",
-      source: "demo",
-      evidence: "summary leafUuid"
-    }),
-    makeEvent("run.finished", id, { runId: "run-1", exitCode: 0, resultSubtype: "success" })
-  ])
+  const legacy = dir("legacy")
+  const old = await cc(["run", "--", "demo: 1.0.30 first prompt"], { cwd: legacy, bin: claude1() })
+  await cc(["resume", old.id, "--", "demo: 1.0.30 resume"], { bin: claude1() })
+  step("Claude Code 1.0.30: every resume is a new Claude id, chained under one stable id", await cc(["show", old.id]))
 
-  const { events, diagnostics } = await log.read()
-  const view = sessionMap(fold(events.map((stored) => stored.event))).sessions.get(id)
-  console.log(`${events.length} events, ${diagnostics.length} diagnostics`)
-  console.log(
-    JSON.stringify(
-      {
-        id: view.id,
-        cwd: view.cwd,
-        status: view.status,
-        claudeSessionIds: view.claudeSessionIds,
-        latestClaudeSessionId: view.latestClaudeSessionId
-      },
-      null,
-      2
-    )
+  const { token } = await cc(["token", old.id])
+  const emptyStore = join(dir("empty"), "store")
+  step(
+    `a continuation token, resolved with an empty store from the transcripts alone: ${token}`,
+    await cc(["resolve", token], { storeDir: emptyStore })
   )
+  step(
+    "cc-session ls",
+    (await cc(["ls"])).map((s) => ({ id: s.id, status: s.status, claudeSessionIds: s.claudeSessionIds, cwd: s.cwd }))
+  )
+  console.log(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 } finally {
-  await rm(storeDir, { recursive: true, force: true })
+  await standin.close()
+  rmSync(base, { recursive: true, force: true })
 }

@@ -1,0 +1,411 @@
+import { homedir } from "node:os"
+import { join, resolve } from "node:path"
+import {
+  type ClaudeSessionId,
+  defaultStoreDir,
+  fold,
+  makeEvent,
+  newStableId,
+  type SessionEvent,
+  type SessionView,
+  type StableId,
+  sessionMap
+} from "@cc/events"
+import {
+  AmbiguousSession,
+  cwdRelation,
+  encodeToken,
+  InvalidReference,
+  InvalidToken,
+  type OpenedResolver,
+  openResolver,
+  type Resolution,
+  SessionNotFound
+} from "@cc/resolver"
+import { channelCoderPromiseSource, collectPromise, type UnresolvedSession } from "@cc/sources"
+import { type Parsed, parseArgs, UsageError, usage } from "./args.js"
+import { Launcher, type LaunchResult, RunFailed, SessionCwdMissing } from "./launcher.js"
+
+type Code = "not_found" | "usage" | "ambiguous" | "io" | "run_failed"
+const exitCodes: Record<Code, number> = { not_found: 1, usage: 2, ambiguous: 3, io: 4, run_failed: 1 }
+
+class CliFailure extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+    readonly extra: Record<string, unknown> = {}
+  ) {
+    super(message)
+  }
+}
+
+const toFailure = (error: unknown): CliFailure => {
+  if (error instanceof CliFailure) return error
+  if (error instanceof UsageError || error instanceof InvalidReference || error instanceof InvalidToken)
+    return new CliFailure("usage", error.message)
+  if (error instanceof SessionNotFound) return new CliFailure("not_found", error.message, { searched: error.searched })
+  if (error instanceof AmbiguousSession)
+    return new CliFailure("ambiguous", error.message, { candidates: error.candidates })
+  if (error instanceof SessionCwdMissing) return new CliFailure("not_found", error.message)
+  if (error instanceof RunFailed) return new CliFailure("run_failed", error.message)
+  const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
+  const message = error instanceof Error ? error.message : String(error)
+  if (tag.startsWith("Store") || tag === "SourceError") return new CliFailure("io", message)
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : ""
+  if (code.startsWith("E")) return new CliFailure("io", message)
+  return new CliFailure("io", `unexpected error: ${message}`)
+}
+
+interface Context {
+  readonly parsed: Parsed
+  readonly json: boolean
+  readonly storeDir: string
+  readonly claudeHomes: ReadonlyArray<string>
+  readonly claudeBin: string
+  readonly out: (text: string) => void
+  readonly err: (text: string) => void
+}
+
+const showObject = (view: SessionView, extraTranscripts: ReadonlyArray<string> = []) => ({
+  id: view.id,
+  cwd: view.cwd ?? null,
+  status: view.status,
+  claudeSessionIds: view.claudeSessionIds,
+  latestClaudeSessionId: view.latestClaudeSessionId ?? null,
+  forks: view.forks.map(({ from, to }) => ({ from, to })),
+  transcripts: [...new Set([...view.transcripts, ...extraTranscripts])].sort(),
+  createdAt: view.createdAt
+})
+
+const showFromResolution = (r: Resolution) => ({
+  id: r.stableId,
+  cwd: r.cwd,
+  status: r.status,
+  claudeSessionIds: r.claudeSessionIds,
+  latestClaudeSessionId: r.latestClaudeSessionId,
+  forks: r.forks,
+  transcripts: r.transcripts,
+  createdAt: null
+})
+
+const readMap = async (opened: OpenedResolver) => {
+  const { events } = await opened.log.read()
+  return { events: events.map((s) => s.event), map: sessionMap(fold(events.map((s) => s.event))) }
+}
+
+const human = (o: Record<string, unknown>): string =>
+  Object.entries(o)
+    .map(
+      ([k, v]) =>
+        `${k}: ${Array.isArray(v) ? (v.length === 0 ? "-" : v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ")) : v === null || v === undefined ? "-" : typeof v === "object" ? JSON.stringify(v) : String(v)}`
+    )
+    .join("\n")
+
+const launchOutput = (ctx: Context, result: LaunchResult): void => {
+  if (ctx.json) {
+    ctx.out(
+      JSON.stringify({
+        id: result.id,
+        ...(result.claudeSessionId === undefined ? {} : { claudeSessionId: result.claudeSessionId }),
+        ...(result.pid === undefined ? {} : { pid: result.pid }),
+        log: result.log
+      })
+    )
+  } else {
+    ctx.out(result.id)
+    if (result.outcome?.resultText !== undefined) ctx.err(result.outcome.resultText)
+  }
+  if (result.outcome?.isError === true) {
+    throw new CliFailure(
+      "run_failed",
+      `the run failed: ${result.outcome.errors.join("; ").slice(0, 500) || `exit code ${String(result.outcome.exitCode)}`}`,
+      { id: result.id }
+    )
+  }
+}
+
+const run = async (ctx: Context): Promise<void> => {
+  const { parsed } = ctx
+  const value = (name: string) => parsed.values.get(name)?.at(-1)
+  if (parsed.command === "help") {
+    ctx.out(usage)
+    return
+  }
+  const opened = await openResolver({ storeDir: ctx.storeDir, claudeHomes: ctx.claudeHomes })
+  const launcher = new Launcher({
+    storeDir: ctx.storeDir,
+    log: opened.log,
+    resolver: opened.resolver,
+    cache: opened.cache,
+    claudeBin: ctx.claudeBin,
+    claudeHomes: ctx.claudeHomes
+  })
+  const prompt = parsed.rest.join(" ")
+  const mode = parsed.flags.has("--detached") ? ("detached" as const) : ("foreground" as const)
+  const logOption = value("--log") === undefined ? {} : { logPath: value("--log") as string }
+  const ref = parsed.positionals[0] as string
+  switch (parsed.command) {
+    case "run": {
+      const cwd = value("--cwd")
+      return launchOutput(
+        ctx,
+        await launcher.run(prompt, { mode, ...logOption, ...(cwd === undefined ? {} : { cwd }) })
+      )
+    }
+    case "resume": {
+      const inDir = value("--in")
+      return launchOutput(
+        ctx,
+        await launcher.resume(ref, prompt, { mode, ...logOption, ...(inDir === undefined ? {} : { inDir }) })
+      )
+    }
+    case "fork": {
+      const inDir = value("--in")
+      return launchOutput(
+        ctx,
+        await launcher.fork(ref, prompt, { mode, ...logOption, ...(inDir === undefined ? {} : { inDir }) })
+      )
+    }
+    case "continue": {
+      const cwd = value("--cwd")
+      return launchOutput(
+        ctx,
+        await launcher.continue(prompt, { mode, ...logOption, ...(cwd === undefined ? {} : { cwd }) })
+      )
+    }
+    case "show": {
+      await opened.cache.ensureFresh()
+      const r = await opened.resolver.resolve(ref)
+      const { map } = await readMap(opened)
+      const view = r.stableId === null ? undefined : map.sessions.get(r.stableId)
+      const o = view === undefined ? showFromResolution(r) : showObject(view, r.transcripts)
+      ctx.out(ctx.json ? JSON.stringify(o) : human(o))
+      return
+    }
+    case "resolve": {
+      try {
+        const r = await opened.resolver.resolve(ref)
+        const o = {
+          id: r.stableId,
+          claudeSessionIds: r.claudeSessionIds,
+          latestClaudeSessionId: r.latestClaudeSessionId,
+          resolvedBy: r.resolvedBy,
+          confidence: r.confidence
+        }
+        ctx.out(ctx.json ? JSON.stringify(o) : human(o))
+      } catch (error) {
+        if (!(error instanceof AmbiguousSession)) throw error
+        const o = {
+          id: null,
+          claudeSessionIds: [],
+          latestClaudeSessionId: null,
+          resolvedBy: null,
+          confidence: 0,
+          candidates: error.candidates
+        }
+        ctx.out(ctx.json ? JSON.stringify(o) : human(o))
+        throw new CliFailure("ambiguous", error.message, { candidates: error.candidates, printed: true })
+      }
+      return
+    }
+    case "ls": {
+      const { map } = await readMap(opened)
+      const cwd = value("--cwd")
+      const views = [...map.sessions.values()]
+        .filter((v) => cwd === undefined || (v.cwd !== undefined && cwdRelation(resolve(cwd), v.cwd) !== "none"))
+        .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
+      if (ctx.json) ctx.out(JSON.stringify(views.map((v) => showObject(v))))
+      else
+        for (const v of views)
+          ctx.out(`${v.id}  ${v.status.padEnd(8)}  ${v.latestClaudeSessionId ?? "-".padEnd(36)}  ${v.cwd ?? "-"}`)
+      return
+    }
+    case "token": {
+      const r = await opened.resolver.resolve(ref)
+      const { map } = await readMap(opened)
+      const view = r.stableId === null ? undefined : map.sessions.get(r.stableId)
+      const first = r.claudeSessionIds[0]
+      const t = first === undefined ? undefined : opened.cache.byClaudeId(first)
+      const startedAt = view?.createdAt ?? t?.firstTimestamp
+      const promptHash = view?.promptHash ?? t?.promptHash
+      const cwd = view?.cwd ?? t?.cwd ?? r.cwd
+      if (startedAt === undefined || promptHash === undefined || cwd === null || cwd === undefined) {
+        throw new CliFailure(
+          "not_found",
+          `no start time, cwd and first-prompt hash known for ${ref}: cannot make a token`
+        )
+      }
+      const token = encodeToken({
+        startedAt: new Date(startedAt),
+        cwd,
+        promptHash,
+        ...(r.stableId === null ? {} : { stableId: r.stableId })
+      })
+      ctx.out(ctx.json ? JSON.stringify({ token }) : token)
+      return
+    }
+    case "index": {
+      const tty = process.stderr.isTTY === true && !ctx.json
+      const result = await opened.cache.refresh({
+        onProgress: (done, total) => {
+          if (!tty) return
+          const width = 30
+          const filled = total === 0 ? width : Math.round((done / total) * width)
+          process.stderr.write(
+            `\rindexing [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total} folders`
+          )
+        }
+      })
+      if (tty) process.stderr.write("\n")
+      ctx.out(ctx.json ? JSON.stringify(result.stats) : human({ ...result.stats }))
+      return
+    }
+    case "events": {
+      const { events } = await readMap(opened)
+      for (const e of events) ctx.out(JSON.stringify(e))
+      return
+    }
+    case "watch": {
+      const r = await opened.resolver.resolve(ref)
+      if (r.stableId === null)
+        throw new CliFailure("not_found", `${ref} has no stable id in this store: nothing to watch`)
+      const id = r.stableId
+      const abort = new AbortController()
+      const open = new Set<string>()
+      let sawRun = false
+      for await (const item of opened.log.tail({ pollMs: 100, signal: abort.signal })) {
+        if (item._tag !== "Event" || item.stored.event.session !== id) continue
+        const e = item.stored.event
+        ctx.out(JSON.stringify(e))
+        if (e.type === "run.started") {
+          sawRun = true
+          open.add((e.payload as { runId: string }).runId)
+        } else if (e.type === "run.finished") {
+          open.delete((e.payload as { runId: string }).runId)
+        }
+        if (sawRun && open.size === 0) break
+      }
+      abort.abort()
+      return
+    }
+    case "recover": {
+      await opened.cache.ensureFresh()
+      const { map } = await readMap(opened)
+      const owned = new Set(map.byClaudeId.keys())
+      const seen = new Set<string>()
+      const found: Array<Record<string, unknown>> = []
+      for (const t of opened.cache
+        .all()
+        .sort((a, b) => ((a.firstTimestamp ?? "") < (b.firstTimestamp ?? "") ? -1 : 1))) {
+        if (owned.has(t.claudeSessionId as ClaudeSessionId) || seen.has(t.claudeSessionId)) continue
+        const r = await opened.resolver.resolve(t.claudeSessionId)
+        for (const id of r.claudeSessionIds) seen.add(id)
+        if (r.stableId !== null) continue
+        let id: StableId | null = null
+        if (parsed.flags.has("--adopt")) {
+          id = newStableId()
+          const events: Array<SessionEvent> = [
+            makeEvent(
+              "session.opened",
+              id,
+              {
+                cwd: r.cwd ?? "/",
+                mode: "interactive",
+                ...(t.promptHash === undefined ? {} : { promptHash: t.promptHash })
+              },
+              t.firstTimestamp === undefined ? {} : { at: t.firstTimestamp }
+            ),
+            ...r.claudeSessionIds.map((claudeSessionId) => {
+              const path = opened.cache.byClaudeId(claudeSessionId)?.path
+              return makeEvent("claude.observed", id as StableId, {
+                claudeSessionId,
+                source: "recover",
+                evidence: path ?? "transcripts",
+                confidence: 1,
+                ...(path === undefined ? {} : { transcriptPath: path })
+              })
+            })
+          ]
+          await opened.log.append(events)
+          await opened.resolver.resolveStable(id)
+        }
+        found.push({
+          id,
+          claudeSessionIds: r.claudeSessionIds,
+          cwd: r.cwd,
+          firstTimestamp: t.firstTimestamp ?? null,
+          source: "transcripts"
+        })
+      }
+      // ChannelCoder's detached runs recorded placeholders: find their real sessions
+      const channelCoder = await collectPromise(channelCoderPromiseSource({ home: ctx.storeDir }))
+      for (const u of channelCoder.filter((d): d is UnresolvedSession => d._tag === "UnresolvedSession")) {
+        const entry: Record<string, unknown> = {
+          id: null,
+          channelCoderSession: u.reference,
+          placeholder: u.placeholder,
+          cwd: u.cwd ?? null,
+          firstTimestamp: u.startedAt ?? null,
+          source: "channelcoder"
+        }
+        if (parsed.flags.has("--adopt") && u.cwd !== undefined && u.startedAt !== undefined) {
+          const id = newStableId()
+          await opened.log.append([
+            makeEvent("session.opened", id, { cwd: u.cwd, mode: "detached" }, { at: u.startedAt }),
+            makeEvent("session.labeled", id, { label: `channelcoder:${u.reference}` })
+          ])
+          entry.id = id
+          try {
+            entry.claudeSessionIds = (await opened.resolver.resolveStable(id)).claudeSessionIds
+          } catch (error) {
+            entry.unresolved = toFailure(error).message
+          }
+        }
+        found.push(entry)
+      }
+      if (ctx.json) ctx.out(JSON.stringify(found))
+      else for (const f of found) ctx.out(`${human(f)}\n`)
+      return
+    }
+  }
+}
+
+const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  const json = argv.includes("--json")
+  const out = (text: string) => process.stdout.write(`${text}\n`)
+  const err = (text: string) => process.stderr.write(`${text}\n`)
+  try {
+    const parsed = parseArgs(argv)
+    const value = (name: string) => parsed.values.get(name)
+    const env = process.env
+    const ctx: Context = {
+      parsed,
+      json,
+      storeDir: resolve(value("--store")?.at(-1) ?? defaultStoreDir(env)),
+      claudeHomes: (
+        value("--claude-home") ??
+        (env.CLAUDE_CONFIG_DIR ? env.CLAUDE_CONFIG_DIR.split(":") : [join(homedir(), ".claude")])
+      ).map((p) => resolve(p)),
+      claudeBin: value("--claude-bin")?.at(-1) ?? env.CC_CLAUDE_BIN ?? "claude",
+      out,
+      err
+    }
+    await run(ctx)
+    return 0
+  } catch (error) {
+    const failure = toFailure(error)
+    if (failure.extra.printed !== true) {
+      if (json) {
+        const { printed: _printed, ...extra } = failure.extra
+        err(JSON.stringify({ error: { code: failure.code, message: failure.message, ...extra } }))
+      } else {
+        err(`cc-session: ${failure.message}`)
+      }
+    }
+    return exitCodes[failure.code]
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code
+})

@@ -1,0 +1,373 @@
+/**
+ * The launcher: run, resume, continue and fork Claude Code sessions in foreground, stream or
+ * detached mode, returning our stable id at once.
+ */
+import { spawn, spawnSync } from "node:child_process"
+import { randomUUID } from "node:crypto"
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs"
+import { basename, delimiter, dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import type { TranscriptCache } from "@cc/cache"
+import { type ClaudeSessionId, type EventLog, makeEvent, newStableId, type StableId } from "@cc/events"
+import type { Resolver } from "@cc/resolver"
+import { encodeCwd, hashPrompt } from "@cc/sources"
+import { Schema } from "effect"
+import { type RunOutcome, type RunSpec, superviseRun, writeAtomic } from "./supervise.js"
+
+export type LaunchMode = "foreground" | "stream" | "detached"
+
+/** The session's own directory is gone, and no `--in DIR` was given. */
+export class SessionCwdMissing extends Schema.TaggedError<SessionCwdMissing>()("SessionCwdMissing", {
+  cwd: Schema.String,
+  message: Schema.String
+}) {}
+
+/** A run whose result says `is_error` (or that exited badly without a result). */
+export class RunFailed extends Schema.TaggedError<RunFailed>()("RunFailed", {
+  stableId: Schema.String,
+  exitCode: Schema.NullOr(Schema.Int),
+  errors: Schema.Array(Schema.String),
+  message: Schema.String
+}) {}
+
+export interface LauncherOptions {
+  readonly storeDir: string
+  readonly log: EventLog
+  readonly resolver: Resolver
+  /** The transcript index behind the resolver: refreshed before moving a session (`--in`). */
+  readonly cache?: TranscriptCache
+  /** The claude executable: a path, or a name looked up on PATH. */
+  readonly claudeBin: string
+  /** Claude config roots; the first is where `--in DIR` places a moved session's transcript. */
+  readonly claudeHomes: ReadonlyArray<string>
+}
+
+export interface LaunchResult {
+  readonly id: StableId
+  readonly claudeSessionId?: ClaudeSessionId
+  readonly pid?: number
+  readonly log: string
+  readonly outcome?: RunOutcome
+}
+
+export interface LaunchCommon {
+  readonly mode?: LaunchMode
+  readonly logPath?: string
+  /** Called with each stream-json line (stream mode). */
+  readonly onLine?: (line: string) => void
+}
+
+const supervisorPath = (): string => join(dirname(fileURLToPath(import.meta.url)), "supervisor.js")
+
+/** Resolves `claude` on PATH the way a shell would, so capabilities can be cached by file. */
+export const findExecutable = (bin: string): string | undefined => {
+  if (bin.includes("/")) return existsSync(bin) ? resolve(bin) : undefined
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, bin)
+    if (dir !== "" && existsSync(candidate)) return candidate
+  }
+  return undefined
+}
+
+const CapabilitiesFile = Schema.Record(
+  Schema.String,
+  Schema.Struct({ mtimeMs: Schema.Number, sessionId: Schema.Boolean, forkSession: Schema.Boolean })
+)
+
+export interface Capabilities {
+  readonly sessionId: boolean
+  readonly forkSession: boolean
+}
+
+/**
+ * What the installed CLI supports, from its `--help` (2.1.x has `--session-id` and
+ * `--fork-session`; 1.0.30 has neither), cached by binary path and mtime.
+ */
+export const detectCapabilities = async (bin: string, storeDir: string): Promise<Capabilities> => {
+  const path = findExecutable(bin) ?? bin
+  let mtimeMs = 0
+  try {
+    mtimeMs = statSync(path).mtimeMs
+  } catch {
+    // not a file we can stat: ask the binary every time
+  }
+  const cacheFile = join(storeDir, "capabilities.json")
+  let cache: Record<string, { mtimeMs: number; sessionId: boolean; forkSession: boolean }> = {}
+  try {
+    cache = { ...Schema.decodeUnknownSync(CapabilitiesFile)(JSON.parse(readFileSync(cacheFile, "utf8"))) }
+  } catch {
+    cache = {}
+  }
+  const hit = cache[path]
+  if (hit !== undefined && hit.mtimeMs === mtimeMs && mtimeMs !== 0) return hit
+  const help = spawnSync(path, ["--help"], { encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"] })
+  const text = `${help.stdout ?? ""}${help.stderr ?? ""}`
+  const capabilities = { sessionId: text.includes("--session-id"), forkSession: text.includes("--fork-session") }
+  cache[path] = { mtimeMs, ...capabilities }
+  try {
+    mkdirSync(storeDir, { recursive: true, mode: 0o700 })
+    await writeAtomic(cacheFile, JSON.stringify(cache))
+  } catch {
+    // a cache we cannot write is only slower
+  }
+  return capabilities
+}
+
+const streamArgs = ["--output-format", "stream-json", "--verbose"]
+
+export class Launcher {
+  readonly #o: LauncherOptions
+
+  constructor(options: LauncherOptions) {
+    this.#o = options
+  }
+
+  #logPath(id: StableId, runId: string, explicit?: string): string {
+    return explicit !== undefined ? resolve(explicit) : join(this.#o.storeDir, "logs", `${id}.${runId}.log`)
+  }
+
+  async #start(spec: RunSpec, common: LaunchCommon, knownClaudeId?: ClaudeSessionId): Promise<LaunchResult> {
+    const mode = common.mode ?? "foreground"
+    if (mode === "detached") {
+      const encoded = Buffer.from(JSON.stringify(spec)).toString("base64url")
+      // its own process session (setsid): the caller may exit at once, a terminal hangup does not reach it
+      const child = spawn(process.execPath, [supervisorPath(), encoded], {
+        detached: true,
+        stdio: "ignore",
+        cwd: spec.cwd,
+        env: process.env
+      })
+      child.unref()
+      return {
+        id: spec.stableId,
+        ...(knownClaudeId === undefined ? {} : { claudeSessionId: knownClaudeId }),
+        ...(child.pid === undefined ? {} : { pid: child.pid }),
+        log: spec.logPath
+      }
+    }
+    const outcome = await superviseRun(spec, {
+      log: this.#o.log,
+      ...(common.onLine === undefined ? {} : { onLine: common.onLine })
+    })
+    const claudeSessionId = outcome.claudeSessionId ?? knownClaudeId
+    return {
+      id: spec.stableId,
+      ...(claudeSessionId === undefined ? {} : { claudeSessionId }),
+      log: spec.logPath,
+      outcome
+    }
+  }
+
+  /** Starts a new session. With `--session-id` support, its Claude id is fixed up front. */
+  async run(prompt: string, options: LaunchCommon & { readonly cwd?: string } = {}): Promise<LaunchResult> {
+    const cwd = resolve(options.cwd ?? process.cwd())
+    const id = newStableId()
+    const runId = randomUUID()
+    const logPath = this.#logPath(id, runId, options.logPath)
+    const capabilities = await detectCapabilities(this.#o.claudeBin, this.#o.storeDir)
+    const claudeSessionId = capabilities.sessionId ? (randomUUID() as ClaudeSessionId) : undefined
+    const mode = options.mode ?? "foreground"
+    await this.#o.log.append([
+      makeEvent("session.opened", id, {
+        cwd,
+        mode: mode === "foreground" ? "run" : mode,
+        promptHash: hashPrompt(prompt),
+        logPath
+      }),
+      ...(claudeSessionId === undefined
+        ? []
+        : [
+            makeEvent("claude.observed", id, {
+              claudeSessionId,
+              source: "launcher",
+              evidence: "--session-id chosen at launch",
+              confidence: 1
+            })
+          ])
+    ])
+    const args = [
+      "-p",
+      prompt,
+      ...streamArgs,
+      ...(claudeSessionId === undefined ? [] : ["--session-id", claudeSessionId])
+    ]
+    return this.#start(
+      {
+        stableId: id,
+        runId,
+        storeDir: this.#o.storeDir,
+        claudeBin: this.#o.claudeBin,
+        args,
+        cwd,
+        logPath,
+        mode: mode === "foreground" ? "run" : mode
+      },
+      options,
+      claudeSessionId
+    )
+  }
+
+  /**
+   * The directory to run in: the session's own (claude only finds a session from there), or
+   * `inDir` when it is gone, with the chain's transcripts placed where claude will look.
+   */
+  #workingDir(cwd: string | null, transcripts: ReadonlyArray<string>, inDir?: string): string {
+    if (inDir === undefined) {
+      if (cwd === null)
+        throw new SessionCwdMissing({
+          cwd: "(unknown)",
+          message: "the session's directory is unknown: pass --in DIR to run it there"
+        })
+      if (!existsSync(cwd)) {
+        throw new SessionCwdMissing({
+          cwd,
+          message: `the session's directory ${cwd} no longer exists (a removed worktree?): pass --in DIR, for example the repository root, to resume it there`
+        })
+      }
+      return cwd
+    }
+    const dir = resolve(inDir)
+    if (dir !== cwd) {
+      const home = this.#o.claudeHomes[0]
+      if (home !== undefined) {
+        const target = join(home, "projects", encodeCwd(dir))
+        mkdirSync(target, { recursive: true, mode: 0o700 })
+        for (const transcript of transcripts) {
+          const dest = join(target, basename(transcript))
+          if (!existsSync(dest) && existsSync(transcript)) copyFileSync(transcript, dest)
+        }
+      }
+    }
+    return dir
+  }
+
+  /** Resumes the latest Claude id of a session's chain, from the session's own cwd. */
+  async resume(
+    reference: string,
+    prompt: string,
+    options: LaunchCommon & { readonly inDir?: string } = {}
+  ): Promise<LaunchResult> {
+    // moving a session needs its transcript paths, which a store-only answer may not know yet
+    if (options.inDir !== undefined) await this.#o.cache?.ensureFresh()
+    const resolution = await this.#o.resolver.resolve(reference)
+    const latest = resolution.latestClaudeSessionId
+    if (latest === null) return this.#failNoClaudeId(reference)
+    const cwd = this.#workingDir(resolution.cwd, resolution.transcripts, options.inDir)
+    let id = resolution.stableId
+    if (id === null) {
+      id = newStableId()
+      await this.#adopt(id, cwd, resolution.claudeSessionIds)
+    }
+    const runId = randomUUID()
+    const logPath = this.#logPath(id, runId, options.logPath)
+    const mode = options.mode ?? "foreground"
+    return this.#start(
+      {
+        stableId: id,
+        runId,
+        storeDir: this.#o.storeDir,
+        claudeBin: this.#o.claudeBin,
+        args: ["-p", prompt, "--resume", latest, ...streamArgs],
+        cwd,
+        logPath,
+        mode: mode === "foreground" ? "run" : mode,
+        resumedFrom: latest,
+        linkKind: "resume"
+      },
+      options
+    )
+  }
+
+  /** Forks a session: a new stable id whose Claude session branches from the latest id. */
+  async fork(
+    reference: string,
+    prompt: string,
+    options: LaunchCommon & { readonly inDir?: string } = {}
+  ): Promise<LaunchResult> {
+    // moving a session needs its transcript paths, which a store-only answer may not know yet
+    if (options.inDir !== undefined) await this.#o.cache?.ensureFresh()
+    const resolution = await this.#o.resolver.resolve(reference)
+    const latest = resolution.latestClaudeSessionId
+    if (latest === null) return this.#failNoClaudeId(reference)
+    const cwd = this.#workingDir(resolution.cwd, resolution.transcripts, options.inDir)
+    const capabilities = await detectCapabilities(this.#o.claudeBin, this.#o.storeDir)
+    const id = newStableId()
+    const runId = randomUUID()
+    const logPath = this.#logPath(id, runId, options.logPath)
+    const mode = options.mode ?? "foreground"
+    await this.#o.log.append([
+      makeEvent("session.opened", id, {
+        cwd,
+        mode: mode === "foreground" ? "run" : mode,
+        promptHash: hashPrompt(prompt),
+        logPath,
+        ...(resolution.stableId === null ? {} : { forkOf: resolution.stableId })
+      })
+    ])
+    // 1.0.x has no --fork-session, but every resume there is already a new id
+    const args = [
+      "-p",
+      prompt,
+      "--resume",
+      latest,
+      ...(capabilities.forkSession ? ["--fork-session"] : []),
+      ...streamArgs
+    ]
+    return this.#start(
+      {
+        stableId: id,
+        runId,
+        storeDir: this.#o.storeDir,
+        claudeBin: this.#o.claudeBin,
+        args,
+        cwd,
+        logPath,
+        mode: mode === "foreground" ? "run" : mode,
+        resumedFrom: latest,
+        linkKind: "fork",
+        ...(resolution.stableId === null ? {} : { parentStableId: resolution.stableId })
+      },
+      options
+    )
+  }
+
+  /** Continues the most recent session of a directory (resuming it by id, from its own cwd). */
+  async continue(prompt: string, options: LaunchCommon & { readonly cwd?: string } = {}): Promise<LaunchResult> {
+    const latest = await this.#o.resolver.latestInCwd(resolve(options.cwd ?? process.cwd()))
+    const reference = latest.stableId ?? latest.latestClaudeSessionId
+    if (reference === null) return this.#failNoClaudeId(options.cwd ?? process.cwd())
+    return this.resume(reference, prompt, options)
+  }
+
+  async #adopt(id: StableId, cwd: string, chain: ReadonlyArray<ClaudeSessionId>): Promise<void> {
+    await this.#o.log.append([
+      makeEvent("session.opened", id, { cwd, mode: "interactive" }),
+      ...chain.map((claudeSessionId) =>
+        makeEvent("claude.observed", id, {
+          claudeSessionId,
+          source: "adopted",
+          evidence: "resumed through cc-session",
+          confidence: 1
+        })
+      ),
+      ...chain.slice(1).map((to, i) =>
+        makeEvent("chain.linked", id, {
+          from: chain[i] as ClaudeSessionId,
+          to,
+          kind: "resume",
+          source: "adopted",
+          evidence: "chain order at adoption"
+        })
+      )
+    ])
+  }
+
+  #failNoClaudeId(reference: string): never {
+    throw new RunFailed({
+      stableId: reference,
+      exitCode: null,
+      errors: [],
+      message: `${reference} has no Claude session id yet: nothing to resume`
+    })
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Supervising one Claude Code run: claude's stdout and stderr go straight to the log file
+ * (so if this supervisor is killed, claude keeps writing and the resolver still finds the
+ * session from the log), while the supervisor follows the file, writes the sidecar atomically
+ * as soon as `system/init` names the Claude session, and appends what it saw as events.
+ */
+import { spawn } from "node:child_process"
+import { randomUUID } from "node:crypto"
+import { closeSync, mkdirSync, openSync } from "node:fs"
+import { rename, writeFile } from "node:fs/promises"
+import { dirname } from "node:path"
+import {
+  type ClaudeSessionId,
+  type EventLog,
+  makeEvent,
+  openEventLog,
+  readJsonlLines,
+  type SessionEvent,
+  type StableId
+} from "@cc/events"
+import { parseStreamLine, resultErrors, SIDECAR_VERSION, type Sidecar, sidecarPathFor } from "@cc/sources"
+
+export interface RunSpec {
+  readonly stableId: StableId
+  readonly runId: string
+  readonly storeDir: string
+  readonly claudeBin: string
+  readonly args: ReadonlyArray<string>
+  readonly cwd: string
+  readonly logPath: string
+  readonly mode: "run" | "stream" | "detached"
+  /** The id we resumed: a different id in `system/init` (1.0.x) is linked to it. */
+  readonly resumedFrom?: ClaudeSessionId
+  readonly linkKind?: "resume" | "fork"
+  /** For a fork: the parent's stable id, which gets the fork link too. */
+  readonly parentStableId?: StableId
+}
+
+export interface RunOutcome {
+  readonly claudeSessionId?: ClaudeSessionId
+  readonly exitCode: number | null
+  readonly signal?: string
+  readonly isError: boolean
+  readonly resultSubtype?: string
+  readonly resultText?: string
+  readonly errors: ReadonlyArray<string>
+}
+
+/** Writes a file so that readers see the old content or the new, never a torn one. */
+export const writeAtomic = async (path: string, content: string): Promise<void> => {
+  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`
+  await writeFile(temp, content, { mode: 0o600 })
+  await rename(temp, path)
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+export const superviseRun = async (
+  spec: RunSpec,
+  hooks: {
+    readonly onLine?: (line: string) => void
+    readonly onStart?: (pid: number | undefined) => void
+    readonly log?: EventLog
+  } = {}
+): Promise<RunOutcome> => {
+  const log = hooks.log ?? (await openEventLog({ dir: spec.storeDir }))
+  mkdirSync(dirname(spec.logPath), { recursive: true, mode: 0o700 })
+  const sidecarPath = sidecarPathFor(spec.logPath)
+  const startedAt = new Date().toISOString()
+  const logFd = openSync(spec.logPath, "a", 0o600)
+  const child = spawn(spec.claudeBin, [...spec.args], {
+    cwd: spec.cwd,
+    stdio: ["ignore", logFd, logFd],
+    env: process.env
+  })
+  closeSync(logFd)
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    child.once("error", (error) => resolve({ code: null, signal: null, error }))
+    child.once("exit", (code, signal) => resolve({ code, signal }))
+  })
+  hooks.onStart?.(child.pid)
+  const append = (events: Array<SessionEvent>) => log.append(events)
+  await append([
+    makeEvent("run.started", spec.stableId, {
+      runId: spec.runId,
+      ...(child.pid === undefined ? {} : { pid: child.pid }),
+      mode: spec.mode,
+      logPath: spec.logPath
+    })
+  ])
+
+  let offset = 0
+  let claudeSessionId: ClaudeSessionId | undefined
+  let isError = false
+  let sawResult = false
+  let resultSubtype: string | undefined
+  let resultText: string | undefined
+  const errors: Array<string> = []
+  let sidecar: Sidecar = {
+    version: SIDECAR_VERSION,
+    stableId: spec.stableId,
+    cwd: spec.cwd,
+    logPath: spec.logPath,
+    startedAt,
+    ...(child.pid === undefined ? {} : { pid: child.pid })
+  }
+
+  const follow = async (): Promise<void> => {
+    for await (const item of readJsonlLines(spec.logPath, { from: offset, maxLineBytes: 4 * 1024 * 1024 })) {
+      if (item._tag === "End") {
+        offset = item.nextOffset
+        break
+      }
+      if (item._tag !== "Line") continue
+      hooks.onLine?.(item.text)
+      const parsed = parseStreamLine(item.text)
+      if (parsed._tag === "Init" && claudeSessionId === undefined) {
+        claudeSessionId = parsed.sessionId
+        sidecar = { ...sidecar, claudeSessionId, updatedAt: new Date().toISOString() }
+        await writeAtomic(sidecarPath, JSON.stringify(sidecar))
+        const events: Array<SessionEvent> = [
+          makeEvent("claude.observed", spec.stableId, {
+            claudeSessionId,
+            source: "stream",
+            evidence: `system/init at byte ${item.offset} of ${spec.logPath}`,
+            confidence: 1
+          })
+        ]
+        if (spec.resumedFrom !== undefined && spec.resumedFrom !== claudeSessionId) {
+          const link = {
+            from: spec.resumedFrom,
+            to: claudeSessionId,
+            kind: spec.linkKind ?? "resume",
+            source: "launcher",
+            evidence: `--resume ${spec.resumedFrom} answered with ${claudeSessionId}`
+          } as const
+          events.push(makeEvent("chain.linked", spec.stableId, link))
+          if (spec.parentStableId !== undefined) events.push(makeEvent("chain.linked", spec.parentStableId, link))
+        }
+        await append(events)
+      } else if (parsed._tag === "Result") {
+        sawResult = true
+        isError = isError || parsed.line.is_error === true
+        resultSubtype = parsed.line.subtype
+        if (typeof parsed.line.result === "string") resultText = parsed.line.result
+        errors.push(...resultErrors(parsed.line))
+      } else if (parsed._tag === "Text") {
+        errors.push(parsed.text)
+      }
+    }
+  }
+
+  let done = false
+  const outcome = exited.then((value) => {
+    done = true
+    return value
+  })
+  while (!done) {
+    await follow()
+    await Promise.race([outcome, sleep(50)])
+  }
+  await follow()
+  const { code, signal, error } = await outcome
+  if (error !== undefined) errors.push(`could not start ${spec.claudeBin}: ${error.message}`)
+  // a result that says is_error is a failure whatever the exit code; no result and a bad exit too
+  const failed = isError || (!sawResult && (code !== 0 || signal !== null))
+  const finished = {
+    exitCode: code,
+    isError: failed,
+    ...(resultSubtype === undefined ? {} : { resultSubtype })
+  }
+  await append([
+    makeEvent("run.finished", spec.stableId, {
+      runId: spec.runId,
+      ...finished,
+      ...(signal === null ? {} : { signal })
+    })
+  ])
+  sidecar = { ...sidecar, updatedAt: new Date().toISOString(), finished }
+  await writeAtomic(sidecarPath, JSON.stringify(sidecar))
+  return {
+    ...(claudeSessionId === undefined ? {} : { claudeSessionId }),
+    exitCode: code,
+    ...(signal === null ? {} : { signal }),
+    isError: failed,
+    ...(resultSubtype === undefined ? {} : { resultSubtype }),
+    ...(resultText === undefined ? {} : { resultText }),
+    errors
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * End to end, with the real Claude Code CLI from npm (2.1.x and 1.0.30) run offline against
+ * the loopback Messages API stand-in, through the built `cc-session` in temp homes.
+ */
+import { spawn } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+// @ts-expect-error plain JS tools
+import { claudeEnv, startStandin } from "../../../tools/anthropic-standin.mjs"
+// @ts-expect-error plain JS tools
+import { claude1, claude2 } from "../../../tools/claude-bins.mjs"
+
+const cliPath = resolve(import.meta.dirname, "../dist/cli.js")
+let standin: { url: string; close: () => Promise<void> }
+let base: string
+
+beforeAll(async () => {
+  standin = await startStandin()
+  base = mkdtempSync(join(tmpdir(), "cc-e2e-"))
+})
+afterAll(async () => {
+  await standin.close()
+  rmSync(base, { recursive: true, force: true })
+})
+
+interface World {
+  readonly home: string
+  readonly store: string
+  readonly bin: string
+  readonly dir: (name: string) => string
+  readonly cli: (
+    args: ReadonlyArray<string>,
+    cwd?: string
+  ) => Promise<{ stdout: string; stderr: string; code: number | null }>
+  readonly json: <T = Record<string, unknown>>(args: ReadonlyArray<string>, cwd?: string) => Promise<T>
+}
+
+let worlds = 0
+const world = (generation: "2.1" | "1.0"): World => {
+  const root = join(base, `w${++worlds}`)
+  const home = join(root, "home")
+  const store = join(root, "store")
+  mkdirSync(home, { recursive: true })
+  const bin = generation === "2.1" ? (claude2() as string) : (claude1() as string)
+  const dir = (name: string) => {
+    const p = join(root, name)
+    mkdirSync(p, { recursive: true })
+    return p
+  }
+  const cli: World["cli"] = (args, cwd = root) =>
+    new Promise((done, fail) => {
+      const child = spawn(process.execPath, [cliPath, "--store", store, "--claude-bin", bin, ...args], {
+        cwd,
+        env: claudeEnv(standin.url, home),
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      let stdout = ""
+      let stderr = ""
+      child.stdout.on("data", (d) => {
+        stdout += d
+      })
+      child.stderr.on("data", (d) => {
+        stderr += d
+      })
+      child.on("error", fail)
+      child.on("close", (code) => done({ stdout, stderr, code }))
+    })
+  const json = async <T>(args: ReadonlyArray<string>, cwd?: string): Promise<T> => {
+    const r = await cli(["--json", ...args], cwd)
+    if (r.code !== 0) throw new Error(`cc-session ${args.join(" ")} exited ${r.code}: ${r.stderr}`)
+    return JSON.parse(r.stdout) as T
+  }
+  return { home, store, bin, dir, cli, json }
+}
+
+type Show = {
+  id: string
+  cwd: string
+  status: string
+  claudeSessionIds: Array<string>
+  latestClaudeSessionId: string
+  forks: Array<{ from: string; to: string }>
+  transcripts: Array<string>
+}
+
+const waitFinished = async (w: World, id: string): Promise<Show> => {
+  for (let i = 0; i < 200; i++) {
+    const s = await w.json<Show>(["show", id])
+    if (s.status === "finished" || s.status === "failed") return s
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${id} did not finish`)
+}
+
+describe("2.1.x (real CLI)", () => {
+  it("detached run: the parent returns at once, then show finds the session", async () => {
+    const w = world("2.1")
+    const proj = w.dir("proj")
+    const started = Date.now()
+    const launched = await w.json<{ id: string; claudeSessionId: string; pid: number; log: string }>(
+      ["run", "--detached", "--", "detached hello"],
+      proj
+    )
+    expect(Date.now() - started).toBeLessThan(15_000)
+    expect(launched.id).toMatch(/^cc-session-/)
+    const shown = await waitFinished(w, launched.id)
+    expect(shown).toMatchObject({ status: "finished", cwd: proj, claudeSessionIds: [launched.claudeSessionId] })
+    expect(shown.transcripts).toHaveLength(1)
+    expect(existsSync(launched.log.replace(/\.log$/, ".session.json"))).toBe(true)
+  })
+
+  it("resume keeps the Claude id, also when started from another directory", async () => {
+    const w = world("2.1")
+    const proj = w.dir("proj")
+    const { id, claudeSessionId } = await w.json<{ id: string; claudeSessionId: string }>(["run", "--", "first"], proj)
+    const elsewhere = w.dir("elsewhere")
+    const resumed = await w.json<{ id: string; claudeSessionId: string }>(["resume", id, "--", "again"], elsewhere)
+    expect(resumed).toMatchObject({ id, claudeSessionId })
+    const shown = await w.json<Show>(["show", claudeSessionId.slice(0, 8)])
+    expect(shown).toMatchObject({ id, claudeSessionIds: [claudeSessionId], status: "finished" })
+  })
+
+  it("fork makes a new stable id; the parent lists the fork", async () => {
+    const w = world("2.1")
+    const proj = w.dir("proj")
+    const parent = await w.json<{ id: string; claudeSessionId: string }>(["run", "--", "to fork"], proj)
+    const fork = await w.json<{ id: string; claudeSessionId: string }>(["fork", parent.id, "--", "forked"])
+    expect(fork.id).not.toBe(parent.id)
+    expect(fork.claudeSessionId).not.toBe(parent.claudeSessionId)
+    expect((await w.json<Show>(["show", parent.id])).forks).toEqual([
+      { from: parent.claudeSessionId, to: fork.claudeSessionId }
+    ])
+    expect((await w.json<Show>(["show", fork.id])).claudeSessionIds).toEqual([fork.claudeSessionId])
+  })
+
+  it("continue resumes the most recent session of the directory", async () => {
+    const w = world("2.1")
+    const proj = w.dir("proj")
+    await w.json(["run", "--", "older"], proj)
+    const newer = await w.json<{ id: string; claudeSessionId: string }>(["run", "--", "newer"], proj)
+    const continued = await w.json<{ id: string; claudeSessionId: string }>(["continue", "--cwd", proj, "--", "go on"])
+    expect(continued).toMatchObject({ id: newer.id, claudeSessionId: newer.claudeSessionId })
+  })
+
+  it("a token resolves with an empty store, from transcripts alone", async () => {
+    const w = world("2.1")
+    const proj = w.dir("proj")
+    const { id, claudeSessionId } = await w.json<{ id: string; claudeSessionId: string }>(
+      ["run", "--", "tokenised"],
+      proj
+    )
+    const { token } = await w.json<{ token: string }>(["token", id])
+    const empty = join(w.dir("empty-store"), "s")
+    const r = await w.cli(["--json", "--store", empty, "resolve", token])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ claudeSessionIds: [claudeSessionId], resolvedBy: "token" })
+  })
+
+  it("8 detached runs at once in one cwd: each resolves to its own Claude id", async () => {
+    const w = world("2.1")
+    const proj = w.dir("proj")
+    const launched = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => w.json<{ id: string }>(["run", "--detached", "--", `parallel ${i}`], proj))
+    )
+    const shown = await Promise.all(launched.map((l) => waitFinished(w, l.id)))
+    const ids = shown.map((s) => s.latestClaudeSessionId)
+    expect(new Set(ids).size).toBe(8)
+    for (const s of shown) expect(s.claudeSessionIds).toHaveLength(1)
+  })
+
+  it("a removed session directory is a clear error, and --in DIR resumes it there", async () => {
+    const w = world("2.1")
+    const wt = w.dir("repo--claude-worktrees-feature")
+    const { id, claudeSessionId } = await w.json<{ id: string; claudeSessionId: string }>(
+      ["run", "--", "in a worktree"],
+      wt
+    )
+    rmSync(wt, { recursive: true, force: true })
+    const failed = await w.cli(["resume", id, "--", "lost?"])
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toContain("no longer exists")
+    const repo = w.dir("repo")
+    const resumed = await w.json<{ id: string; claudeSessionId: string }>([
+      "resume",
+      id,
+      "--in",
+      repo,
+      "--",
+      "found again"
+    ])
+    expect(resumed).toMatchObject({ id, claudeSessionId })
+  })
+
+  it("a run whose result says is_error is a failure, whatever the exit code", async () => {
+    const w = world("2.1")
+    const proj = w.dir("proj")
+    const { id } = await w.json<{ id: string; claudeSessionId: string }>(["run", "--", "soon gone"], proj)
+    rmSync(join(w.home, "projects"), { recursive: true, force: true })
+    const r = await w.cli(["--json", "resume", id, "--", "where is it"])
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.stderr.trim().split("\n").at(-1) as string).error.code).toBe("run_failed")
+    expect((await w.json<Show>(["show", id])).status).toBe("failed")
+  })
+})
+
+describe("1.0.30 (real CLI)", () => {
+  it("each resume gets a new Claude id, chained in order, also resumed from another directory", async () => {
+    const w = world("1.0")
+    const proj = w.dir("legacy")
+    const first = await w.json<{ id: string; claudeSessionId: string }>(["run", "--", "old first"], proj)
+    const second = await w.json<{ id: string; claudeSessionId: string }>(
+      ["resume", first.id, "--", "old second"],
+      w.dir("elsewhere")
+    )
+    const third = await w.json<{ id: string; claudeSessionId: string }>([
+      "resume",
+      first.claudeSessionId,
+      "--",
+      "old third"
+    ])
+    expect(new Set([first.claudeSessionId, second.claudeSessionId, third.claudeSessionId]).size).toBe(3)
+    expect(second.id).toBe(first.id)
+    expect(third.id).toBe(first.id)
+    const shown = await w.json<Show>(["show", first.id])
+    expect(shown.claudeSessionIds).toEqual([first.claudeSessionId, second.claudeSessionId, third.claudeSessionId])
+    expect(shown.transcripts).toHaveLength(3)
+  })
+
+  it("detached runs without --session-id are discovered from their stream: 8 at once, each its own id", async () => {
+    const w = world("1.0")
+    const proj = w.dir("legacy")
+    const launched = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        w.json<{ id: string; claudeSessionId?: string }>(["run", "--detached", "--", `old parallel ${i}`], proj)
+      )
+    )
+    for (const l of launched) expect(l.claudeSessionId).toBeUndefined()
+    const shown = await Promise.all(launched.map((l) => waitFinished(w, l.id)))
+    expect(new Set(shown.map((s) => s.latestClaudeSessionId)).size).toBe(8)
+  })
+
+  it("a fresh store recovers the whole chain from the transcripts", async () => {
+    const w = world("1.0")
+    const proj = w.dir("legacy")
+    const first = await w.json<{ id: string; claudeSessionId: string }>(["run", "--", "chain a"], proj)
+    const second = await w.json<{ claudeSessionId: string }>(["resume", first.id, "--", "chain b"])
+    const other = join(w.dir("other-store"), "s")
+    const r = await w.cli(["--json", "--store", other, "recover", "--adopt"])
+    expect(r.code).toBe(0)
+    const recovered = JSON.parse(r.stdout) as Array<{ id: string; claudeSessionIds: Array<string> }>
+    expect(recovered).toHaveLength(1)
+    expect(recovered[0]?.claudeSessionIds).toEqual([first.claudeSessionId, second.claudeSessionId])
+  })
+})
