@@ -1,8 +1,10 @@
+import { stat } from "node:fs/promises"
 import { join } from "node:path"
 import type { ClaudeSessionId } from "@cc/events"
 import {
   type Discovery,
   fromPromiseSource,
+  listDir,
   matchesQuery,
   type PromiseSource,
   type SessionFound,
@@ -80,6 +82,39 @@ export class TranscriptCache {
     this.#refreshed = true
     if (this.options.file !== undefined) await saveIndexFile(this.options.file, result.index)
     return result
+  }
+
+  /**
+   * Refreshes only the given project folders, in memory: a cold lookup of one session reads
+   * its own folder, not the whole tree. The cache still counts as never refreshed.
+   */
+  async refreshFolders(folders: ReadonlyArray<string>): Promise<RefreshResult> {
+    const result = await refreshIndex(this.options.roots, this.#index, {
+      ...(this.options.concurrency === undefined ? {} : { concurrency: this.options.concurrency }),
+      onlyFolders: folders
+    })
+    this.#index = result.index
+    this.#byId = undefined
+    return result
+  }
+
+  /** The project folders holding a transcript named `<id>.jsonl`: one stat per folder. */
+  async foldersOf(claudeSessionId: string): Promise<Array<string>> {
+    if (!/^[0-9a-f-]{36}$/.test(claudeSessionId)) return []
+    const hits: Array<string> = []
+    for (const root of this.options.roots) {
+      const listed = await listDir(join(root, "projects"), "Claude projects folder")
+      if (listed._tag === "Failed") continue
+      for (const dirent of listed.entries) {
+        const folder = join(root, "projects", dirent.name)
+        try {
+          if ((await stat(join(folder, `${claudeSessionId}.jsonl`))).isFile()) hits.push(folder)
+        } catch {
+          // not in this folder
+        }
+      }
+    }
+    return hits
   }
 
   /** Refreshes only if this instance never has. */

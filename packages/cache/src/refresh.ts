@@ -46,6 +46,8 @@ export interface RefreshResult {
 
 export interface RefreshOptions {
   readonly concurrency?: number
+  /** Refresh only these project folders (paths); the rest of `previous` is kept as it is. */
+  readonly onlyFolders?: ReadonlyArray<string>
   /** Called after each folder, for progress bars. */
   readonly onProgress?: (done: number, total: number) => void
 }
@@ -204,6 +206,14 @@ export const refreshIndex = async (
     }
   }
 
+  if (options.onlyFolders !== undefined) {
+    const only = new Set(options.onlyFolders)
+    folders.splice(0, folders.length, ...folders.filter((f) => only.has(f.path)))
+    for (const t of Object.values(previous.files)) if (!only.has(t.folder)) files[t.path] = t
+    for (const [folder, list] of Object.entries(previous.links)) if (!only.has(folder)) links[folder] = list
+  }
+  const refreshedFolders = new Set(folders.map((f) => f.path))
+
   const previousByFolder = new Map<string, Array<IndexedTranscript>>()
   for (const t of Object.values(previous.files)) {
     const list = previousByFolder.get(t.folder) ?? []
@@ -270,7 +280,9 @@ export const refreshIndex = async (
     }
     options.onProgress?.(folderCount, folders.length)
   }
-  const removed = Object.keys(previous.files).filter((path) => files[path] === undefined).length
+  const removed = Object.values(previous.files).filter(
+    (t) => files[t.path] === undefined && (options.onlyFolders === undefined || refreshedFolders.has(t.folder))
+  ).length
   return {
     index: { version: 1, roots: [...roots], files, links, refreshedAt: new Date().toISOString() },
     stats: {

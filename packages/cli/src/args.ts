@@ -40,6 +40,10 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
   events: { positionals: 0, flags: [], values: [], prompt: "none" }
 }
 
+// own properties only: "constructor" or "__proto__" must not pass for a command
+const commandSpec = (name: string): CommandSpec | undefined =>
+  Object.hasOwn(commands, name) ? commands[name] : undefined
+
 export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
   const dash = argv.indexOf("--")
   const head = dash === -1 ? argv : argv.slice(0, dash)
@@ -55,7 +59,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
       const [name, inline] = arg.includes("=")
         ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
         : [arg, undefined]
-      const spec = command === undefined ? undefined : commands[command]
+      const spec = command === undefined ? undefined : commandSpec(command)
       if (globalFlags.includes(name) || spec?.flags.includes(name)) {
         if (inline !== undefined) throw new UsageError({ message: `${name} takes no value` })
         flags.add(name)

@@ -205,6 +205,56 @@ describe("2.1.x (real CLI)", () => {
   })
 })
 
+describe("watching and killing", () => {
+  it("watch prints a detached session's events live until its run finishes", async () => {
+    const w = world("2.1")
+    const proj = w.dir("proj")
+    const { id } = await w.json<{ id: string }>(["run", "--detached", "--", "watched"], proj)
+    const r = await w.cli(["watch", id])
+    expect(r.code).toBe(0)
+    const types = r.stdout
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { type: string }).type)
+    expect(types[0]).toBe("session.opened")
+    expect(types).toContain("claude.observed")
+    expect(types.at(-1)).toBe("run.finished")
+  })
+
+  it("a supervisor killed with SIGKILL loses nothing observed, and the session is still found", async () => {
+    const w = world("1.0")
+    const proj = w.dir("legacy")
+    const { id, pid } = await w.json<{ id: string; pid: number }>(
+      ["run", "--detached", "--", "killed supervisor"],
+      proj
+    )
+    // kill it once it has started claude (run.started is in the log), before claude is done
+    for (let i = 0; i < 100; i++) {
+      const events = (await w.cli(["events"])).stdout
+      if (events.includes('"run.started"')) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    process.kill(pid, "SIGKILL")
+    let shown: Show | undefined
+    for (let i = 0; i < 100 && (shown === undefined || shown.claudeSessionIds.length === 0); i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      const r = await w.cli(["--json", "show", id])
+      if (r.code === 0) shown = JSON.parse(r.stdout) as Show
+    }
+    expect(shown?.claudeSessionIds).toHaveLength(1)
+    const events = (await w.cli(["events"])).stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; session: string })
+    expect(
+      events
+        .filter((e) => e.session === id)
+        .map((e) => e.type)
+        .slice(0, 2)
+    ).toEqual(["session.opened", "run.started"])
+  })
+})
+
 describe("1.0.30 (real CLI)", () => {
   it("each resume gets a new Claude id, chained in order, also resumed from another directory", async () => {
     const w = world("1.0")

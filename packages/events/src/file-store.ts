@@ -14,7 +14,7 @@ import { homedir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, Option, Stream } from "effect"
 import { decodeEventLine, encodeEventLine } from "./codec.js"
-import { type StoreError, StoreLockTimeout, storeErrorFromCause } from "./errors.js"
+import { type StoreError, StoreLockTimeout, StorePermissionError, storeErrorFromCause } from "./errors.js"
 import { readJsonlLines } from "./jsonl.js"
 import { acquireLock, type LockOptions } from "./lock.js"
 import type { SessionEvent } from "./schema.js"
@@ -197,13 +197,32 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
       if (repaired !== undefined) repairs.push(repaired)
     }
 
-    yield* io("create", () => {
-      ensureDir(dir)
-      ensureFile(path)
+    // A store we may read but not write (a read-only mount, another user's files) still
+    // answers reads; its appends fail with StorePermissionError and leave it untouched.
+    const readOnly = yield* io("create", () => {
+      try {
+        ensureDir(dir)
+        ensureFile(path)
+        return false
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if ((code === "EACCES" || code === "EPERM" || code === "EROFS") && canRead(path)) return true
+        throw error
+      }
     })
-    yield* withLock("repair", repair)
+    if (!readOnly) yield* withLock("repair", repair)
 
     const append = (events: ReadonlyArray<SessionEvent>): Effect.Effect<AppendResult, StoreError> => {
+      if (readOnly && events.length > 0) {
+        return Effect.fail(
+          new StorePermissionError({
+            path,
+            operation: "append to",
+            code: "EACCES",
+            message: `the event log ${path} is read-only here: cannot append`
+          })
+        )
+      }
       if (events.length === 0) {
         return io("stat", () => {
           const size = fstatSize(path)
@@ -263,6 +282,15 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
       repairs: () => [...repairs]
     } satisfies EventStoreShape
   })
+
+const canRead = (path: string): boolean => {
+  try {
+    closeSync(openSync(path, "r"))
+    return true
+  } catch {
+    return false
+  }
+}
 
 const itemOffset = (item: LogItem): number => (item._tag === "Event" ? item.stored.offset : item.diagnostic.offset)
 

@@ -1,15 +1,15 @@
 /**
  * A cross-process lock file.
  *
- * Node has no flock(2) without a native addon, so the lock is a file created with
- * O_CREAT|O_EXCL (atomic on local filesystems and on NFSv3+), holding the holder's pid, host
- * and start time. A holder that died (kill -9) leaves the file behind: a waiter breaks it when
+ * Node has no flock(2) without a native addon, so the lock is a file created atomically with
+ * its content (written to a temp file, then link(2), which like O_CREAT|O_EXCL fails when the
+ * lock exists, on local filesystems and NFS alike), holding the holder's pid, host and time. A holder that died (kill -9) leaves the file behind: a waiter breaks it when
  * the pid is gone on this host, or when it is older than `staleMs` (a holder keeps the lock
  * for one append, milliseconds, so an old lock is a dead one, also across hosts or pid reuse).
  * Breaking is itself serialised by a second O_EXCL file, so two waiters can never both break
  * and one of them delete the other's fresh lock.
  */
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs"
+import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs"
 import { hostname } from "node:os"
 
 export interface LockOptions {
@@ -53,20 +53,28 @@ const ageMs = (path: string): number | undefined => {
   }
 }
 
+/**
+ * Creates `path` holding `content`, atomically: the content is written to a private temp file
+ * first and hard-linked into place (link fails with EEXIST like O_EXCL), so a holder killed at
+ * any point never leaves a lock file without its pid in it.
+ */
 const tryCreate = (path: string, content: string): boolean => {
-  let fd: number
-  try {
-    fd = openSync(path, "wx", 0o600)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false
-    throw error
-  }
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+  const fd = openSync(temp, "wx", 0o600)
   try {
     writeSync(fd, content)
   } finally {
     closeSync(fd)
   }
-  return true
+  try {
+    linkSync(temp, path)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false
+    throw error
+  } finally {
+    unlinkQuietly(temp)
+  }
 }
 
 const unlinkQuietly = (path: string): void => {

@@ -485,7 +485,13 @@ export class Resolver {
       })
     }
     const searched = ["store", "transcripts"]
-    await this.#transcripts()
+    // cold: read only the folder that holds this id (chains never leave their project folder)
+    const cache = this.#options.cache
+    if (!cache.refreshed) {
+      const folders = cache.byClaudeId(id) === undefined ? await cache.foldersOf(id) : []
+      if (folders.length > 0) await cache.refreshFolders(folders)
+      if (cache.byClaudeId(id) === undefined) await this.#transcripts()
+    }
     if (this.#options.cache.byClaudeId(id) !== undefined) {
       // a chain member we already know makes the whole chain ours (a resume made elsewhere)
       const { ids } = this.#component(id)

@@ -193,25 +193,34 @@ export const maxTimestamp = (text: string, previous?: string): string | undefine
   return last
 }
 
-/** Reads only the last `tailBytes` of a transcript: its newest timestamp and complete end. */
-export const readTranscriptTail = async (path: string, tailBytes = 64 * 1024): Promise<TranscriptTail> => {
+/**
+ * Reads only the end of a transcript: its newest timestamp and complete end. Starts with the
+ * last 8 KiB and widens (up to `tailBytes`) only while no complete line there has a timestamp.
+ */
+export const readTranscriptTail = async (path: string, tailBytes = 1024 * 1024): Promise<TranscriptTail> => {
   const handle = await open(path, "r")
   try {
     const { size } = await handle.stat()
-    const start = Math.max(0, size - tailBytes)
-    const buffer = Buffer.allocUnsafe(size - start)
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start)
-    const nl = buffer.subarray(0, bytesRead).lastIndexOf(0x0a)
-    if (nl === -1) return { completeEnd: start, size }
-    const lastTimestamp = maxTimestamp(buffer.subarray(0, nl).toString("utf8"))
-    return { ...(lastTimestamp === undefined ? {} : { lastTimestamp }), completeEnd: start + nl + 1, size }
+    let window = Math.min(8 * 1024, tailBytes)
+    for (;;) {
+      const start = Math.max(0, size - window)
+      const buffer = Buffer.allocUnsafe(size - start)
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start)
+      const nl = buffer.subarray(0, bytesRead).lastIndexOf(0x0a)
+      const lastTimestamp = nl === -1 ? undefined : maxTimestamp(buffer.subarray(0, nl).toString("utf8"))
+      if (lastTimestamp !== undefined || start === 0 || window >= tailBytes) {
+        if (nl === -1) return { completeEnd: start, size }
+        return { ...(lastTimestamp === undefined ? {} : { lastTimestamp }), completeEnd: start + nl + 1, size }
+      }
+      window = Math.min(window * 8, tailBytes)
+    }
   } finally {
     await handle.close()
   }
 }
 
 /** The last timestamp in a file, from its last `tailBytes` only. */
-export const readLastTimestamp = async (path: string, tailBytes = 64 * 1024): Promise<string | undefined> =>
+export const readLastTimestamp = async (path: string, tailBytes = 1024 * 1024): Promise<string | undefined> =>
   (await readTranscriptTail(path, tailBytes)).lastTimestamp
 
 /** The uuids of a transcript's message entries, in file order (top-level `uuid` only). */

@@ -23,6 +23,22 @@ export const HistoryLine = Schema.Struct({
 })
 const decodeHistoryLine = Schema.decodeUnknownExit(HistoryLine)
 
+/** Parses one history.jsonl line; never throws. */
+export const parseHistoryLine = (
+  text: string
+):
+  | { readonly _tag: "Ok"; readonly line: typeof HistoryLine.Type }
+  | { readonly _tag: "Bad"; readonly reason: string } => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { _tag: "Bad", reason: "not valid JSON" }
+  }
+  const decoded = decodeHistoryLine(value)
+  return Exit.isSuccess(decoded) ? { _tag: "Ok", line: decoded.value } : { _tag: "Bad", reason: "not a history entry" }
+}
+
 export interface HistorySourceOptions {
   readonly roots?: ReadonlyArray<string>
 }

@@ -23,6 +23,22 @@ export const JobState = Schema.Struct({
 })
 const decodeJobState = Schema.decodeUnknownExit(JobState)
 
+/** Parses a job's state.json; never throws. */
+export const parseJobState = (
+  text: string
+): { readonly _tag: "Ok"; readonly job: typeof JobState.Type } | { readonly _tag: "Bad"; readonly reason: string } => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { _tag: "Bad", reason: "state.json is not valid JSON" }
+  }
+  const decoded = decodeJobState(value)
+  return Exit.isSuccess(decoded) && isClaudeSessionId(decoded.value.sessionId)
+    ? { _tag: "Ok", job: decoded.value }
+    : { _tag: "Bad", reason: "not a job state" }
+}
+
 export interface JobsSourceOptions {
   readonly roots?: ReadonlyArray<string>
 }

@@ -1,0 +1,138 @@
+// One measurement in its own process, so that its peak RSS is its own:
+//   node tools/bench/measure.mjs <task> <json args>  →  {"ms":…, "rssMB":…, …}
+import { execFileSync } from "node:child_process"
+import { appendFileSync, closeSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { open } from "node:fs/promises"
+import { join } from "node:path"
+import { indexFileIn, TranscriptCache } from "@cc/cache"
+import { fold, makeEvent, openEventLog } from "@cc/events"
+import { encodeToken, openResolver } from "@cc/resolver"
+import { readTranscriptHead } from "@cc/sources"
+
+const [task, argText = "{}"] = process.argv.slice(2)
+const args = JSON.parse(argText)
+const now = () => performance.now()
+
+const transcripts = (home) => {
+  const out = []
+  for (const folder of readdirSync(join(home, "projects"))) {
+    for (const name of readdirSync(join(home, "projects", folder))) if (name.endsWith(".jsonl")) out.push(join(home, "projects", folder, name))
+  }
+  return out
+}
+
+const tasks = {
+  async "floor-stat"({ home }) {
+    const t = now()
+    let n = 0
+    for (const folder of readdirSync(join(home, "projects"))) {
+      for (const name of readdirSync(join(home, "projects", folder))) {
+        statSync(join(home, "projects", folder, name))
+        n++
+      }
+    }
+    return { ms: now() - t, files: n }
+  },
+  async "floor-head16k"({ home }) {
+    const t = now()
+    const buf = Buffer.allocUnsafe(16 * 1024)
+    const files = transcripts(home)
+    for (const f of files) {
+      const fd = openSync(f, "r")
+      readSync(fd, buf, 0, buf.length, 0)
+      closeSync(fd)
+    }
+    return { ms: now() - t, files: files.length }
+  },
+  async "floor-full"({ home }) {
+    const t = now()
+    const buf = Buffer.allocUnsafe(256 * 1024)
+    let bytes = 0
+    for (const f of transcripts(home)) {
+      const fd = openSync(f, "r")
+      let n
+      while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) bytes += n
+      closeSync(fd)
+    }
+    return { ms: now() - t, bytes }
+  },
+  async "index-build"({ home, store }) {
+    rmSync(indexFileIn(store), { force: true })
+    const t = now()
+    const cache = await TranscriptCache.open({ roots: [home], file: indexFileIn(store) })
+    const { stats } = await cache.refresh()
+    return { ms: now() - t, files: stats.files }
+  },
+  async "index-refresh"({ home, store }) {
+    const t = now()
+    const cache = await TranscriptCache.open({ roots: [home], file: indexFileIn(store) })
+    const loaded = now() - t
+    const { stats } = await cache.refresh()
+    return { ms: now() - t, loadMs: loaded, ...stats }
+  },
+  async "list-all"({ home, store, cold }) {
+    if (cold) rmSync(indexFileIn(store), { force: true })
+    const t = now()
+    const cache = await TranscriptCache.open({ roots: [home], file: indexFileIn(store) })
+    await cache.refresh()
+    const list = cache.all().map((s) => ({ id: s.claudeSessionId, cwd: s.cwd, first: s.firstTimestamp, last: s.lastTimestamp, version: s.claudeVersion, bytes: s.size }))
+    return { ms: now() - t, sessions: list.length }
+  },
+  async resolve({ home, store, ref, cold, repeat = 200 }) {
+    if (cold) rmSync(indexFileIn(store), { force: true })
+    const t = now()
+    const { resolver } = await openResolver({ storeDir: store, claudeHomes: [home], useGit: false })
+    const first = await resolver.resolve(ref)
+    const firstMs = now() - t
+    const t2 = now()
+    for (let i = 0; i < repeat; i++) await resolver.resolve(ref)
+    return { ms: firstMs, warmMs: (now() - t2) / repeat, chain: first.claudeSessionIds.length, resolvedBy: first.resolvedBy }
+  },
+  async "fold-1m"({ events = 1_000_000 }) {
+    const sessions = 10_000
+    const list = new Array(events)
+    const base = Date.UTC(2026, 0, 1)
+    for (let i = 0; i < events; i++) {
+      const s = i % sessions
+      const session = `cc-session-${String(s).padStart(8, "0")}-0000-4000-8000-000000000000`
+      const at = new Date(base + i * 1000).toISOString()
+      const id = `e${String(i).padStart(9, "0")}`
+      const kind = i % 10
+      list[i] =
+        kind === 0
+          ? { id, v: 1, at, session, type: "session.opened", payload: { cwd: `/p/${s % 100}`, mode: "detached" } }
+          : kind < 4
+            ? { id, v: 1, at, session, type: "claude.observed", payload: { claudeSessionId: `${String(s).padStart(8, "0")}-1111-4000-8000-${String(kind).padStart(12, "0")}`, source: "stream", evidence: "init", confidence: 1 } }
+            : kind < 6
+              ? { id, v: 1, at, session, type: "run.started", payload: { runId: `r${kind}`, pid: 1 } }
+              : kind < 8
+                ? { id, v: 1, at, session, type: "run.finished", payload: { runId: `r${kind - 2}`, exitCode: 0 } }
+                : { id, v: 1, at, session, type: "chain.linked", payload: { from: `${String(s).padStart(8, "0")}-1111-4000-8000-000000000001`, to: `${String(s).padStart(8, "0")}-1111-4000-8000-000000000002`, kind: "resume", source: "t", evidence: "x" } }
+    }
+    const t = now()
+    const state = fold(list)
+    return { ms: now() - t, events, sessions: Object.keys(state.sessions).length }
+  },
+  async append({ store, count = 1000, durable = true, worker = 0 }) {
+    const log = await openEventLog({ dir: store, durable })
+    const session = `cc-session-00000000-0000-4000-8000-${String(worker).padStart(12, "0")}`
+    const t = now()
+    for (let i = 0; i < count; i++) await log.append([makeEvent("session.labeled", session, { label: `l${i}` })])
+    return { ms: now() - t, count }
+  },
+  async "big-line"({ dir }) {
+    const path = join(dir, "big-line.jsonl")
+    const chunk = "x".repeat(1024 * 1024)
+    writeFileSync(path, `${JSON.stringify({ type: "queue-operation", sessionId: "69d43b1c-92a3-4aed-b9ed-9417afacb704", timestamp: "2026-11-24T10:00:00.000Z" })}\n{"type":"attachment","content":"`)
+    for (let i = 0; i < 50; i++) appendFileSync(path, chunk)
+    appendFileSync(path, `"}\n${JSON.stringify({ type: "user", sessionId: "69d43b1c-92a3-4aed-b9ed-9417afacb704", uuid: "u", cwd: "/w", version: "2.1.197", timestamp: "2026-11-24T10:00:01.000Z", message: { content: "hi" } })}\n`)
+    const before = process.resourceUsage().maxRSS
+    const t = now()
+    const head = await readTranscriptHead(path, { maxBytes: 64 * 1024 * 1024 })
+    return { ms: now() - t, rssBeforeMB: before / 1024, found: head.promptHash !== undefined }
+  }
+}
+
+const result = await tasks[task](args)
+result.rssMB = process.resourceUsage().maxRSS / 1024
+process.stdout.write(JSON.stringify(result))
