@@ -3,14 +3,14 @@
 // ones; 1.0.x resumes (summary + leafUuid), 2.1.x forks (copied history, same uuids),
 // subagent transcripts, many projects and worktrees.
 //   node tools/bench/generate.mjs <sessions> <outDir> [seed]
-import { mkdirSync, openSync, writeSync, closeSync, existsSync, readFileSync, writeFileSync } from "node:fs"
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs"
 import { join } from "node:path"
 
 export const generateCorpus = (sessions, out, seed = 42) => {
   const marker = join(out, "corpus.json")
   if (existsSync(marker)) {
     const meta = JSON.parse(readFileSync(marker, "utf8"))
-    if (meta.sessions === sessions && meta.seed === seed && meta.version === 2) return meta
+    if (meta.sessions === sessions && meta.seed === seed && meta.version === 3) return meta
   }
   let state = seed >>> 0 || 1
   const rand = () => {
@@ -27,10 +27,12 @@ export const generateCorpus = (sessions, out, seed = 42) => {
   const text = (bytes) => filler.slice(0, Math.max(1, bytes))
   const home = join(out, "claude")
   const projects = Math.max(4, Math.round(sessions / 25))
-  const cwds = Array.from({ length: projects }, (_, i) => (i % 5 === 4 ? `/home/dev/src/proj${i - 1}.worktrees/feature-${i}` : `/home/dev/src/proj${i}`))
+  const cwds = Array.from({ length: projects }, (_, i) =>
+    i % 5 === 4 ? `/home/dev/src/proj${i - 1}.worktrees/feature-${i}` : `/home/dev/src/proj${i}`
+  )
   let clock = Date.UTC(2026, 0, 1)
   const ids = []
-  const chainTails = []
+  const chainTails = new Map()
   let bytesTotal = 0
   let files = 0
   for (let s = 0; s < sessions; s++) {
@@ -44,16 +46,38 @@ export const generateCorpus = (sessions, out, seed = 42) => {
     const lines = []
     const generation = rand() < 0.3 ? "1.0.30" : "2.1.197"
     clock += 60_000 + pick(3_600_000)
-    const ts = () => new Date((clock += 1000 + pick(20_000))).toISOString()
+    const ts = () => {
+      clock += 1000 + pick(20_000)
+      return new Date(clock).toISOString()
+    }
     let parent = null
     const prompt = `task ${s}: ${text(20 + pick(200))}`
-    const resumeOf = kindRoll < 0.1 && chainTails.length > 0 ? chainTails[pick(chainTails.length)] : undefined
-    const forkOf = !resumeOf && kindRoll < 0.15 && chainTails.length > 0 ? chainTails[pick(chainTails.length)] : undefined
+    // resumes and forks happen in the session's own cwd, as with the real CLI
+    const local = chainTails.get(cwd) ?? []
+    const resumeOf = kindRoll < 0.1 && local.length > 0 ? local[pick(local.length)] : undefined
+    const forkOf = !resumeOf && kindRoll < 0.15 && local.length > 0 ? local[pick(local.length)] : undefined
     if (resumeOf) lines.push({ type: "summary", summary: "work in progress", leafUuid: resumeOf.leaf })
-    else lines.push({ type: "queue-operation", operation: "enqueue", timestamp: ts(), sessionId: id, content: "(prompt)" })
+    else
+      lines.push({ type: "queue-operation", operation: "enqueue", timestamp: ts(), sessionId: id, content: "(prompt)" })
     if (forkOf) for (const m of forkOf.messages) lines.push({ ...m, sessionId: id })
     const message = (type, content, extra = {}) => {
-      const m = { parentUuid: parent, isSidechain: false, userType: "external", cwd, sessionId: id, version: generation, gitBranch: "main", type, message: type === "user" ? { role: "user", content } : { role: "assistant", content: [{ type: "text", text: content }] }, uuid: uuid(), timestamp: ts(), ...extra }
+      const m = {
+        parentUuid: parent,
+        isSidechain: false,
+        userType: "external",
+        cwd,
+        sessionId: id,
+        version: generation,
+        gitBranch: "main",
+        type,
+        message:
+          type === "user"
+            ? { role: "user", content }
+            : { role: "assistant", content: [{ type: "text", text: content }] },
+        uuid: uuid(),
+        timestamp: ts(),
+        ...extra
+      }
       parent = m.uuid
       return m
     }
@@ -64,7 +88,11 @@ export const generateCorpus = (sessions, out, seed = 42) => {
     while (size < target) {
       const tool = big && rand() < 0.5
       const m = tool
-        ? message("user", [{ type: "tool_result", tool_use_id: `toolu_${hex(12)}`, content: text(20_000 + pick(180_000)) }], { toolUseResult: { stdout: text(1000 + pick(5000)) } })
+        ? message(
+            "user",
+            [{ type: "tool_result", tool_use_id: `toolu_${hex(12)}`, content: text(20_000 + pick(180_000)) }],
+            { toolUseResult: { stdout: text(1000 + pick(5000)) } }
+          )
         : message(rand() < 0.5 ? "user" : "assistant", text(200 + pick(3000)))
       messages.push(m)
       lines.push(m)
@@ -79,13 +107,27 @@ export const generateCorpus = (sessions, out, seed = 42) => {
     // a subagent transcript now and then, under <folder>/<id>/subagents/
     if (rand() < 0.05) {
       mkdirSync(join(folder, id, "subagents"), { recursive: true })
-      writeFileSync(join(folder, id, "subagents", `agent-${hex(8)}.jsonl`), `${JSON.stringify({ ...message("user", "subtask"), isSidechain: true })}\n`)
+      writeFileSync(
+        join(folder, id, "subagents", `agent-${hex(8)}.jsonl`),
+        `${JSON.stringify({ ...message("user", "subtask"), isSidechain: true })}\n`
+      )
     }
     ids.push({ id, cwd, firstTimestamp: lines.find((l) => l.timestamp)?.timestamp, prompt })
-    chainTails.push({ leaf: parent, messages: messages.slice(0, 4).map((m) => ({ ...m })) })
-    if (chainTails.length > 200) chainTails.shift()
+    // a fork copies the parent's history (the last 200 messages at most, to bound the corpus)
+    local.push({ leaf: parent, messages: messages.slice(-200) })
+    if (local.length > 20) local.shift()
+    chainTails.set(cwd, local)
   }
-  const meta = { version: 2, sessions, seed, files, bytes: bytesTotal, projects, home, sample: ids.filter((_, i) => i % Math.max(1, Math.floor(sessions / 50)) === 0) }
+  const meta = {
+    version: 3,
+    sessions,
+    seed,
+    files,
+    bytes: bytesTotal,
+    projects,
+    home,
+    sample: ids.filter((_, i) => i % Math.max(1, Math.floor(sessions / 50)) === 0)
+  }
   writeFileSync(marker, JSON.stringify(meta))
   return meta
 }
@@ -93,5 +135,7 @@ export const generateCorpus = (sessions, out, seed = 42) => {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [n = "1000", out = "bench-corpus/1000", seed = "42"] = process.argv.slice(2)
   const meta = generateCorpus(Number(n), out, Number(seed))
-  console.log(`${meta.files} transcripts, ${(meta.bytes / 2 ** 20).toFixed(0)} MiB, ${meta.projects} projects in ${out}`)
+  console.log(
+    `${meta.files} transcripts, ${(meta.bytes / 2 ** 20).toFixed(0)} MiB, ${meta.projects} projects in ${out}`
+  )
 }

@@ -1,12 +1,8 @@
-// One measurement in its own process, so that its peak RSS is its own:
-//   node tools/bench/measure.mjs <task> <json args>  →  {"ms":…, "rssMB":…, …}
-import { execFileSync } from "node:child_process"
 import { appendFileSync, closeSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { open } from "node:fs/promises"
 import { join } from "node:path"
 import { indexFileIn, TranscriptCache } from "@cc/cache"
 import { fold, makeEvent, openEventLog } from "@cc/events"
-import { encodeToken, openResolver } from "@cc/resolver"
+import { openResolver } from "@cc/resolver"
 import { readTranscriptHead } from "@cc/sources"
 
 const [task, argText = "{}"] = process.argv.slice(2)
@@ -16,7 +12,8 @@ const now = () => performance.now()
 const transcripts = (home) => {
   const out = []
   for (const folder of readdirSync(join(home, "projects"))) {
-    for (const name of readdirSync(join(home, "projects", folder))) if (name.endsWith(".jsonl")) out.push(join(home, "projects", folder, name))
+    for (const name of readdirSync(join(home, "projects", folder)))
+      if (name.endsWith(".jsonl")) out.push(join(home, "projects", folder, name))
   }
   return out
 }
@@ -50,8 +47,7 @@ const tasks = {
     let bytes = 0
     for (const f of transcripts(home)) {
       const fd = openSync(f, "r")
-      let n
-      while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) bytes += n
+      for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) bytes += n
       closeSync(fd)
     }
     return { ms: now() - t, bytes }
@@ -75,7 +71,14 @@ const tasks = {
     const t = now()
     const cache = await TranscriptCache.open({ roots: [home], file: indexFileIn(store) })
     await cache.refresh()
-    const list = cache.all().map((s) => ({ id: s.claudeSessionId, cwd: s.cwd, first: s.firstTimestamp, last: s.lastTimestamp, version: s.claudeVersion, bytes: s.size }))
+    const list = cache.all().map((s) => ({
+      id: s.claudeSessionId,
+      cwd: s.cwd,
+      first: s.firstTimestamp,
+      last: s.lastTimestamp,
+      version: s.claudeVersion,
+      bytes: s.size
+    }))
     return { ms: now() - t, sessions: list.length }
   },
   async resolve({ home, store, ref, cold, repeat = 200 }) {
@@ -86,7 +89,12 @@ const tasks = {
     const firstMs = now() - t
     const t2 = now()
     for (let i = 0; i < repeat; i++) await resolver.resolve(ref)
-    return { ms: firstMs, warmMs: (now() - t2) / repeat, chain: first.claudeSessionIds.length, resolvedBy: first.resolvedBy }
+    return {
+      ms: firstMs,
+      warmMs: (now() - t2) / repeat,
+      chain: first.claudeSessionIds.length,
+      resolvedBy: first.resolvedBy
+    }
   },
   async "fold-1m"({ events = 1_000_000 }) {
     const sessions = 10_000
@@ -102,12 +110,37 @@ const tasks = {
         kind === 0
           ? { id, v: 1, at, session, type: "session.opened", payload: { cwd: `/p/${s % 100}`, mode: "detached" } }
           : kind < 4
-            ? { id, v: 1, at, session, type: "claude.observed", payload: { claudeSessionId: `${String(s).padStart(8, "0")}-1111-4000-8000-${String(kind).padStart(12, "0")}`, source: "stream", evidence: "init", confidence: 1 } }
+            ? {
+                id,
+                v: 1,
+                at,
+                session,
+                type: "claude.observed",
+                payload: {
+                  claudeSessionId: `${String(s).padStart(8, "0")}-1111-4000-8000-${String(kind).padStart(12, "0")}`,
+                  source: "stream",
+                  evidence: "init",
+                  confidence: 1
+                }
+              }
             : kind < 6
               ? { id, v: 1, at, session, type: "run.started", payload: { runId: `r${kind}`, pid: 1 } }
               : kind < 8
                 ? { id, v: 1, at, session, type: "run.finished", payload: { runId: `r${kind - 2}`, exitCode: 0 } }
-                : { id, v: 1, at, session, type: "chain.linked", payload: { from: `${String(s).padStart(8, "0")}-1111-4000-8000-000000000001`, to: `${String(s).padStart(8, "0")}-1111-4000-8000-000000000002`, kind: "resume", source: "t", evidence: "x" } }
+                : {
+                    id,
+                    v: 1,
+                    at,
+                    session,
+                    type: "chain.linked",
+                    payload: {
+                      from: `${String(s).padStart(8, "0")}-1111-4000-8000-000000000001`,
+                      to: `${String(s).padStart(8, "0")}-1111-4000-8000-000000000002`,
+                      kind: "resume",
+                      source: "t",
+                      evidence: "x"
+                    }
+                  }
     }
     const t = now()
     const state = fold(list)
@@ -123,9 +156,15 @@ const tasks = {
   async "big-line"({ dir }) {
     const path = join(dir, "big-line.jsonl")
     const chunk = "x".repeat(1024 * 1024)
-    writeFileSync(path, `${JSON.stringify({ type: "queue-operation", sessionId: "69d43b1c-92a3-4aed-b9ed-9417afacb704", timestamp: "2026-11-24T10:00:00.000Z" })}\n{"type":"attachment","content":"`)
+    writeFileSync(
+      path,
+      `${JSON.stringify({ type: "queue-operation", sessionId: "69d43b1c-92a3-4aed-b9ed-9417afacb704", timestamp: "2026-11-24T10:00:00.000Z" })}\n{"type":"attachment","content":"`
+    )
     for (let i = 0; i < 50; i++) appendFileSync(path, chunk)
-    appendFileSync(path, `"}\n${JSON.stringify({ type: "user", sessionId: "69d43b1c-92a3-4aed-b9ed-9417afacb704", uuid: "u", cwd: "/w", version: "2.1.197", timestamp: "2026-11-24T10:00:01.000Z", message: { content: "hi" } })}\n`)
+    appendFileSync(
+      path,
+      `"}\n${JSON.stringify({ type: "user", sessionId: "69d43b1c-92a3-4aed-b9ed-9417afacb704", uuid: "u", cwd: "/w", version: "2.1.197", timestamp: "2026-11-24T10:00:01.000Z", message: { content: "hi" } })}\n`
+    )
     const before = process.resourceUsage().maxRSS
     const t = now()
     const head = await readTranscriptHead(path, { maxBytes: 64 * 1024 * 1024 })

@@ -2,11 +2,11 @@
 // pnpm bench: generates the corpora, measures ours, the floors and the peer (ccusage 17.2.1)
 // in the same run, prints a table and writes BENCHMARKS.md.
 //   BENCH_SIZES=1000,10000 (default)   BENCH_DIR=bench-corpus (default)
-import { execFileSync, spawnSync } from "node:child_process"
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
-import { cpus, totalmem } from "node:os"
-import { join, resolve } from "node:path"
+import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { appendFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
+import { cpus, totalmem } from "node:os"
+import { dirname, join, resolve } from "node:path"
 import { generateCorpus } from "./generate.mjs"
 
 const root = resolve(import.meta.dirname, "..", "..")
@@ -16,12 +16,12 @@ const smoke = process.env.BENCH_SMOKE === "1"
 const measureScript = join(import.meta.dirname, "measure.mjs")
 const hook = join(import.meta.dirname, "rss-hook.mjs")
 const ccusageBin = join(dirname(createRequire(import.meta.url).resolve("ccusage/package.json")), "dist", "index.js")
-function dirname(p) {
-  return p.slice(0, p.lastIndexOf("/"))
-}
 
 const measure = (task, args) => {
-  const r = spawnSync(process.execPath, [measureScript, task, JSON.stringify(args)], { encoding: "utf8", maxBuffer: 1 << 26 })
+  const r = spawnSync(process.execPath, [measureScript, task, JSON.stringify(args)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 26
+  })
   if (r.status !== 0) throw new Error(`${task}: ${r.stderr}`)
   return JSON.parse(r.stdout)
 }
@@ -84,23 +84,57 @@ for (const size of sizes) {
   const build = measure("index-build", { home, store })
   const refresh = measure("index-refresh", { home, store })
   // append to 1% of the files
-  const files = readdirSync(join(home, "projects")).flatMap((f) => readdirSync(join(home, "projects", f)).filter((n) => n.endsWith(".jsonl")).map((n) => join(home, "projects", f, n)))
-  for (let i = 0; i < files.length; i += 100) appendFileSync(files[i], `${JSON.stringify({ type: "assistant", uuid: `bench-${i}`, timestamp: new Date().toISOString(), message: { role: "assistant", content: [{ type: "text", text: "appended" }] } })}\n`)
+  const files = readdirSync(join(home, "projects")).flatMap((f) =>
+    readdirSync(join(home, "projects", f))
+      .filter((n) => n.endsWith(".jsonl"))
+      .map((n) => join(home, "projects", f, n))
+  )
+  for (let i = 0; i < files.length; i += 100)
+    appendFileSync(
+      files[i],
+      `${JSON.stringify({ type: "assistant", uuid: `bench-${i}`, timestamp: new Date().toISOString(), message: { role: "assistant", content: [{ type: "text", text: "appended" }] } })}\n`
+    )
   const refresh1 = measure("index-refresh", { home, store })
   dropCaches()
   const listCold = measure("list-all", { home, store: join(store, "cold"), cold: true })
   const listWarm = measure("list-all", { home, store })
 
   dropCaches()
-  const coldClaude = measure("resolve", { home, store: join(store, "cold-resolve"), ref: sample.id, cold: true, repeat: 50 })
+  const coldClaude = measure("resolve", {
+    home,
+    store: join(store, "cold-resolve"),
+    ref: sample.id,
+    cold: true,
+    repeat: 50
+  })
   const warmClaude = measure("resolve", { home, store, ref: sample.id, repeat: 500 })
   // a stable id: adopt the sample into a store, then resolve by it and by a token
   const adopted = JSON.parse(
-    execFileSync(process.execPath, [join(root, "packages/cli/dist/cli.js"), "--store", store, "--claude-home", home, "--json", "show", sample.id], { encoding: "utf8" })
+    execFileSync(
+      process.execPath,
+      [join(root, "packages/cli/dist/cli.js"), "--store", store, "--claude-home", home, "--json", "show", sample.id],
+      { encoding: "utf8" }
+    )
   )
-  const { token } = JSON.parse(execFileSync(process.execPath, [join(root, "packages/cli/dist/cli.js"), "--store", store, "--claude-home", home, "--json", "token", sample.id], { encoding: "utf8" }))
-  execFileSync(process.execPath, [join(root, "packages/cli/dist/cli.js"), "--store", store, "--claude-home", home, "--json", "recover", "--adopt"], { encoding: "utf8", maxBuffer: 1 << 28 })
-  const stable = JSON.parse(execFileSync(process.execPath, [join(root, "packages/cli/dist/cli.js"), "--store", store, "--claude-home", home, "--json", "show", sample.id], { encoding: "utf8" })).id
+  const { token } = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [join(root, "packages/cli/dist/cli.js"), "--store", store, "--claude-home", home, "--json", "token", sample.id],
+      { encoding: "utf8" }
+    )
+  )
+  execFileSync(
+    process.execPath,
+    [join(root, "packages/cli/dist/cli.js"), "--store", store, "--claude-home", home, "--json", "recover", "--adopt"],
+    { encoding: "utf8", maxBuffer: 1 << 28 }
+  )
+  const stable = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [join(root, "packages/cli/dist/cli.js"), "--store", store, "--claude-home", home, "--json", "show", sample.id],
+      { encoding: "utf8" }
+    )
+  ).id
   const warmStable = measure("resolve", { home, store, ref: stable, repeat: 500 })
   const coldToken = measure("resolve", { home, store: join(store, "cold-token"), ref: token, cold: true, repeat: 50 })
   const warmToken = measure("resolve", { home, store, ref: token, repeat: 200 })
@@ -115,14 +149,86 @@ for (const size of sizes) {
   row(size, "index build (cold)", build, "head16k cold", headFloor, "ccusage cold", peerCold)
   row(size, "index refresh, nothing changed", refresh, "stat warm", statWarm, undefined, undefined, "≤ 1.2× stat floor")
   row(size, "index refresh, 1% of files appended", refresh1, "stat warm", statWarm)
-  row(size, "list all sessions with metadata (cold, no index)", listCold, "head16k cold", headFloor, "ccusage cold", peerCold, "≥ 50× faster than ccusage cold, ≤ 150 MB")
-  row(size, "list all sessions with metadata (warm index)", listWarm, "stat warm", statWarm, "ccusage warm", peerWarm, "≥ 150× faster than ccusage warm, ≤ 150 MB")
-  row(size, "resolve by Claude id (cold: new process, no index)", coldClaude, "head16k cold", headFloor, "ccusage cold", peerCold, "≤ 1.3× head-read floor")
-  row(size, "resolve by Claude id (warm, in process)", { ...warmClaude, ms: warmClaude.warmMs }, undefined, undefined, undefined, undefined, "≤ 2 ms")
-  row(size, "resolve by stable id (warm, in process)", { ...warmStable, ms: warmStable.warmMs }, undefined, undefined, undefined, undefined, "≤ 2 ms")
-  row(size, "resolve by token (cold: new process, no index)", coldToken, "head16k cold", headFloor, "ccusage cold", peerCold, "≤ 1.3× head-read floor")
-  row(size, "resolve by token (warm, in process)", { ...warmToken, ms: warmToken.warmMs }, undefined, undefined, undefined, undefined, "≤ 2 ms")
-  results.push({ size, meta: { files: meta.files, bytes: meta.bytes, projects: meta.projects, sessionsPeer: peerCold.sessions, adopted: adopted.claudeSessionIds?.length } })
+  row(
+    size,
+    "list all sessions with metadata (cold, no index)",
+    listCold,
+    "head16k cold",
+    headFloor,
+    "ccusage cold",
+    peerCold,
+    "≥ 50× faster than ccusage cold, ≤ 150 MB"
+  )
+  row(
+    size,
+    "list all sessions with metadata (warm index)",
+    listWarm,
+    "stat warm",
+    statWarm,
+    "ccusage warm",
+    peerWarm,
+    "≥ 150× faster than ccusage warm, ≤ 150 MB"
+  )
+  row(
+    size,
+    "resolve by Claude id (cold: new process, no index)",
+    coldClaude,
+    "head16k cold",
+    headFloor,
+    "ccusage cold",
+    peerCold,
+    "≤ 1.3× head-read floor"
+  )
+  row(
+    size,
+    "resolve by Claude id (warm, in process)",
+    { ...warmClaude, ms: warmClaude.warmMs },
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    "≤ 2 ms"
+  )
+  row(
+    size,
+    "resolve by stable id (warm, in process)",
+    { ...warmStable, ms: warmStable.warmMs },
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    "≤ 2 ms"
+  )
+  row(
+    size,
+    "resolve by token (cold: new process, no index)",
+    coldToken,
+    "head16k cold",
+    headFloor,
+    "ccusage cold",
+    peerCold,
+    "≤ 1.3× head-read floor"
+  )
+  row(
+    size,
+    "resolve by token (warm, in process)",
+    { ...warmToken, ms: warmToken.warmMs },
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    "≤ 2 ms"
+  )
+  results.push({
+    size,
+    meta: {
+      files: meta.files,
+      bytes: meta.bytes,
+      projects: meta.projects,
+      sessionsPeer: peerCold.sessions,
+      adopted: adopted.claudeSessionIds?.length
+    }
+  })
 }
 
 // size-independent
@@ -132,47 +238,70 @@ mkdirSync(scratch, { recursive: true })
 const foldRes = measure("fold-1m", { events: smoke ? 100_000 : 1_000_000 })
 const append1 = measure("append", { store: join(scratch, "a1"), count: smoke ? 200 : 2000 })
 const t8 = performance.now()
-const procs = Array.from({ length: 8 }, (_, w) => spawnSync)
 const children = await Promise.all(
-  Array.from({ length: 8 }, (_, w) =>
-    new Promise((done) => {
-      const { spawn } = require_child()
-      const c = spawn(process.execPath, [measureScript, "append", JSON.stringify({ store: join(scratch, "a8"), count: smoke ? 100 : 500, worker: w })], { stdio: ["ignore", "pipe", "inherit"] })
-      let out = ""
-      c.stdout.on("data", (d) => {
-        out += d
+  Array.from(
+    { length: 8 },
+    (_, w) =>
+      new Promise((done, fail) => {
+        const c = spawn(
+          process.execPath,
+          [
+            measureScript,
+            "append",
+            JSON.stringify({ store: join(scratch, "a8"), count: smoke ? 100 : 500, worker: w })
+          ],
+          {
+            stdio: ["ignore", "pipe", "inherit"]
+          }
+        )
+        let out = ""
+        c.stdout.on("data", (d) => {
+          out += d
+        })
+        c.on("error", fail)
+        c.on("close", () => done(JSON.parse(out)))
       })
-      c.on("close", () => done(JSON.parse(out)))
-    })
   )
 )
-function require_child() {
-  return createRequire(import.meta.url)("node:child_process")
+const append8 = {
+  ms: performance.now() - t8,
+  count: children.reduce((n, c) => n + c.count, 0),
+  rssMB: Math.max(...children.map((c) => c.rssMB))
 }
-const append8 = { ms: performance.now() - t8, count: children.reduce((n, c) => n + c.count, 0), rssMB: Math.max(...children.map((c) => c.rssMB)) }
 const bigLine = measure("big-line", { dir: scratch })
-void procs
 
 const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "–")
 const lines = []
 for (const size of sizes) {
   const meta = results.find((r) => r.size === size && r.meta)?.meta
-  lines.push(`\n### ${size} sessions — ${meta.files} transcripts, ${(meta.bytes / 2 ** 30).toFixed(2)} GiB, ${meta.projects} projects\n`)
+  lines.push(
+    `\n### ${size} sessions — ${meta.files} transcripts, ${(meta.bytes / 2 ** 30).toFixed(2)} GiB, ${meta.projects} projects\n`
+  )
   lines.push("| measurement | time (ms) | peak RSS (MB) | × floor | × peer (speed-up) | target |")
   lines.push("|---|---:|---:|---:|---:|---|")
   for (const r of results.filter((x) => x.size === size && !x.meta)) {
     const xFloor = r.floorMs ? `${fmt(r.ms / r.floorMs, 2)} (${r.floorName})` : ""
     const xPeer = r.peerMs ? `${fmt(r.peerMs / r.ms, 0)}× (${r.peerName})` : ""
-    lines.push(`| ${r.name} | ${fmt(r.ms, r.ms < 10 ? 3 : 0)} | ${fmt(r.rssMB, 0)} | ${xFloor} | ${xPeer} | ${r.target ?? ""} |`)
+    lines.push(
+      `| ${r.name} | ${fmt(r.ms, r.ms < 10 ? 3 : 0)} | ${fmt(r.rssMB, 0)} | ${xFloor} | ${xPeer} | ${r.target ?? ""} |`
+    )
   }
 }
 lines.push("\n### Independent of corpus size\n")
 lines.push("| measurement | figure | peak RSS (MB) | target |")
 lines.push("|---|---:|---:|---|")
-lines.push(`| fold of ${foldRes.events.toLocaleString("en")} events | ${fmt(foldRes.ms, 0)} ms | ${fmt(foldRes.rssMB, 0)} | ≤ 1 s |`)
-lines.push(`| append, 1 process (fdatasync each) | ${fmt((append1.count / append1.ms) * 1000, 0)} events/s | ${fmt(append1.rssMB, 0)} | |`)
-lines.push(`| append, 8 processes at once (fdatasync each) | ${fmt((append8.count / append8.ms) * 1000, 0)} events/s | ${fmt(append8.rssMB, 0)} | |`)
-lines.push(`| head of a transcript with a 50 MB line | ${fmt(bigLine.ms, 0)} ms | ${fmt(bigLine.rssMB, 0)} (before: ${fmt(bigLine.rssBeforeMB, 0)}) | a few MB over baseline |`)
+lines.push(
+  `| fold of ${foldRes.events.toLocaleString("en")} events | ${fmt(foldRes.ms, 0)} ms | ${fmt(foldRes.rssMB, 0)} | ≤ 1 s |`
+)
+lines.push(
+  `| append, 1 process (fdatasync each) | ${fmt((append1.count / append1.ms) * 1000, 0)} events/s | ${fmt(append1.rssMB, 0)} | |`
+)
+lines.push(
+  `| append, 8 processes at once (fdatasync each) | ${fmt((append8.count / append8.ms) * 1000, 0)} events/s | ${fmt(append8.rssMB, 0)} | |`
+)
+lines.push(
+  `| head of a transcript with a 50 MB line | ${fmt(bigLine.ms, 0)} ms | ${fmt(bigLine.rssMB, 0)} (before: ${fmt(bigLine.rssBeforeMB, 0)}) | a few MB over baseline |`
+)
 
 const cpu = cpus()[0]?.model ?? "cpu"
 const header = `# Benchmarks
@@ -184,7 +313,7 @@ merely touching the files); "× peer" is how many times faster than \`ccusage@17
 pure-JS release, reading the same corpus through \`CLAUDE_CONFIG_DIR\`).
 
 Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
-Page cache: ${canDrop ? "dropped before every cold measurement (echo 3 > /proc/sys/vm/drop_caches)" : "could not be dropped on this machine, so \"cold\" means no index, not a cold disk"}.
+Page cache: ${canDrop ? "dropped before every cold measurement (echo 3 > /proc/sys/vm/drop_caches)" : 'could not be dropped on this machine, so "cold" means no index, not a cold disk'}.
 ${smoke ? "\n**Smoke run** (BENCH_SMOKE=1): small sizes, figures are not meaningful.\n" : ""}`
 const md = `${header}\n${lines.join("\n")}\n\n${readNotes()}`
 function readNotes() {

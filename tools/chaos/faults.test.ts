@@ -1,5 +1,17 @@
 import { execFile, spawn } from "node:child_process"
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, renameSync } from "node:fs"
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -8,9 +20,9 @@ import { makeEvent, openEventLog } from "@cc/events"
 import { openResolver, SessionNotFound } from "@cc/resolver"
 import { parseStreamLine, readSidecar, sidecarPathFor } from "@cc/sources"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-// @ts-ignore plain JS tools
+// @ts-expect-error plain JS tools
 import { claudeEnv, startStandin } from "../anthropic-standin.mjs"
-// @ts-ignore plain JS tools
+// @ts-expect-error plain JS tools
 import { claude1 } from "../claude-bins.mjs"
 import { record, scale } from "./helpers/scale.js"
 
@@ -50,13 +62,35 @@ describe("faults", () => {
       seed = (seed * 1103515245 + 12345) % 2147483648
       return seed / 2147483648
     }
-    const outcomes = { killed: 0, foundFromLog: 0, foundFromStore: 0, killedBeforeClaude: 0, lostObservations: 0, tornRepaired: 0 }
+    const outcomes = {
+      killed: 0,
+      foundFromLog: 0,
+      foundFromStore: 0,
+      killedBeforeClaude: 0,
+      lostObservations: 0,
+      tornRepaired: 0
+    }
     try {
       const batch = 10
       for (let start = 0; start < kills; start += batch) {
         const launched = await Promise.all(
           Array.from({ length: Math.min(batch, kills - start) }, async (_, i) => {
-            const r = await run(process.execPath, [cli, "--store", store, "--claude-bin", claude1(), "--json", "run", "--detached", "--", `kill ${start + i}`], { cwd: proj, env })
+            const r = await run(
+              process.execPath,
+              [
+                cli,
+                "--store",
+                store,
+                "--claude-bin",
+                claude1(),
+                "--json",
+                "run",
+                "--detached",
+                "--",
+                `kill ${start + i}`
+              ],
+              { cwd: proj, env }
+            )
             const launch = JSON.parse(r.stdout) as { id: string; pid: number; log: string }
             // a random point: before claude starts, before init, mid-stream, while writing the sidecar or appending
             await sleep(random() * 1500)
@@ -115,7 +149,11 @@ describe("faults", () => {
     let kept = 0
     for (let round = 0; round < rounds; round++) {
       const store = join(dir, `torn-${round}`)
-      const child = spawn(process.execPath, [join(import.meta.dirname, "helpers", "append-worker.mjs"), store, "1", "1000000", "64"], { stdio: "ignore" })
+      const child = spawn(
+        process.execPath,
+        [join(import.meta.dirname, "helpers", "append-worker.mjs"), store, "1", "1000000", "64"],
+        { stdio: "ignore" }
+      )
       await sleep(300 + round * 37)
       child.kill("SIGKILL")
       await new Promise((r) => child.once("close", r))
@@ -126,7 +164,9 @@ describe("faults", () => {
       // a contiguous prefix: nothing before the kill is missing
       expect(events.map((s) => Number(s.event.id.split("-e")[1]?.split("-")[0]))).toEqual(events.map((_, i) => i))
       kept += events.length
-      await log.append([makeEvent("session.labeled", "cc-session-00000000-0000-4000-8000-000000000001" as never, { label: "after" })])
+      await log.append([
+        makeEvent("session.labeled", "cc-session-00000000-0000-4000-8000-000000000001" as never, { label: "after" })
+      ])
       expect((await log.read()).diagnostics).toEqual([])
     }
     record("kill-appender", { faultsInjected: rounds, tornTailsRepaired: repaired, eventsKept: kept, eventsLost: 0 })
@@ -135,7 +175,10 @@ describe("faults", () => {
   it("a full disk (the kernel refusing a write) gives a typed error and leaves the log valid", async () => {
     const store = join(dir, "full")
     const limitKb = 64
-    const { stdout } = await run("bash", ["-c", `ulimit -f ${limitKb} && exec "${process.execPath}" "${join(import.meta.dirname, "helpers", "fill-worker.mjs")}" "${store}"`])
+    const { stdout } = await run("bash", [
+      "-c",
+      `ulimit -f ${limitKb} && exec "${process.execPath}" "${join(import.meta.dirname, "helpers", "fill-worker.mjs")}" "${store}"`
+    ])
     const result = JSON.parse(stdout) as { appended: number; tag: string; code: string; message: string }
     expect(result.tag).toBe("StoreIOError")
     expect(result.code).toBe("EFBIG")
@@ -145,13 +188,20 @@ describe("faults", () => {
     expect(log.repairs()).toEqual([])
     expect(events).toHaveLength(result.appended)
     expect(statSync(join(store, "events.jsonl")).size).toBeLessThanOrEqual(limitKb * 1024)
-    record("full-disk", { faultsInjected: 1, error: `${result.tag} ${result.code}`, eventsKept: events.length, eventsLost: 0 })
+    record("full-disk", {
+      faultsInjected: 1,
+      error: `${result.tag} ${result.code}`,
+      eventsKept: events.length,
+      eventsLost: 0
+    })
   })
 
   it("a read-only store answers reads and refuses appends with a typed error", async () => {
     const store = join(dir, "readonly")
     const log = await openEventLog({ dir: store })
-    await log.append([makeEvent("session.labeled", "cc-session-00000000-0000-4000-8000-000000000001" as never, { label: "kept" })])
+    await log.append([
+      makeEvent("session.labeled", "cc-session-00000000-0000-4000-8000-000000000001" as never, { label: "kept" })
+    ])
     chmodSync(join(store, "events.jsonl"), 0o444)
     chmodSync(store, 0o555)
     chmodSync(dir, 0o755)

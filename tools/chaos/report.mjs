@@ -6,7 +6,10 @@ import { cpus, totalmem } from "node:os"
 import { join, resolve } from "node:path"
 
 const root = resolve(import.meta.dirname, "..", "..")
-const rows = readFileSync(join(root, ".chaos", "results.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l))
+const rows = readFileSync(join(root, ".chaos", "results.jsonl"), "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => JSON.parse(l))
 const by = (name) => rows.filter((r) => r.name === name).at(-1) ?? {}
 const fuzz = rows.filter((r) => r.name.startsWith("fuzz-") || r.name === "hostile-ids")
 const kill = by("kill-supervisor")
@@ -26,7 +29,12 @@ const commit = (() => {
     return "unknown"
   }
 })()
-const faults = (kill.faultsInjected ?? 0) + (appender.faultsInjected ?? 0) + (disk.faultsInjected ?? 0) + (ro.faultsInjected ?? 0) + (under.faultsInjected ?? 0)
+const faults =
+  (kill.faultsInjected ?? 0) +
+  (appender.faultsInjected ?? 0) +
+  (disk.faultsInjected ?? 0) +
+  (ro.faultsInjected ?? 0) +
+  (under.faultsInjected ?? 0)
 const cases = fuzz.reduce((n, r) => n + (r.cases ?? 0), 0)
 
 const md = `# Reliability

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-// @ts-ignore plain JS tools
+// @ts-expect-error plain JS tools
 import { claudeEnv, startStandin } from "../anthropic-standin.mjs"
-// @ts-ignore plain JS tools
+// @ts-expect-error plain JS tools
 import { claude2 } from "../claude-bins.mjs"
 import { record } from "./helpers/scale.js"
 
@@ -20,7 +20,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const walk = (p: string): Array<string> =>
-  readdirSync(p, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [join(p, e.name), ...walk(join(p, e.name))] : [join(p, e.name)]))
+  readdirSync(p, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? [join(p, e.name), ...walk(join(p, e.name))] : [join(p, e.name)]
+  )
 
 describe("security", () => {
   it("store, index, logs and sidecars are 0600 in 0700 directories, and hold no prompt text", async () => {
@@ -33,7 +35,8 @@ describe("security", () => {
     const secret = "SECRET-PROMPT-7d41c2 please refactor the billing module"
     try {
       const env = claudeEnv(standin.url, home)
-      const cc = (args: Array<string>) => run(process.execPath, [cli, "--store", store, "--claude-bin", claude2(), "--json", ...args], { cwd: proj, env })
+      const cc = (args: Array<string>) =>
+        run(process.execPath, [cli, "--store", store, "--claude-bin", claude2(), "--json", ...args], { cwd: proj, env })
       const { id } = JSON.parse((await cc(["run", "--", secret])).stdout) as { id: string }
       await cc(["resume", id, "--", `${secret} again`])
       await cc(["index"])
@@ -51,7 +54,12 @@ describe("security", () => {
           if (!path.endsWith(".log")) expect(readFileSync(path, "utf8"), path).not.toContain("SECRET-PROMPT")
         }
       }
-      record("file-modes-and-prompt-text", { files, directories: entries.length - files, wrongModes: 0, promptTextFound: 0 })
+      record("file-modes-and-prompt-text", {
+        files,
+        directories: entries.length - files,
+        wrongModes: 0,
+        promptTextFound: 0
+      })
     } finally {
       await standin.close()
     }
@@ -61,7 +69,8 @@ describe("security", () => {
     const sources = readdirSync(join(repo, "packages"))
       .flatMap((p) => walk(join(repo, "packages", p, "src")))
       .filter((file) => statSync(file).isFile())
-    const network = /from\s+["'](node:)?(http|https|http2|net|tls|dgram|dns)["']|require\(["'](node:)?(http|https|net|tls|dgram)["']\)|\bfetch\(|WebSocket/
+    const network =
+      /from\s+["'](node:)?(http|https|http2|net|tls|dgram|dns)["']|require\(["'](node:)?(http|https|net|tls|dgram)["']\)|\bfetch\(|WebSocket/
     const offenders = sources.filter((file) => network.test(readFileSync(file, "utf8")))
     expect(offenders).toEqual([])
     record("no-network", { sourceFiles: sources.length, networkUses: offenders.length })

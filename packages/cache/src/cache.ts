@@ -15,6 +15,7 @@ import {
 import { Context, Effect, Layer } from "effect"
 import {
   emptyIndex,
+  INDEX_VERSION,
   type IndexedLink,
   type IndexedTranscript,
   loadIndexFile,
@@ -32,7 +33,7 @@ export interface TranscriptCacheOptions {
 }
 
 /** The default index file inside a cc-sessions store directory. */
-export const indexFileIn = (storeDir: string): string => join(storeDir, "index", "transcripts.v1.json")
+export const indexFileIn = (storeDir: string): string => join(storeDir, "index", `transcripts.v${INDEX_VERSION}.json`)
 
 /**
  * The transcript index, loaded once and refreshed on demand. Lookups touch no transcript
@@ -42,6 +43,8 @@ export class TranscriptCache {
   #index: TranscriptIndexData
   #byId: Map<string, IndexedTranscript> | undefined
   #refreshed = false
+  /** The in-memory index differs from the file (partial refreshes, a rejected file). */
+  #dirty = false
   /** Why a persisted index was not used (corrupt, old version, other roots), if it was not. */
   readonly rejected: string | undefined
 
@@ -52,6 +55,7 @@ export class TranscriptCache {
   ) {
     this.#index = index
     this.rejected = rejected
+    this.#dirty = rejected !== undefined
   }
 
   static async open(options: TranscriptCacheOptions): Promise<TranscriptCache> {
@@ -77,10 +81,13 @@ export class TranscriptCache {
       ...(this.options.concurrency === undefined ? {} : { concurrency: this.options.concurrency }),
       ...options
     })
+    const changed = result.stats.unchanged !== result.stats.files || result.stats.removed > 0 || this.#dirty
     this.#index = result.index
     this.#byId = undefined
     this.#refreshed = true
-    if (this.options.file !== undefined) await saveIndexFile(this.options.file, result.index)
+    // nothing changed: the file on disk already says all this (a warm refresh writes nothing)
+    if (this.options.file !== undefined && changed) await saveIndexFile(this.options.file, result.index)
+    this.#dirty = false
     return result
   }
 
@@ -95,6 +102,7 @@ export class TranscriptCache {
     })
     this.#index = result.index
     this.#byId = undefined
+    this.#dirty = true
     return result
   }
 

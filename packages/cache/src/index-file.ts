@@ -9,7 +9,7 @@ import { readFile, rename, rm, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import { Exit, Schema } from "effect"
 
-export const INDEX_VERSION = 1
+export const INDEX_VERSION = 2
 
 export const IndexedTranscript = Schema.Struct({
   path: Schema.String,
@@ -32,6 +32,7 @@ export const IndexedTranscript = Schema.Struct({
   gitBranch: Schema.optionalKey(Schema.String),
   rootUuid: Schema.optionalKey(Schema.String),
   summaryLeafUuids: Schema.Array(Schema.String),
+  tailUuids: Schema.Array(Schema.String),
   sidechain: Schema.Boolean,
   /** The head was read to its end without finding every fact: re-read it when the file grows. */
   headIncomplete: Schema.Boolean

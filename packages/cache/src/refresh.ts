@@ -8,6 +8,7 @@
  * a file was replaced, since appends never change who resumed or forked whom.
  */
 import { createHash } from "node:crypto"
+import { type Stats, statSync } from "node:fs"
 import { open, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { type ClaudeSessionId, isClaudeSessionId, readJsonlLines } from "@cc/events"
@@ -25,7 +26,13 @@ import {
   sessionIdFromFileName,
   type TranscriptEntry
 } from "@cc/sources"
-import { emptyIndex, type IndexedLink, type IndexedTranscript, type TranscriptIndexData } from "./index-file.js"
+import {
+  emptyIndex,
+  INDEX_VERSION,
+  type IndexedLink,
+  type IndexedTranscript,
+  type TranscriptIndexData
+} from "./index-file.js"
 
 export interface RefreshStats {
   readonly folders: number
@@ -111,6 +118,7 @@ const readWhole = async (
       headDigest: await headDigest(path),
       ...facts,
       summaryLeafUuids: [...head.summaryLeafUuids],
+      tailUuids: [...tail.tailUuids],
       sidechain: head.sidechain,
       headIncomplete: headIsIncomplete(facts)
     }
@@ -147,17 +155,27 @@ const readAppended = async (
     diagnostics.push(diagnostic(fsReason(error, "transcript"), previous.path))
     return undefined
   }
+  // the last messages changed: their uuids come from the same small tail read a rebuild does
+  let tailUuids = previous.tailUuids
+  try {
+    tailUuids = [...(await readTranscriptTail(previous.path)).tailUuids]
+  } catch (error) {
+    diagnostics.push(diagnostic(fsReason(error, "transcript"), previous.path))
+    return undefined
+  }
   return {
     ...previous,
     size,
     mtimeMs,
     parsedOffset,
+    tailUuids,
     ...(lastTimestamp === undefined ? {} : { lastTimestamp })
   }
 }
 
 const toEntry = (t: IndexedTranscript): TranscriptEntry => ({
   path: t.path,
+  tailUuids: t.tailUuids,
   folder: t.folder,
   claudeSessionId: t.claudeSessionId as ClaudeSessionId,
   size: t.size,
@@ -242,9 +260,10 @@ export const refreshIndex = async (
         structureChanged = true
         return readWhole(path, folder.root, folder.path, id, diagnostics)
       }
-      let s: Awaited<ReturnType<typeof stat>>
+      let s: Stats
       try {
-        s = await stat(path)
+        // a synchronous stat: no thread-pool round trip, the refresh of an unchanged tree is all stats
+        s = statSync(path)
       } catch (error) {
         diagnostics.push(diagnostic(fsReason(error, "transcript"), path))
         structureChanged = true
@@ -284,7 +303,7 @@ export const refreshIndex = async (
     (t) => files[t.path] === undefined && (options.onlyFolders === undefined || refreshedFolders.has(t.folder))
   ).length
   return {
-    index: { version: 1, roots: [...roots], files, links, refreshedAt: new Date().toISOString() },
+    index: { version: INDEX_VERSION, roots: [...roots], files, links, refreshedAt: new Date().toISOString() },
     stats: {
       folders: folders.length,
       files: Object.keys(files).length,

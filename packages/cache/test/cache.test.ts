@@ -66,7 +66,7 @@ describe("transcript cache", () => {
 
   it("refreshes an unchanged tree with one stat per file, and warm lookups read no transcript", async () => {
     const root = copyFixtures()
-    const file = join(dir, "store", "index", "transcripts.v1.json")
+    const file = join(dir, "store", "index", "transcripts.v2.json")
     const cache = await TranscriptCache.open({ roots: [root], file })
     const first = await cache.refresh()
     expect(first.stats).toMatchObject({ files: 8, added: 8, unchanged: 0 })

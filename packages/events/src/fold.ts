@@ -2,8 +2,9 @@
  * The fold from events to the session map.
  *
  * Every fact is kept as a join-semilattice (sets, earliest/latest-wins registers with the
- * event id as tie-break), so observations that commute fold to the same state in any order,
- * a replayed event id changes nothing, and a snapshot is simply the state itself.
+ * event id as tie-break, evidence keyed by event id), so events fold to the same state in any
+ * order and a replayed event changes nothing by construction: no set of every event id seen
+ * has to be kept (which a million-event fold could not afford). A snapshot is the state.
  * Everything ordered (the chain, the status) is derived from that state on read.
  */
 import type { ClaudeSessionId, EventId, StableId } from "./ids.js"
@@ -77,36 +78,27 @@ export interface SessionRecord {
   readonly lastAt: string
 }
 
-/** The whole fold state. It is its own snapshot: JSON-serialisable, resumable. */
+/** The whole fold state; `snapshot` serialises it, `restoreSnapshot` resumes from it. */
 export interface FoldState {
   readonly version: 1
-  readonly seen: ReadonlyArray<EventId>
   readonly sessions: Readonly<Record<string, SessionRecord>>
-  readonly unknownEvents: number
+  /** Ids of events of types this version does not know: kept, not folded. */
+  readonly unknownEventIds: ReadonlySet<string>
 }
 
-export const emptyFoldState: FoldState = { version: 1, seen: [], sessions: {}, unknownEvents: 0 }
+export const emptyFoldState: FoldState = { version: 1, sessions: {}, unknownEventIds: new Set() }
+
+/** Evidence kept per fact: the earliest few, so memory stays bounded however often a fact is seen. */
+export const MAX_EVIDENCE = 16
 
 // --- ordering helpers: total orders so that every merge is commutative ----------------
 
 const compareStamp = (a: Stamp, b: Stamp): number =>
   a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0
 
-const earlier = <A extends Stamp>(a: A | undefined, b: A): A => (a === undefined || compareStamp(b, a) < 0 ? b : a)
-const later = <A extends Stamp>(a: A | undefined, b: A): A => (a === undefined || compareStamp(b, a) > 0 ? b : a)
-
-const insertSorted = <A>(list: ReadonlyArray<A>, item: A, compare: (x: A, y: A) => number): ReadonlyArray<A> => {
-  let lo = 0
-  let hi = list.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    const c = compare(list[mid] as A, item)
-    if (c === 0) return list
-    if (c < 0) lo = mid + 1
-    else hi = mid
-  }
-  return [...list.slice(0, lo), item, ...list.slice(lo)]
-}
+/** Whether `stamp` replaces `current` in an earliest-wins (-1) or latest-wins (1) register. */
+const wins = (stamp: Stamp, current: Stamp | undefined, direction: -1 | 1): boolean =>
+  current === undefined || compareStamp(stamp, current) * direction > 0
 
 const compareString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 const compareEvidence = (a: EvidenceFact, b: EvidenceFact): number => compareString(a.eventId, b.eventId)
@@ -117,127 +109,279 @@ const maxString = (a: string, b: string): string => (b > a ? b : a)
 const linkKey = (from: string, to: string, kind: LinkKind): string => `${from}>${to}:${kind}`
 
 // --- evolve ------------------------------------------------------------------------------
+// The accumulator works on mutable copies of the records it touches (a 1M-event fold must not
+// copy a record per event) and turns them back into sorted, immutable records at the end:
+// every merge below is still a join, so the result does not depend on the order of events.
 
-const emptyRecord = (id: StableId, at: string): SessionRecord => ({
-  id,
-  claude: {},
-  links: {},
-  runs: {},
-  firstAt: at,
-  lastAt: at
+interface MutableClaude {
+  readonly claudeSessionId: ClaudeSessionId
+  firstSeen: string
+  lastSeen: string
+  confidence: number
+  readonly sources: Set<string>
+  readonly transcriptPaths: Set<string>
+  readonly evidence: EvidenceSet
+}
+
+interface MutableLink {
+  readonly from: ClaudeSessionId
+  readonly to: ClaudeSessionId
+  readonly kind: LinkKind
+  at: string
+  readonly evidence: EvidenceSet
+}
+
+interface MutableRecord {
+  readonly id: StableId
+  opened: OpenedFact | undefined
+  readonly claude: Map<string, MutableClaude>
+  readonly links: Map<string, MutableLink>
+  readonly runs: Map<string, { runId: string; started: RunFact["started"]; finished: RunFact["finished"] }>
+  label: Register<string> | undefined
+  archived: Register<boolean> | undefined
+  firstAt: string
+  lastAt: string
+}
+
+const thaw = (r: SessionRecord): MutableRecord => ({
+  id: r.id,
+  opened: r.opened,
+  claude: new Map(
+    Object.entries(r.claude).map(([k, c]) => [
+      k,
+      {
+        claudeSessionId: c.claudeSessionId,
+        firstSeen: c.firstSeen,
+        lastSeen: c.lastSeen,
+        confidence: c.confidence,
+        sources: new Set(c.sources),
+        transcriptPaths: new Set(c.transcriptPaths),
+        evidence: new EvidenceSet(c.evidence)
+      }
+    ])
+  ),
+  links: new Map(
+    Object.entries(r.links).map(([k, l]) => [
+      k,
+      { from: l.from, to: l.to, kind: l.kind, at: l.at, evidence: new EvidenceSet(l.evidence) }
+    ])
+  ),
+  runs: new Map(
+    Object.entries(r.runs).map(([k, run]) => [k, { runId: run.runId, started: run.started, finished: run.finished }])
+  ),
+  label: r.label,
+  archived: r.archived,
+  firstAt: r.firstAt,
+  lastAt: r.lastAt
 })
 
-const evolveRecord = (record: SessionRecord, event: KnownEvent): SessionRecord => {
-  const stamp: Stamp = { at: event.at, eventId: event.id }
-  const base: SessionRecord = {
-    ...record,
-    firstAt: minString(record.firstAt, event.at),
-    lastAt: maxString(record.lastAt, event.at)
+const sortedEvidence = (set: EvidenceSet): ReadonlyArray<EvidenceFact> => [...set.map.values()].sort(compareEvidence)
+
+const freeze = (m: MutableRecord): SessionRecord => {
+  const claude: Record<string, ClaudeFact> = {}
+  for (const key of [...m.claude.keys()].sort()) {
+    const c = m.claude.get(key) as MutableClaude
+    claude[key] = {
+      claudeSessionId: c.claudeSessionId,
+      firstSeen: c.firstSeen,
+      lastSeen: c.lastSeen,
+      confidence: c.confidence,
+      sources: [...c.sources].sort(compareString),
+      transcriptPaths: [...c.transcriptPaths].sort(compareString),
+      evidence: sortedEvidence(c.evidence)
+    }
   }
+  const links: Record<string, LinkFact> = {}
+  for (const key of [...m.links.keys()].sort()) {
+    const l = m.links.get(key) as MutableLink
+    links[key] = { from: l.from, to: l.to, kind: l.kind, at: l.at, evidence: sortedEvidence(l.evidence) }
+  }
+  const runs: Record<string, RunFact> = {}
+  for (const key of [...m.runs.keys()].sort()) {
+    const run = m.runs.get(key) as { runId: string; started: RunFact["started"]; finished: RunFact["finished"] }
+    runs[key] = {
+      runId: run.runId,
+      ...(run.started === undefined ? {} : { started: run.started }),
+      ...(run.finished === undefined ? {} : { finished: run.finished })
+    }
+  }
+  return {
+    id: m.id,
+    ...(m.opened === undefined ? {} : { opened: m.opened }),
+    claude,
+    links,
+    runs,
+    ...(m.label === undefined ? {} : { label: m.label }),
+    ...(m.archived === undefined ? {} : { archived: m.archived }),
+    firstAt: m.firstAt,
+    lastAt: m.lastAt
+  }
+}
+
+/** The MAX_EVIDENCE earliest pieces of evidence (a min-k set: still a join). */
+class EvidenceSet {
+  readonly map = new Map<string, EvidenceFact>()
+  /** The latest kept: once full, anything not earlier is refused with one comparison. */
+  #latest: EvidenceFact | undefined
+
+  constructor(initial: Iterable<EvidenceFact> = []) {
+    for (const fact of initial) this.add(fact)
+  }
+
+  add(fact: EvidenceFact): void {
+    if (this.map.size >= MAX_EVIDENCE && this.#latest !== undefined && compareStamp(fact, this.#latest) >= 0) return
+    this.map.set(fact.eventId, fact)
+    if (this.#latest === undefined || compareStamp(fact, this.#latest) > 0) this.#latest = fact
+    if (this.map.size <= MAX_EVIDENCE) return
+    this.map.delete((this.#latest as EvidenceFact).eventId)
+    this.#latest = undefined
+    for (const e of this.map.values())
+      if (this.#latest === undefined || compareStamp(e, this.#latest) > 0) this.#latest = e
+  }
+}
+
+const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
+  const stamp: Stamp = { at: event.at, eventId: event.id }
+  record.firstAt = minString(record.firstAt, event.at)
+  record.lastAt = maxString(record.lastAt, event.at)
   switch (event.type) {
     case "session.opened": {
       const p = event.payload
-      const fact: OpenedFact = {
-        ...stamp,
-        cwd: p.cwd,
-        mode: p.mode,
-        ...(p.promptHash === undefined ? {} : { promptHash: p.promptHash }),
-        ...(p.logPath === undefined ? {} : { logPath: p.logPath }),
-        ...(p.forkOf === undefined ? {} : { forkOf: p.forkOf })
+      // build the fact only when it wins: a long log mostly brings later events
+      if (wins(stamp, record.opened, -1)) {
+        record.opened = {
+          ...stamp,
+          cwd: p.cwd,
+          mode: p.mode,
+          ...(p.promptHash === undefined ? {} : { promptHash: p.promptHash }),
+          ...(p.logPath === undefined ? {} : { logPath: p.logPath }),
+          ...(p.forkOf === undefined ? {} : { forkOf: p.forkOf })
+        }
       }
-      return { ...base, opened: earlier(record.opened, fact) }
+      return
     }
     case "claude.observed": {
       const p = event.payload
-      const previous = record.claude[p.claudeSessionId]
-      const evidence: EvidenceFact = { ...stamp, source: p.source, evidence: p.evidence }
-      const fact: ClaudeFact = {
-        claudeSessionId: p.claudeSessionId,
-        firstSeen: previous === undefined ? event.at : minString(previous.firstSeen, event.at),
-        lastSeen: previous === undefined ? event.at : maxString(previous.lastSeen, event.at),
-        confidence: Math.max(previous?.confidence ?? 0, p.confidence),
-        sources: insertSorted(previous?.sources ?? [], p.source, compareString),
-        transcriptPaths:
-          p.transcriptPath === undefined
-            ? (previous?.transcriptPaths ?? [])
-            : insertSorted(previous?.transcriptPaths ?? [], p.transcriptPath, compareString),
-        evidence: insertSorted(previous?.evidence ?? [], evidence, compareEvidence)
+      let fact = record.claude.get(p.claudeSessionId)
+      if (fact === undefined) {
+        fact = {
+          claudeSessionId: p.claudeSessionId,
+          firstSeen: event.at,
+          lastSeen: event.at,
+          confidence: p.confidence,
+          sources: new Set(),
+          transcriptPaths: new Set(),
+          evidence: new EvidenceSet()
+        }
+        record.claude.set(p.claudeSessionId, fact)
       }
-      return { ...base, claude: { ...record.claude, [p.claudeSessionId]: fact } }
+      fact.firstSeen = minString(fact.firstSeen, event.at)
+      fact.lastSeen = maxString(fact.lastSeen, event.at)
+      fact.confidence = Math.max(fact.confidence, p.confidence)
+      fact.sources.add(p.source)
+      if (p.transcriptPath !== undefined) fact.transcriptPaths.add(p.transcriptPath)
+      fact.evidence.add({ at: event.at, eventId: event.id, source: p.source, evidence: p.evidence })
+      return
     }
     case "chain.linked": {
       const p = event.payload
       const key = linkKey(p.from, p.to, p.kind)
-      const previous = record.links[key]
-      const evidence: EvidenceFact = { ...stamp, source: p.source, evidence: p.evidence }
-      const fact: LinkFact = {
-        from: p.from,
-        to: p.to,
-        kind: p.kind,
-        at: previous === undefined ? event.at : minString(previous.at, event.at),
-        evidence: insertSorted(previous?.evidence ?? [], evidence, compareEvidence)
+      let link = record.links.get(key)
+      if (link === undefined) {
+        link = { from: p.from, to: p.to, kind: p.kind, at: event.at, evidence: new EvidenceSet() }
+        record.links.set(key, link)
       }
-      return { ...base, links: { ...record.links, [key]: fact } }
+      link.at = minString(link.at, event.at)
+      link.evidence.add({ at: event.at, eventId: event.id, source: p.source, evidence: p.evidence })
+      return
     }
     case "run.started": {
       const p = event.payload
-      const previous = record.runs[p.runId]
-      const started = {
-        ...stamp,
-        ...(p.pid === undefined ? {} : { pid: p.pid }),
-        ...(p.mode === undefined ? {} : { mode: p.mode }),
-        ...(p.logPath === undefined ? {} : { logPath: p.logPath })
+      const run = record.runs.get(p.runId) ?? { runId: p.runId, started: undefined, finished: undefined }
+      if (wins(stamp, run.started, -1)) {
+        run.started = {
+          ...stamp,
+          ...(p.pid === undefined ? {} : { pid: p.pid }),
+          ...(p.mode === undefined ? {} : { mode: p.mode }),
+          ...(p.logPath === undefined ? {} : { logPath: p.logPath })
+        }
       }
-      const run: RunFact = { ...previous, runId: p.runId, started: earlier(previous?.started, started) }
-      return { ...base, runs: { ...record.runs, [p.runId]: run } }
+      record.runs.set(p.runId, run)
+      return
     }
     case "run.finished": {
       const p = event.payload
-      const previous = record.runs[p.runId]
-      const finished = {
-        ...stamp,
-        exitCode: p.exitCode,
-        ...(p.signal === undefined ? {} : { signal: p.signal }),
-        ...(p.resultSubtype === undefined ? {} : { resultSubtype: p.resultSubtype }),
-        ...(p.isError === undefined ? {} : { isError: p.isError })
+      const run = record.runs.get(p.runId) ?? { runId: p.runId, started: undefined, finished: undefined }
+      if (wins(stamp, run.finished, -1)) {
+        run.finished = {
+          ...stamp,
+          exitCode: p.exitCode,
+          ...(p.signal === undefined ? {} : { signal: p.signal }),
+          ...(p.resultSubtype === undefined ? {} : { resultSubtype: p.resultSubtype }),
+          ...(p.isError === undefined ? {} : { isError: p.isError })
+        }
       }
-      const run: RunFact = { ...previous, runId: p.runId, finished: earlier(previous?.finished, finished) }
-      return { ...base, runs: { ...record.runs, [p.runId]: run } }
+      record.runs.set(p.runId, run)
+      return
     }
     case "session.labeled":
-      return { ...base, label: later(record.label, { ...stamp, value: event.payload.label }) }
+      if (wins(stamp, record.label, 1)) record.label = { ...stamp, value: event.payload.label }
+      return
     case "session.archived":
-      return { ...base, archived: later(record.archived, { ...stamp, value: event.payload.archived }) }
+      if (wins(stamp, record.archived, 1)) record.archived = { ...stamp, value: event.payload.archived }
+      return
   }
 }
 
 /** A mutable accumulator used by `fold`; `evolve` is the pure single-step form. */
 class Accumulator {
-  readonly seen: Set<string>
-  readonly sessions: Map<string, SessionRecord>
-  unknownEvents: number
+  /** Untouched records stay as given; a touched one is thawed once and frozen at the end. */
+  readonly sessions: Map<string, SessionRecord | MutableRecord>
+  readonly thawed = new Set<string>()
+  readonly unknown: Set<string>
 
   constructor(state: FoldState) {
-    this.seen = new Set(state.seen)
     this.sessions = new Map(Object.entries(state.sessions))
-    this.unknownEvents = state.unknownEvents
+    this.unknown = new Set(state.unknownEventIds)
   }
 
   apply(event: SessionEvent): void {
-    if (this.seen.has(event.id)) return
-    this.seen.add(event.id)
     if (!isKnownEvent(event)) {
-      this.unknownEvents += 1
+      this.unknown.add(event.id)
       return
     }
-    const record = this.sessions.get(event.session) ?? emptyRecord(event.session, event.at)
-    this.sessions.set(event.session, evolveRecord(record, event))
+    let record = this.sessions.get(event.session)
+    if (record === undefined || !this.thawed.has(event.session)) {
+      record =
+        record === undefined
+          ? {
+              id: event.session,
+              opened: undefined,
+              claude: new Map(),
+              links: new Map(),
+              runs: new Map(),
+              label: undefined,
+              archived: undefined,
+              firstAt: event.at,
+              lastAt: event.at
+            }
+          : thaw(record as SessionRecord)
+      this.sessions.set(event.session, record)
+      this.thawed.add(event.session)
+    }
+    evolveMutable(record as MutableRecord, event)
+  }
+
+  record(id: string): SessionRecord | undefined {
+    const record = this.sessions.get(id)
+    if (record === undefined) return undefined
+    return this.thawed.has(id) ? freeze(record as MutableRecord) : (record as SessionRecord)
   }
 
   toState(): FoldState {
     const sessions: Record<string, SessionRecord> = {}
-    for (const key of [...this.sessions.keys()].sort()) sessions[key] = this.sessions.get(key) as SessionRecord
-    return { version: 1, seen: [...this.seen].sort() as Array<EventId>, sessions, unknownEvents: this.unknownEvents }
+    for (const key of [...this.sessions.keys()].sort()) sessions[key] = this.record(key) as SessionRecord
+    return { version: 1, sessions, unknownEventIds: new Set(this.unknown) }
   }
 }
 
@@ -268,14 +412,11 @@ export class Folder {
     for (const event of events) this.#acc.apply(event)
     return this
   }
-  has(eventId: string): boolean {
-    return this.#acc.seen.has(eventId)
-  }
   record(id: string): SessionRecord | undefined {
-    return this.#acc.sessions.get(id)
+    return this.#acc.record(id)
   }
-  records(): IterableIterator<SessionRecord> {
-    return this.#acc.sessions.values()
+  records(): Array<SessionRecord> {
+    return [...this.#acc.sessions.keys()].map((id) => this.#acc.record(id) as SessionRecord)
   }
   state(): FoldState {
     return this.#acc.toState()
@@ -283,7 +424,8 @@ export class Folder {
 }
 
 /** Serialises a state for storage beside the log; `restoreSnapshot` reads it back. */
-export const snapshot = (state: FoldState): string => JSON.stringify(state)
+export const snapshot = (state: FoldState): string =>
+  JSON.stringify({ ...state, unknownEventIds: [...state.unknownEventIds].sort() })
 
 export const restoreSnapshot = (text: string): FoldState | undefined => {
   try {
@@ -293,13 +435,17 @@ export const restoreSnapshot = (text: string): FoldState | undefined => {
       value !== null &&
       "version" in value &&
       value.version === 1 &&
-      "seen" in value &&
-      Array.isArray(value.seen) &&
+      "unknownEventIds" in value &&
+      Array.isArray(value.unknownEventIds) &&
       "sessions" in value &&
       typeof value.sessions === "object" &&
-      value.sessions !== null
+      value.sessions !== null &&
+      value.unknownEventIds.every((id: unknown) => typeof id === "string")
     ) {
-      return value as FoldState
+      return {
+        ...(value as unknown as Omit<FoldState, "unknownEventIds">),
+        unknownEventIds: new Set(value.unknownEventIds as Array<string>)
+      }
     }
   } catch {
     // a corrupt snapshot is rebuilt from the log, never trusted

@@ -6,6 +6,7 @@ import {
   emptyFoldState,
   evolve,
   fold,
+  MAX_EVIDENCE,
   makeEvent,
   restoreSnapshot,
   type SessionEvent,
@@ -67,6 +68,34 @@ describe("fold laws", () => {
           state = next
         }
         expect(state).toEqual(fold(events))
+      })
+    )
+  })
+
+  it("keeps a bounded amount of evidence per fact, the same whatever the order", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 17, max: 60 }), fc.func(fc.integer()), (n, key) => {
+        const id = "922c9f63-2669-48ce-8d24-b333a4d2f77a" as ClaudeSessionId
+        const session = "cc-session-00000000-0000-4000-8000-000000000001" as StableId
+        const events = Array.from({ length: n }, (_, i) =>
+          makeEvent(
+            "claude.observed",
+            session,
+            { claudeSessionId: id, source: `s${i % 3}`, evidence: `e${i}`, confidence: 0.5 },
+            { at: new Date(Date.UTC(2026, 0, 1, 0, i)) }
+          )
+        )
+        const shuffled = [...events].sort((a, b) => key(a.id) - key(b.id))
+        const state = fold(shuffled)
+        expect(state).toEqual(fold(events))
+        const evidence = state.sessions[session]?.claude[id]?.evidence ?? []
+        expect(evidence).toHaveLength(MAX_EVIDENCE)
+        expect(evidence.map((e) => e.evidence).sort()).toEqual(
+          events
+            .slice(0, MAX_EVIDENCE)
+            .map((e) => e.payload.evidence)
+            .sort()
+        )
       })
     )
   })

@@ -14,6 +14,7 @@ import type { IndexedTranscript, TranscriptCache } from "@cc/cache"
 import {
   type ClaudeSessionId,
   type EventLog,
+  Folder,
   fold,
   isClaudeSessionId,
   isStableId,
@@ -23,7 +24,8 @@ import {
   type SessionStatus,
   type SessionView,
   type StableId,
-  sessionMap
+  sessionMap,
+  sessionView
 } from "@cc/events"
 import {
   collectPromise,
@@ -119,6 +121,9 @@ const candidateOf = (
 export class Resolver {
   readonly #options: ResolverOptions
   readonly #window: MatchWindow
+  readonly #folder = new Folder()
+  #offset = 0
+  #map: SessionMap = { sessions: new Map(), byClaudeId: new Map() }
 
   constructor(options: ResolverOptions) {
     this.#options = options
@@ -142,9 +147,32 @@ export class Resolver {
 
   // --- layer 1 -------------------------------------------------------------------------
 
+  /**
+   * The folded event log, kept between calls and brought up to date by reading only what was
+   * appended since (a long-lived resolver does not re-read or re-fold its log).
+   */
   async #world(): Promise<World> {
-    const { events } = await this.#options.log.read()
-    return { map: sessionMap(fold(events.map((stored) => stored.event))) }
+    const { events, nextOffset } = await this.#options.log.read({ from: this.#offset })
+    this.#offset = nextOffset
+    if (events.length === 0) return { map: this.#map }
+    this.#folder.apply(events.map((stored) => stored.event))
+    const touched = new Set(events.map((stored) => stored.event.session))
+    const sessions = new Map(this.#map.sessions)
+    const byClaudeId = new Map<ClaudeSessionId, Array<StableId>>()
+    for (const [claudeId, owners] of this.#map.byClaudeId) {
+      const kept = owners.filter((owner) => !touched.has(owner))
+      if (kept.length > 0) byClaudeId.set(claudeId, kept)
+    }
+    for (const id of touched) {
+      const record = this.#folder.record(id)
+      if (record === undefined) continue
+      const view = sessionView(record)
+      sessions.set(view.id, view)
+      for (const claudeId of view.claudeSessionIds)
+        byClaudeId.set(claudeId, [...(byClaudeId.get(claudeId) ?? []), view.id].sort())
+    }
+    this.#map = { sessions, byClaudeId }
+    return { map: this.#map }
   }
 
   #fromView(

@@ -110,7 +110,11 @@ export const readTranscriptHead = async (path: string, options: HeadOptions = {}
   let sawMessage = false
   let allSidechain = true
   let bytesRead = 0
-  const iterator = readJsonlLines(path, { maxLineBytes: options.maxLineBytes ?? 2 * 1024 * 1024 })
+  // small chunks: the facts are usually in the first few KB, and most files are much larger
+  const iterator = readJsonlLines(path, {
+    chunkBytes: 16 * 1024,
+    maxLineBytes: options.maxLineBytes ?? 2 * 1024 * 1024
+  })
   try {
     for await (const item of iterator) {
       if (item._tag === "End") {
@@ -181,6 +185,19 @@ export interface TranscriptTail {
   /** End of the last complete line (a partial line still being written is not counted). */
   readonly completeEnd: number
   readonly size: number
+  /** uuids of the message entries among the complete lines read: the file's last messages. */
+  readonly tailUuids: ReadonlyArray<string>
+}
+
+const uuidsOfLines = (text: string): Array<string> => {
+  const uuids: Array<string> = []
+  for (const line of text.split("\n")) {
+    if (!line.includes('"uuid"')) continue
+    const parsed = parseTranscriptLine(line)
+    if (parsed._tag === "Ok" && parsed.line.uuid !== undefined && parsed.line.type !== "summary")
+      uuids.push(parsed.line.uuid)
+  }
+  return uuids
 }
 
 /** Newest timestamp in a text of complete lines. */
@@ -207,10 +224,18 @@ export const readTranscriptTail = async (path: string, tailBytes = 1024 * 1024):
       const buffer = Buffer.allocUnsafe(size - start)
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, start)
       const nl = buffer.subarray(0, bytesRead).lastIndexOf(0x0a)
-      const lastTimestamp = nl === -1 ? undefined : maxTimestamp(buffer.subarray(0, nl).toString("utf8"))
+      const text = nl === -1 ? "" : buffer.subarray(0, nl).toString("utf8")
+      const lastTimestamp = nl === -1 ? undefined : maxTimestamp(text)
       if (lastTimestamp !== undefined || start === 0 || window >= tailBytes) {
-        if (nl === -1) return { completeEnd: start, size }
-        return { ...(lastTimestamp === undefined ? {} : { lastTimestamp }), completeEnd: start + nl + 1, size }
+        if (nl === -1) return { completeEnd: start, size, tailUuids: [] }
+        // the first line of the window may be cut: only lines after its first newline count
+        const whole = start === 0 ? text : text.slice(text.indexOf("\n") + 1)
+        return {
+          ...(lastTimestamp === undefined ? {} : { lastTimestamp }),
+          completeEnd: start + nl + 1,
+          size,
+          tailUuids: uuidsOfLines(whole)
+        }
       }
       window = Math.min(window * 8, tailBytes)
     }
@@ -223,11 +248,22 @@ export const readTranscriptTail = async (path: string, tailBytes = 1024 * 1024):
 export const readLastTimestamp = async (path: string, tailBytes = 1024 * 1024): Promise<string | undefined> =>
   (await readTranscriptTail(path, tailBytes)).lastTimestamp
 
-/** The uuids of a transcript's message entries, in file order (top-level `uuid` only). */
+const uuidKey = /"uuid":"([^"\\]{1,64})"/g
+
+/**
+ * The uuids of a transcript's message entries, in file order (top-level `uuid` only). A line
+ * with one `"uuid":"…"` has it at the top level (nested JSON in strings is escaped); only a
+ * line with several is parsed to tell them apart.
+ */
 export const readMessageUuids = async (path: string): Promise<Array<string>> => {
   const uuids: Array<string> = []
   for await (const item of readJsonlLines(path, { maxLineBytes: 64 * 1024 * 1024 })) {
     if (item._tag !== "Line" || !item.text.includes('"uuid"')) continue
+    const matches = [...item.text.matchAll(uuidKey)]
+    if (matches.length === 1 && !item.text.startsWith('{"type":"summary"')) {
+      uuids.push(matches[0]?.[1] as string)
+      continue
+    }
     const parsed = parseTranscriptLine(item.text)
     if (parsed._tag === "Ok" && parsed.line.uuid !== undefined && parsed.line.type !== "summary") {
       uuids.push(parsed.line.uuid)

@@ -11,7 +11,14 @@ while (n < Number(count)) {
   const size = 1 + (seed % Number(maxBatch))
   const events = []
   for (let i = 0; i < size && n < Number(count); i++, n++) {
-    events.push(makeEvent("session.labeled", session, { label: `w${worker}-${n}-${"x".repeat(seed % 200)}` }, { id: `w${worker}-e${n}-load` }))
+    events.push(
+      makeEvent(
+        "session.labeled",
+        session,
+        { label: `w${worker}-${n}-${"x".repeat(seed % 200)}` },
+        { id: `w${worker}-e${n}-load` }
+      )
+    )
   }
   await log.append(events)
 }

@@ -8,7 +8,9 @@ const session = "cc-session-00000000-0000-4000-8000-000000000001"
 let appended = 0
 for (;;) {
   try {
-    await log.append([makeEvent("session.labeled", session, { label: "y".repeat(700) }, { id: `fill-${appended}-xxxx` })])
+    await log.append([
+      makeEvent("session.labeled", session, { label: "y".repeat(700) }, { id: `fill-${appended}-xxxx` })
+    ])
     appended++
   } catch (error) {
     process.stdout.write(JSON.stringify({ appended, tag: error._tag, code: error.code, message: error.message }))

@@ -8,7 +8,9 @@ try {
   const log = await openEventLog({ dir })
   out.read = (await log.read()).events.length
   try {
-    await log.append([makeEvent("session.labeled", "cc-session-00000000-0000-4000-8000-000000000001", { label: "nope" })])
+    await log.append([
+      makeEvent("session.labeled", "cc-session-00000000-0000-4000-8000-000000000001", { label: "nope" })
+    ])
     out.append = "succeeded"
   } catch (error) {
     out.append = error._tag

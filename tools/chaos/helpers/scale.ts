@@ -10,5 +10,8 @@ const resultsDir = resolve(import.meta.dirname, "..", "..", "..", ".chaos")
 /** Records a figure for RELIABILITY.md (tools/chaos/report.mjs renders them). */
 export const record = (name: string, figures: Record<string, number | string>): void => {
   mkdirSync(resultsDir, { recursive: true })
-  appendFileSync(join(resultsDir, "results.jsonl"), `${JSON.stringify({ name, scale: full ? "full" : "bounded", at: new Date().toISOString(), ...figures })}\n`)
+  appendFileSync(
+    join(resultsDir, "results.jsonl"),
+    `${JSON.stringify({ name, scale: full ? "full" : "bounded", at: new Date().toISOString(), ...figures })}\n`
+  )
 }

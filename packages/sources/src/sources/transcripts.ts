@@ -20,9 +20,9 @@ import { defaultClaudeHomes, encodeCwd, sessionIdFromFileName } from "../paths.j
 import {
   containsMessageUuid,
   fileIdentity,
-  readLastTimestamp,
   readMessageUuids,
   readTranscriptHead,
+  readTranscriptTail,
   type TranscriptHead
 } from "../transcript.js"
 
@@ -42,6 +42,8 @@ export interface TranscriptEntry {
   readonly claudeSessionId: ClaudeSessionId
   readonly head: TranscriptHead
   readonly lastTimestamp?: string
+  /** uuids of the last messages (from the tail read): a 1.0.x successor's leafUuid is among them. */
+  readonly tailUuids?: ReadonlyArray<string>
   readonly size: number
   readonly birthtimeMs: number
 }
@@ -69,13 +71,15 @@ export const readTranscriptEntry = async (
     if (head.sessionId !== undefined && head.sessionId !== claudeSessionId && !head.sidechain) {
       diagnostics.push(diagnostic(`file name says ${claudeSessionId} but its entries say ${head.sessionId}`, path))
     }
-    const lastTimestamp = await readLastTimestamp(path)
+    const tail = await readTranscriptTail(path)
+    const lastTimestamp = tail.lastTimestamp
     return {
       entry: {
         path,
         folder,
         claudeSessionId,
         head,
+        tailUuids: tail.tailUuids,
         ...(lastTimestamp === undefined ? {} : { lastTimestamp }),
         size: identity.size,
         birthtimeMs: identity.birthtimeMs
@@ -118,11 +122,13 @@ export const findFolderLinks = async (entries: ReadonlyArray<TranscriptEntry>): 
   // 1.0.x: summary leafUuid → the predecessor holding that message
   for (const entry of entries) {
     for (const leaf of entry.head.summaryLeafUuids) {
-      const candidates = entries
-        .filter((other) => other !== entry)
+      // the leaf is the predecessor's last message: look in tails before reading any file
+      const byTail = entries.filter((other) => other !== entry && other.tailUuids?.includes(leaf) === true)
+      const rest = entries
+        .filter((other) => other !== entry && !byTail.includes(other))
         .sort((a, b) => ((b.lastTimestamp ?? "") < (a.lastTimestamp ?? "") ? -1 : 1))
-      for (const candidate of candidates) {
-        if (await containsMessageUuid(candidate.path, leaf)) {
+      for (const candidate of [...byTail, ...rest]) {
+        if (byTail.includes(candidate) || (await containsMessageUuid(candidate.path, leaf))) {
           links.push({
             _tag: "LinkFound",
             source: TRANSCRIPTS_SOURCE,
