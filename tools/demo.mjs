@@ -2,12 +2,12 @@
 // The main job as a demo, on an embedded default: the real Claude Code CLI from npm (2.1.x and
 // 1.0.30), offline against the loopback Messages API stand-in, driven through `cc-session`, in
 // temp dirs (never ~/.claude, never ~/.channelcoder).
-import { spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { claudeEnv, startStandin } from "./anthropic-standin.mjs"
 import { claude1, claude2 } from "./claude-bins.mjs"
+import { runProcess } from "./spawn.mjs"
 
 const cli = resolve(import.meta.dirname, "..", "packages", "cli", "dist", "cli.js")
 const base = mkdtempSync(join(tmpdir(), "cc-sessions-demo-"))
@@ -22,26 +22,14 @@ mkdirSync(home, { recursive: true })
 const standin = await startStandin()
 const started = Date.now()
 
-const cc = (args, { cwd = base, bin = claude2(), storeDir = store } = {}) =>
-  new Promise((done, fail) => {
-    const child = spawn(process.execPath, [cli, "--store", storeDir, "--claude-bin", bin, "--json", ...args], {
-      cwd,
-      env: claudeEnv(standin.url, home),
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let out = ""
-    let err = ""
-    child.stdout.on("data", (d) => {
-      out += d
-    })
-    child.stderr.on("data", (d) => {
-      err += d
-    })
-    child.on("error", fail)
-    child.on("close", (code) =>
-      code === 0 ? done(JSON.parse(out)) : fail(new Error(`cc-session ${args.join(" ")}: ${err.trim()}`))
-    )
+const cc = async (args, { cwd = base, bin = claude2(), storeDir = store } = {}) => {
+  const r = await runProcess(process.execPath, [cli, "--store", storeDir, "--claude-bin", bin, "--json", ...args], {
+    cwd,
+    env: claudeEnv(standin.url, home)
   })
+  if (r.code !== 0) throw new Error(`cc-session ${args.join(" ")}: ${r.stderr.trim()}`)
+  return JSON.parse(r.stdout)
+}
 const step = (title, value) => console.log(`\n▸ ${title}\n${JSON.stringify(value, null, 2)}`)
 const until = async (id) => {
   for (;;) {

@@ -1,16 +1,9 @@
 import { defineConfig } from "tsup"
+import { libraryBuild } from "../../tsup.shared"
 
 export default defineConfig([
-  {
-    entry: ["src/index.ts"],
-    format: ["esm", "cjs"],
-    dts: true,
-    clean: true,
-    sourcemap: true,
-    target: "node20",
-    splitting: false,
-    shims: true
-  },
+  // tsup's shims give the CJS build an import.meta.url (the launcher finds supervisor.js by it)
+  { ...libraryBuild(["src/index.ts"]), shims: true },
   {
     // the executables: the CLI and the detached supervisor it spawns
     entry: { cli: "src/cli.ts", supervisor: "src/supervisor.ts" },

@@ -1,11 +1,4 @@
 import { defineConfig } from "tsup"
+import { libraryBuild } from "../../tsup.shared"
 
-export default defineConfig({
-  entry: ["src/index.ts", "src/conformance.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
-  splitting: false
-})
+export default defineConfig(libraryBuild(["src/index.ts", "src/conformance.ts"]))

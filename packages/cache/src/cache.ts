@@ -42,6 +42,8 @@ export const indexFileIn = (storeDir: string): string => join(storeDir, "index",
 export class TranscriptCache {
   #index: TranscriptIndexData
   #byId: Map<string, IndexedTranscript> | undefined
+  #all: ReadonlyArray<IndexedTranscript> | undefined
+  #links: ReadonlyArray<IndexedLink> | undefined
   #refreshed = false
   /** The in-memory index differs from the file (partial refreshes, a rejected file). */
   #dirty = false
@@ -84,6 +86,8 @@ export class TranscriptCache {
     const changed = result.stats.unchanged !== result.stats.files || result.stats.removed > 0 || this.#dirty
     this.#index = result.index
     this.#byId = undefined
+    this.#all = undefined
+    this.#links = undefined
     this.#refreshed = true
     // nothing changed: the file on disk already says all this (a warm refresh writes nothing)
     if (this.options.file !== undefined && changed) await saveIndexFile(this.options.file, result.index)
@@ -102,6 +106,8 @@ export class TranscriptCache {
     })
     this.#index = result.index
     this.#byId = undefined
+    this.#all = undefined
+    this.#links = undefined
     this.#dirty = true
     return result
   }
@@ -130,8 +136,10 @@ export class TranscriptCache {
     if (!this.#refreshed) await this.refresh()
   }
 
-  all(): Array<IndexedTranscript> {
-    return Object.values(this.#index.files).filter((t) => !t.sidechain)
+  /** Every session's transcript (memoised until the next refresh: warm lookups call it often). */
+  all(): ReadonlyArray<IndexedTranscript> {
+    this.#all ??= Object.values(this.#index.files).filter((t) => !t.sidechain)
+    return this.#all
   }
 
   byClaudeId(id: string): IndexedTranscript | undefined {
@@ -142,8 +150,9 @@ export class TranscriptCache {
     return this.#byId.get(id)
   }
 
-  links(): Array<IndexedLink> {
-    return Object.values(this.#index.links).flat()
+  links(): ReadonlyArray<IndexedLink> {
+    this.#links ??= Object.values(this.#index.links).flat()
+    return this.#links
   }
 }
 

@@ -4,9 +4,9 @@
  * rebuilt, never trusted.
  */
 import { randomUUID } from "node:crypto"
-import { chmodSync, mkdirSync } from "node:fs"
 import { readFile, rename, rm, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
+import { ensureDirectory } from "@cc/events"
 import { Exit, Schema } from "effect"
 
 export const INDEX_VERSION = 2
@@ -107,8 +107,7 @@ export const loadIndexFile = async (path: string, roots: ReadonlyArray<string>):
 /** Writes the index atomically: a reader sees the old file or the new one, never half. */
 export const saveIndexFile = async (path: string, index: TranscriptIndexData): Promise<void> => {
   const dir = dirname(path)
-  const created = mkdirSync(dir, { recursive: true, mode: 0o700 })
-  if (created !== undefined) chmodSync(dir, 0o700)
+  ensureDirectory(dir)
   const temp = `${path}.${process.pid}.${randomUUID()}.tmp`
   try {
     await writeFile(temp, JSON.stringify(index), { mode: 0o600 })

@@ -175,7 +175,18 @@ const run = async (ctx: Context): Promise<void> => {
     }
     case "show": {
       await opened.cache.ensureFresh()
-      const r = await opened.resolver.resolve(ref)
+      const { map: known } = await readMap(opened)
+      // a session we launched whose Claude id is not known yet is shown as it is, not "not found"
+      const r = await opened.resolver.resolve(ref).catch((error: unknown) => {
+        const pending = known.sessions.get(ref.trim().toLowerCase() as StableId)
+        if (error instanceof SessionNotFound && pending !== undefined) return undefined
+        throw error
+      })
+      if (r === undefined) {
+        const o = showObject(known.sessions.get(ref.trim().toLowerCase() as StableId) as SessionView)
+        ctx.out(ctx.json ? JSON.stringify(o) : human(o))
+        return
+      }
       const { map } = await readMap(opened)
       const view = r.stableId === null ? undefined : map.sessions.get(r.stableId)
       const o = view === undefined ? showFromResolution(r) : showObject(view, r.transcripts)
@@ -294,9 +305,9 @@ const run = async (ctx: Context): Promise<void> => {
       const owned = new Set(map.byClaudeId.keys())
       const seen = new Set<string>()
       const found: Array<Record<string, unknown>> = []
-      for (const t of opened.cache
-        .all()
-        .sort((a, b) => ((a.firstTimestamp ?? "") < (b.firstTimestamp ?? "") ? -1 : 1))) {
+      for (const t of [...opened.cache.all()].sort((a, b) =>
+        (a.firstTimestamp ?? "") < (b.firstTimestamp ?? "") ? -1 : 1
+      )) {
         if (owned.has(t.claudeSessionId as ClaudeSessionId) || seen.has(t.claudeSessionId)) continue
         const r = await opened.resolver.resolve(t.claudeSessionId)
         for (const id of r.claudeSessionIds) seen.add(id)

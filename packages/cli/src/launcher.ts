@@ -4,11 +4,11 @@
  */
 import { spawn, spawnSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs"
+import { copyFileSync, existsSync, readFileSync, statSync } from "node:fs"
 import { basename, delimiter, dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { TranscriptCache } from "@cc/cache"
-import { type ClaudeSessionId, type EventLog, makeEvent, newStableId, type StableId } from "@cc/events"
+import { type ClaudeSessionId, type EventLog, ensureDirectory, makeEvent, newStableId, type StableId } from "@cc/events"
 import type { Resolver } from "@cc/resolver"
 import { encodeCwd, hashPrompt } from "@cc/sources"
 import { Schema } from "effect"
@@ -105,7 +105,7 @@ export const detectCapabilities = async (bin: string, storeDir: string): Promise
   const capabilities = { sessionId: text.includes("--session-id"), forkSession: text.includes("--fork-session") }
   cache[path] = { mtimeMs, ...capabilities }
   try {
-    mkdirSync(storeDir, { recursive: true, mode: 0o700 })
+    ensureDirectory(storeDir)
     await writeAtomic(cacheFile, JSON.stringify(cache))
   } catch {
     // a cache we cannot write is only slower
@@ -231,7 +231,7 @@ export class Launcher {
       const home = this.#o.claudeHomes[0]
       if (home !== undefined) {
         const target = join(home, "projects", encodeCwd(dir))
-        mkdirSync(target, { recursive: true, mode: 0o700 })
+        ensureDirectory(target)
         for (const transcript of transcripts) {
           const dest = join(target, basename(transcript))
           if (!existsSync(dest) && existsSync(transcript)) copyFileSync(transcript, dest)
@@ -241,18 +241,23 @@ export class Launcher {
     return dir
   }
 
+  /** What resume and fork start from: the chain's latest id, and the directory to run in. */
+  async #target(reference: string, inDir: string | undefined) {
+    // moving a session needs its transcript paths, which a store-only answer may not know yet
+    if (inDir !== undefined) await this.#o.cache?.ensureFresh()
+    const resolution = await this.#o.resolver.resolve(reference)
+    const latest = resolution.latestClaudeSessionId
+    if (latest === null) return this.#failNoClaudeId(reference)
+    return { resolution, latest, cwd: this.#workingDir(resolution.cwd, resolution.transcripts, inDir) }
+  }
+
   /** Resumes the latest Claude id of a session's chain, from the session's own cwd. */
   async resume(
     reference: string,
     prompt: string,
     options: LaunchCommon & { readonly inDir?: string } = {}
   ): Promise<LaunchResult> {
-    // moving a session needs its transcript paths, which a store-only answer may not know yet
-    if (options.inDir !== undefined) await this.#o.cache?.ensureFresh()
-    const resolution = await this.#o.resolver.resolve(reference)
-    const latest = resolution.latestClaudeSessionId
-    if (latest === null) return this.#failNoClaudeId(reference)
-    const cwd = this.#workingDir(resolution.cwd, resolution.transcripts, options.inDir)
+    const { resolution, latest, cwd } = await this.#target(reference, options.inDir)
     let id = resolution.stableId
     if (id === null) {
       id = newStableId()
@@ -284,12 +289,7 @@ export class Launcher {
     prompt: string,
     options: LaunchCommon & { readonly inDir?: string } = {}
   ): Promise<LaunchResult> {
-    // moving a session needs its transcript paths, which a store-only answer may not know yet
-    if (options.inDir !== undefined) await this.#o.cache?.ensureFresh()
-    const resolution = await this.#o.resolver.resolve(reference)
-    const latest = resolution.latestClaudeSessionId
-    if (latest === null) return this.#failNoClaudeId(reference)
-    const cwd = this.#workingDir(resolution.cwd, resolution.transcripts, options.inDir)
+    const { resolution, latest, cwd } = await this.#target(reference, options.inDir)
     const capabilities = await detectCapabilities(this.#o.claudeBin, this.#o.storeDir)
     const id = newStableId()
     const runId = randomUUID()

@@ -6,12 +6,13 @@
  */
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { closeSync, mkdirSync, openSync } from "node:fs"
+import { closeSync, openSync } from "node:fs"
 import { rename, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import {
   type ClaudeSessionId,
   type EventLog,
+  ensureDirectory,
   makeEvent,
   openEventLog,
   readJsonlLines,
@@ -64,7 +65,7 @@ export const superviseRun = async (
   } = {}
 ): Promise<RunOutcome> => {
   const log = hooks.log ?? (await openEventLog({ dir: spec.storeDir }))
-  mkdirSync(dirname(spec.logPath), { recursive: true, mode: 0o700 })
+  ensureDirectory(dirname(spec.logPath))
   const sidecarPath = sidecarPathFor(spec.logPath)
   const startedAt = new Date().toISOString()
   const logFd = openSync(spec.logPath, "a", 0o600)

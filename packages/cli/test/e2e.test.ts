@@ -2,7 +2,6 @@
  * End to end, with the real Claude Code CLI from npm (2.1.x and 1.0.30) run offline against
  * the loopback Messages API stand-in, through the built `cc-session` in temp homes.
  */
-import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -11,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { claudeEnv, startStandin } from "../../../tools/anthropic-standin.mjs"
 // @ts-expect-error plain JS tools
 import { claude1, claude2 } from "../../../tools/claude-bins.mjs"
+// @ts-expect-error plain JS tools
+import { runProcess } from "../../../tools/spawn.mjs"
 
 const cliPath = resolve(import.meta.dirname, "../dist/cli.js")
 let standin: { url: string; close: () => Promise<void> }
@@ -50,22 +51,9 @@ const world = (generation: "2.1" | "1.0"): World => {
     return p
   }
   const cli: World["cli"] = (args, cwd = root) =>
-    new Promise((done, fail) => {
-      const child = spawn(process.execPath, [cliPath, "--store", store, "--claude-bin", bin, ...args], {
-        cwd,
-        env: claudeEnv(standin.url, home),
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      let stdout = ""
-      let stderr = ""
-      child.stdout.on("data", (d) => {
-        stdout += d
-      })
-      child.stderr.on("data", (d) => {
-        stderr += d
-      })
-      child.on("error", fail)
-      child.on("close", (code) => done({ stdout, stderr, code }))
+    runProcess(process.execPath, [cliPath, "--store", store, "--claude-bin", bin, ...args], {
+      cwd,
+      env: claudeEnv(standin.url, home)
     })
   const json = async <T>(args: ReadonlyArray<string>, cwd?: string): Promise<T> => {
     const r = await cli(["--json", ...args], cwd)

@@ -1,11 +1,9 @@
 import {
   appendFileSync,
-  chmodSync,
   closeSync,
   fdatasyncSync,
   fstatSync,
   ftruncateSync,
-  mkdirSync,
   openSync,
   readSync,
   writeSync
@@ -14,6 +12,7 @@ import { homedir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, Option, Stream } from "effect"
 import { decodeEventLine, encodeEventLine } from "./codec.js"
+import { ensureDirectory } from "./dirs.js"
 import { type StoreError, StoreLockTimeout, StorePermissionError, storeErrorFromCause } from "./errors.js"
 import { readJsonlLines } from "./jsonl.js"
 import { acquireLock, type LockOptions } from "./lock.js"
@@ -48,9 +47,7 @@ export const defaultStoreDir = (env: NodeJS.ProcessEnv = process.env): string =>
     : join(homedir(), ".channelcoder")
 
 const ensureDir = (dir: string): void => {
-  const created = mkdirSync(dir, { recursive: true, mode: 0o700 })
-  // mkdir's mode is filtered by the umask; a directory we created is tightened explicitly
-  if (created !== undefined) chmodSync(dir, 0o700)
+  ensureDirectory(dir)
 }
 
 const ensureFile = (path: string): void => {

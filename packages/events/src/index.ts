@@ -1,4 +1,5 @@
 export * from "./codec.js"
+export * from "./dirs.js"
 export * from "./errors.js"
 export * from "./file-store.js"
 export * from "./fold.js"

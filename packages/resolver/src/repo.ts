@@ -9,10 +9,11 @@ import { dirname, resolve } from "node:path"
 
 /** Layouts where tools put worktrees of `<repo>`, as (pattern → repo) rules. */
 const worktreeLayouts: ReadonlyArray<RegExp> = [
-  /^(.+)\.worktrees\/[^/]+$/, // <repo>.worktrees/<name>
-  /^(.+)--claude-worktrees-[^/]+$/, // <repo>--claude-worktrees-<name> (Claude Code)
+  // most specific first: "<repo>/.worktrees/x" must not read as "<repo>/" + ".worktrees/x"
   /^(.+)\/\.claude\/worktrees\/[^/]+$/, // <repo>/.claude/worktrees/<name>
-  /^(.+)\/\.worktrees\/[^/]+$/ // <repo>/.worktrees/<name>
+  /^(.+)\/\.worktrees\/[^/]+$/, // <repo>/.worktrees/<name>
+  /^(.+)\.worktrees\/[^/]+$/, // <repo>.worktrees/<name>
+  /^(.+)--claude-worktrees-[^/]+$/ // <repo>--claude-worktrees-<name> (Claude Code)
 ]
 
 export interface PathMapping {

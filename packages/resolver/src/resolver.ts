@@ -239,7 +239,7 @@ export class Resolver {
 
   // --- transcripts (layer 4) -----------------------------------------------------------
 
-  async #transcripts(): Promise<Array<IndexedTranscript>> {
+  async #transcripts(): Promise<ReadonlyArray<IndexedTranscript>> {
     await this.#options.cache.ensureFresh()
     return this.#options.cache.all()
   }
