@@ -113,6 +113,12 @@ export const detectCapabilities = async (bin: string, storeDir: string): Promise
   return capabilities
 }
 
+interface NewRun {
+  readonly runId: string
+  readonly logPath: string
+  readonly mode: RunSpec["mode"]
+}
+
 const streamArgs = ["--output-format", "stream-json", "--verbose"]
 
 export class Launcher {
@@ -158,22 +164,41 @@ export class Launcher {
     }
   }
 
+  /** A new run of session `id`: its run id, its log file, and the event-log mode. */
+  #newRun(id: StableId, options: LaunchCommon): NewRun {
+    const runId = randomUUID()
+    const mode = options.mode ?? "foreground"
+    return {
+      runId,
+      logPath: this.#logPath(id, runId, options.logPath),
+      mode: mode === "foreground" ? ("run" as const) : mode
+    }
+  }
+
+  /** The spec of a run: the parts every run shares, plus what makes this one a resume or fork. */
+  #spec(id: StableId, cwd: string, args: ReadonlyArray<string>, run: NewRun, extra: Partial<RunSpec> = {}): RunSpec {
+    return {
+      stableId: id,
+      runId: run.runId,
+      storeDir: this.#o.storeDir,
+      claudeBin: this.#o.claudeBin,
+      args,
+      cwd,
+      logPath: run.logPath,
+      mode: run.mode,
+      ...extra
+    }
+  }
+
   /** Starts a new session. With `--session-id` support, its Claude id is fixed up front. */
   async run(prompt: string, options: LaunchCommon & { readonly cwd?: string } = {}): Promise<LaunchResult> {
     const cwd = resolve(options.cwd ?? process.cwd())
     const id = newStableId()
-    const runId = randomUUID()
-    const logPath = this.#logPath(id, runId, options.logPath)
+    const run = this.#newRun(id, options)
     const capabilities = await detectCapabilities(this.#o.claudeBin, this.#o.storeDir)
     const claudeSessionId = capabilities.sessionId ? (randomUUID() as ClaudeSessionId) : undefined
-    const mode = options.mode ?? "foreground"
     await this.#o.log.append([
-      makeEvent("session.opened", id, {
-        cwd,
-        mode: mode === "foreground" ? "run" : mode,
-        promptHash: hashPrompt(prompt),
-        logPath
-      }),
+      makeEvent("session.opened", id, { cwd, mode: run.mode, promptHash: hashPrompt(prompt), logPath: run.logPath }),
       ...(claudeSessionId === undefined
         ? []
         : [
@@ -191,20 +216,7 @@ export class Launcher {
       ...streamArgs,
       ...(claudeSessionId === undefined ? [] : ["--session-id", claudeSessionId])
     ]
-    return this.#start(
-      {
-        stableId: id,
-        runId,
-        storeDir: this.#o.storeDir,
-        claudeBin: this.#o.claudeBin,
-        args,
-        cwd,
-        logPath,
-        mode: mode === "foreground" ? "run" : mode
-      },
-      options,
-      claudeSessionId
-    )
+    return this.#start(this.#spec(id, cwd, args, run), options, claudeSessionId)
   }
 
   /**
@@ -263,22 +275,9 @@ export class Launcher {
       id = newStableId()
       await this.#adopt(id, cwd, resolution.claudeSessionIds)
     }
-    const runId = randomUUID()
-    const logPath = this.#logPath(id, runId, options.logPath)
-    const mode = options.mode ?? "foreground"
+    const args = ["-p", prompt, "--resume", latest, ...streamArgs]
     return this.#start(
-      {
-        stableId: id,
-        runId,
-        storeDir: this.#o.storeDir,
-        claudeBin: this.#o.claudeBin,
-        args: ["-p", prompt, "--resume", latest, ...streamArgs],
-        cwd,
-        logPath,
-        mode: mode === "foreground" ? "run" : mode,
-        resumedFrom: latest,
-        linkKind: "resume"
-      },
+      this.#spec(id, cwd, args, this.#newRun(id, options), { resumedFrom: latest, linkKind: "resume" }),
       options
     )
   }
@@ -292,15 +291,13 @@ export class Launcher {
     const { resolution, latest, cwd } = await this.#target(reference, options.inDir)
     const capabilities = await detectCapabilities(this.#o.claudeBin, this.#o.storeDir)
     const id = newStableId()
-    const runId = randomUUID()
-    const logPath = this.#logPath(id, runId, options.logPath)
-    const mode = options.mode ?? "foreground"
+    const run = this.#newRun(id, options)
     await this.#o.log.append([
       makeEvent("session.opened", id, {
         cwd,
-        mode: mode === "foreground" ? "run" : mode,
+        mode: run.mode,
         promptHash: hashPrompt(prompt),
-        logPath,
+        logPath: run.logPath,
         ...(resolution.stableId === null ? {} : { forkOf: resolution.stableId })
       })
     ])
@@ -313,22 +310,8 @@ export class Launcher {
       ...(capabilities.forkSession ? ["--fork-session"] : []),
       ...streamArgs
     ]
-    return this.#start(
-      {
-        stableId: id,
-        runId,
-        storeDir: this.#o.storeDir,
-        claudeBin: this.#o.claudeBin,
-        args,
-        cwd,
-        logPath,
-        mode: mode === "foreground" ? "run" : mode,
-        resumedFrom: latest,
-        linkKind: "fork",
-        ...(resolution.stableId === null ? {} : { parentStableId: resolution.stableId })
-      },
-      options
-    )
+    const parent = resolution.stableId === null ? {} : { parentStableId: resolution.stableId }
+    return this.#start(this.#spec(id, cwd, args, run, { resumedFrom: latest, linkKind: "fork", ...parent }), options)
   }
 
   /** Continues the most recent session of a directory (resuming it by id, from its own cwd). */

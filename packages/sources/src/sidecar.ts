@@ -4,7 +4,8 @@
  */
 import { readFile } from "node:fs/promises"
 import { ClaudeSessionId, StableId } from "@cc/events"
-import { Exit, Schema } from "effect"
+import { Schema } from "effect"
+import { jsonDecoder } from "./json.js"
 
 export const SIDECAR_VERSION = 1
 
@@ -27,7 +28,7 @@ export const Sidecar = Schema.Struct({
 })
 export type Sidecar = typeof Sidecar.Type
 
-const decodeSidecarValue = Schema.decodeUnknownExit(Sidecar)
+const decodeSidecarText = jsonDecoder(Sidecar, "sidecar does not match the sidecar schema")
 
 export type SidecarRead =
   | { readonly _tag: "Ok"; readonly sidecar: Sidecar }
@@ -35,16 +36,12 @@ export type SidecarRead =
   | { readonly _tag: "Invalid"; readonly reason: string }
 
 export const decodeSidecar = (text: string): SidecarRead => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return { _tag: "Invalid", reason: "sidecar is not valid JSON (torn or corrupt)" }
+  const decoded = decodeSidecarText(text)
+  if (decoded._tag === "Ok") return { _tag: "Ok", sidecar: decoded.value }
+  return {
+    _tag: "Invalid",
+    reason: decoded.reason === "not valid JSON" ? "sidecar is not valid JSON (torn or corrupt)" : decoded.reason
   }
-  const decoded = decodeSidecarValue(value)
-  return Exit.isSuccess(decoded)
-    ? { _tag: "Ok", sidecar: decoded.value }
-    : { _tag: "Invalid", reason: "sidecar does not match the sidecar schema" }
 }
 
 export const readSidecar = async (path: string): Promise<SidecarRead> => {

@@ -7,6 +7,7 @@
 import { open, stat } from "node:fs/promises"
 import { readJsonlLines } from "@cc/events"
 import { Exit, Schema } from "effect"
+import { jsonDecoder } from "./json.js"
 import { hashPrompt } from "./prompt.js"
 
 const TextBlock = Schema.Struct({ type: Schema.String, text: Schema.optionalKey(Schema.String) })
@@ -29,7 +30,7 @@ export const TranscriptLine = Schema.Struct({
 })
 export type TranscriptLine = typeof TranscriptLine.Type
 
-const decodeLine = Schema.decodeUnknownExit(TranscriptLine)
+const decodeLine = jsonDecoder(TranscriptLine, "not a transcript entry")
 const decodeUserMessage = Schema.decodeUnknownExit(UserMessage)
 
 export type ParsedLine =
@@ -38,16 +39,8 @@ export type ParsedLine =
 
 /** Parses one transcript line; never throws. */
 export const parseTranscriptLine = (text: string): ParsedLine => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return { _tag: "Bad", reason: "not valid JSON" }
-  }
-  const decoded = decodeLine(value)
-  return Exit.isSuccess(decoded)
-    ? { _tag: "Ok", line: decoded.value }
-    : { _tag: "Bad", reason: "not a transcript entry" }
+  const decoded = decodeLine(text)
+  return decoded._tag === "Ok" ? { _tag: "Ok", line: decoded.value } : decoded
 }
 
 /** The text a user typed, if this line is a real (not meta, not tool-result) user prompt. */

@@ -5,10 +5,11 @@
  */
 import { join } from "node:path"
 import { isClaudeSessionId, readJsonlLines } from "@cc/events"
-import { Exit, Schema } from "effect"
+import { Schema } from "effect"
 import type { Discovery, PromiseSource, SourceQuery } from "../discovery.js"
 import { fromPromiseSource, type Source } from "../discovery.js"
 import { fsReason } from "../fs-util.js"
+import { jsonDecoder } from "../json.js"
 import { defaultClaudeHomes } from "../paths.js"
 import { hashPrompt } from "../prompt.js"
 import { matchesTimeWindow } from "./transcripts.js"
@@ -21,7 +22,7 @@ export const HistoryLine = Schema.Struct({
   sessionId: Schema.optionalKey(Schema.String),
   timestamp: Schema.optionalKey(Schema.Union([Schema.Number, Schema.String]))
 })
-const decodeHistoryLine = Schema.decodeUnknownExit(HistoryLine)
+const decodeHistoryLine = jsonDecoder(HistoryLine, "not a history entry")
 
 /** Parses one history.jsonl line; never throws. */
 export const parseHistoryLine = (
@@ -29,14 +30,8 @@ export const parseHistoryLine = (
 ):
   | { readonly _tag: "Ok"; readonly line: typeof HistoryLine.Type }
   | { readonly _tag: "Bad"; readonly reason: string } => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return { _tag: "Bad", reason: "not valid JSON" }
-  }
-  const decoded = decodeHistoryLine(value)
-  return Exit.isSuccess(decoded) ? { _tag: "Ok", line: decoded.value } : { _tag: "Bad", reason: "not a history entry" }
+  const decoded = decodeHistoryLine(text)
+  return decoded._tag === "Ok" ? { _tag: "Ok", line: decoded.value } : decoded
 }
 
 export interface HistorySourceOptions {
@@ -56,33 +51,19 @@ async function* discoverHistory(options: HistorySourceOptions, query: SourceQuer
     try {
       for await (const item of readJsonlLines(path, { maxLineBytes: 4 * 1024 * 1024 })) {
         if (item._tag !== "Line") continue
-        let value: unknown
-        try {
-          value = JSON.parse(item.text)
-        } catch {
+        const parsed = parseHistoryLine(item.text)
+        if (parsed._tag === "Bad") {
           yield {
             _tag: "SourceDiagnostic",
             source: HISTORY_SOURCE,
             severity: "warning",
-            reason: "not valid JSON",
+            reason: parsed.reason,
             path,
             offset: item.offset
           }
           continue
         }
-        const decoded = decodeHistoryLine(value)
-        if (Exit.isFailure(decoded)) {
-          yield {
-            _tag: "SourceDiagnostic",
-            source: HISTORY_SOURCE,
-            severity: "warning",
-            reason: "not a history entry",
-            path,
-            offset: item.offset
-          }
-          continue
-        }
-        const line = decoded.value
+        const line = parsed.line
         if (line.sessionId === undefined || !isClaudeSessionId(line.sessionId)) continue
         if (query.claudeSessionId !== undefined && line.sessionId !== query.claudeSessionId) continue
         if (query.cwd !== undefined && line.project !== query.cwd) continue

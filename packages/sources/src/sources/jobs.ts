@@ -4,11 +4,12 @@
  */
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
-import { isClaudeSessionId } from "@cc/events"
-import { Exit, Schema } from "effect"
+import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
+import { Schema } from "effect"
 import type { Discovery, PromiseSource, SourceQuery } from "../discovery.js"
 import { fromPromiseSource, type Source } from "../discovery.js"
 import { fsReason, listDir } from "../fs-util.js"
+import { jsonDecoder } from "../json.js"
 import { defaultClaudeHomes, isSafeName } from "../paths.js"
 import { matchesTimeWindow } from "./transcripts.js"
 
@@ -21,20 +22,15 @@ export const JobState = Schema.Struct({
   updatedAt: Schema.optionalKey(Schema.Union([Schema.String, Schema.Number])),
   state: Schema.optionalKey(Schema.String)
 })
-const decodeJobState = Schema.decodeUnknownExit(JobState)
+const decodeJobState = jsonDecoder(JobState, "not a job state")
 
 /** Parses a job's state.json; never throws. */
 export const parseJobState = (
   text: string
 ): { readonly _tag: "Ok"; readonly job: typeof JobState.Type } | { readonly _tag: "Bad"; readonly reason: string } => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return { _tag: "Bad", reason: "state.json is not valid JSON" }
-  }
-  const decoded = decodeJobState(value)
-  return Exit.isSuccess(decoded) && isClaudeSessionId(decoded.value.sessionId)
+  const decoded = decodeJobState(text)
+  if (decoded._tag === "Bad") return decoded
+  return isClaudeSessionId(decoded.value.sessionId)
     ? { _tag: "Ok", job: decoded.value }
     : { _tag: "Bad", reason: "not a job state" }
 }
@@ -60,21 +56,32 @@ async function* discoverJobs(options: JobsSourceOptions, query: SourceQuery): As
     for (const dirent of listed.entries) {
       if (!dirent.isDirectory() || !isSafeName(dirent.name)) continue
       const path = join(jobsDir, dirent.name, "state.json")
-      let value: unknown
+      let text: string
       try {
-        value = JSON.parse(await readFile(path, "utf8"))
+        text = await readFile(path, "utf8")
       } catch (error) {
-        const reason = error instanceof SyntaxError ? "state.json is not valid JSON" : fsReason(error, "state.json")
-        yield { _tag: "SourceDiagnostic", source: JOBS_SOURCE, severity: "warning", reason, path }
+        yield {
+          _tag: "SourceDiagnostic",
+          source: JOBS_SOURCE,
+          severity: "warning",
+          reason: fsReason(error, "state.json"),
+          path
+        }
         continue
       }
-      const decoded = decodeJobState(value)
-      const sessionId = Exit.isSuccess(decoded) ? decoded.value.sessionId : undefined
-      if (Exit.isFailure(decoded) || sessionId === undefined || !isClaudeSessionId(sessionId)) {
-        yield { _tag: "SourceDiagnostic", source: JOBS_SOURCE, severity: "warning", reason: "not a job state", path }
+      const parsed = parseJobState(text)
+      if (parsed._tag === "Bad") {
+        yield {
+          _tag: "SourceDiagnostic",
+          source: JOBS_SOURCE,
+          severity: "warning",
+          reason: `state.json: ${parsed.reason}`,
+          path
+        }
         continue
       }
-      const job = decoded.value
+      const job = parsed.job
+      const sessionId = job.sessionId as ClaudeSessionId
       if (query.claudeSessionId !== undefined && sessionId !== query.claudeSessionId) continue
       if (query.cwd !== undefined && job.cwd !== query.cwd) continue
       const created = toIso(job.createdAt)
