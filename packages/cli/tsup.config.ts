@@ -6,7 +6,7 @@ export default defineConfig([
   { ...libraryBuild(["src/index.ts"]), shims: true },
   {
     // the executables: the CLI and the detached supervisor it spawns
-    entry: { cli: "src/cli.ts", supervisor: "src/supervisor.ts" },
+    entry: { cli: "src/cli.ts", supervisor: "src/supervisor.ts", "supervisor-main": "src/supervisor-main.ts" },
     format: ["esm"],
     dts: false,
     clean: false,

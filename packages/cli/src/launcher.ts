@@ -135,6 +135,7 @@ export class Launcher {
   async #start(spec: RunSpec, common: LaunchCommon, knownClaudeId?: ClaudeSessionId): Promise<LaunchResult> {
     const mode = common.mode ?? "foreground"
     if (mode === "detached") {
+      ensureDirectory(dirname(spec.logPath))
       const encoded = Buffer.from(JSON.stringify(spec)).toString("base64url")
       // its own process session (setsid): the caller may exit at once, a terminal hangup does not reach it
       const child = spawn(process.execPath, [supervisorPath(), encoded], {

@@ -4,9 +4,8 @@
  * session from the log), while the supervisor follows the file, writes the sidecar atomically
  * as soon as `system/init` names the Claude session, and appends what it saw as events.
  */
-import { spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { closeSync, openSync } from "node:fs"
 import { rename, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import {
@@ -20,6 +19,7 @@ import {
   type StableId
 } from "@cc/events"
 import { parseStreamLine, resultErrors, SIDECAR_VERSION, type Sidecar, sidecarPathFor } from "@cc/sources"
+import { spawnClaude, startError } from "./spawn-claude.js"
 
 export interface RunSpec {
   readonly stableId: StableId
@@ -62,20 +62,21 @@ export const superviseRun = async (
     readonly onLine?: (line: string) => void
     readonly onStart?: (pid: number | undefined) => void
     readonly log?: EventLog
+    /** A claude already started by `spawnClaude` (the detached supervisor starts it first). */
+    readonly child?: ChildProcess
   } = {}
 ): Promise<RunOutcome> => {
-  const log = hooks.log ?? (await openEventLog({ dir: spec.storeDir }))
-  ensureDirectory(dirname(spec.logPath))
-  const sidecarPath = sidecarPathFor(spec.logPath)
   const startedAt = new Date().toISOString()
-  const logFd = openSync(spec.logPath, "a", 0o600)
-  const child = spawn(spec.claudeBin, [...spec.args], {
-    cwd: spec.cwd,
-    stdio: ["ignore", logFd, logFd],
-    env: process.env
-  })
-  closeSync(logFd)
+  if (hooks.child === undefined) ensureDirectory(dirname(spec.logPath))
+  const child = hooks.child ?? spawnClaude(spec)
+  const log = hooks.log ?? (await openEventLog({ dir: spec.storeDir }))
+  const sidecarPath = sidecarPathFor(spec.logPath)
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+    // it may have failed to start, or ended, while the modules loaded
+    const failed = startError(child)
+    if (failed !== undefined) resolve({ code: null, signal: null, error: failed })
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode })
     child.once("error", (error) => resolve({ code: null, signal: null, error }))
     child.once("exit", (code, signal) => resolve({ code, signal }))
   })
