@@ -3,6 +3,7 @@ import { join } from "node:path"
 import type { ClaudeSessionId } from "@cc/events"
 import {
   type Discovery,
+  entryToDiscovery,
   fromPromiseSource,
   listDir,
   matchesQuery,
@@ -22,7 +23,7 @@ import {
   saveIndexFile,
   type TranscriptIndexData
 } from "./index-file.js"
-import { type RefreshOptions, type RefreshResult, refreshIndex } from "./refresh.js"
+import { type RefreshOptions, type RefreshResult, refreshIndex, toEntry } from "./refresh.js"
 
 export interface TranscriptCacheOptions {
   /** Claude config roots holding `projects/`. */
@@ -156,20 +157,11 @@ export class TranscriptCache {
   }
 }
 
+/** A transcript of the index as the transcripts source would report it. */
 export const transcriptToDiscovery = (t: IndexedTranscript): SessionFound => ({
-  _tag: "SessionFound",
-  source: "transcripts",
-  claudeSessionId: t.claudeSessionId as ClaudeSessionId,
-  confidence: 1,
+  ...entryToDiscovery(toEntry(t)),
   evidence: `transcript ${t.path} (index)`,
-  path: t.path,
-  range: { from: 0, to: t.parsedOffset },
-  ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
-  ...(t.firstTimestamp === undefined ? {} : { firstTimestamp: t.firstTimestamp }),
-  ...(t.lastTimestamp === undefined ? {} : { lastTimestamp: t.lastTimestamp }),
-  ...(t.promptHash === undefined ? {} : { promptHash: t.promptHash }),
-  ...(t.claudeVersion === undefined ? {} : { claudeVersion: t.claudeVersion }),
-  ...(t.gitBranch === undefined ? {} : { gitBranch: t.gitBranch })
+  range: { from: 0, to: t.parsedOffset }
 })
 
 /**

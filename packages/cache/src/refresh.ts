@@ -173,7 +173,8 @@ const readAppended = async (
   }
 }
 
-const toEntry = (t: IndexedTranscript): TranscriptEntry => ({
+/** An index entry as the transcripts source's own entry (no file read). */
+export const toEntry = (t: IndexedTranscript): TranscriptEntry => ({
   path: t.path,
   tailUuids: t.tailUuids,
   folder: t.folder,
@@ -185,6 +186,9 @@ const toEntry = (t: IndexedTranscript): TranscriptEntry => ({
     ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
     ...(t.firstTimestamp === undefined ? {} : { firstTimestamp: t.firstTimestamp }),
     ...(t.rootUuid === undefined ? {} : { rootUuid: t.rootUuid }),
+    ...(t.promptHash === undefined ? {} : { promptHash: t.promptHash }),
+    ...(t.claudeVersion === undefined ? {} : { claudeVersion: t.claudeVersion }),
+    ...(t.gitBranch === undefined ? {} : { gitBranch: t.gitBranch }),
     summaryLeafUuids: t.summaryLeafUuids,
     sidechain: t.sidechain,
     bytesRead: 0,

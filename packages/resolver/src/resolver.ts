@@ -10,7 +10,7 @@
  * next resolution of the same session stops at layer 1.
  */
 
-import type { IndexedTranscript, TranscriptCache } from "@cc/cache"
+import { type IndexedTranscript, type TranscriptCache, transcriptToDiscovery } from "@cc/cache"
 import {
   type ClaudeSessionId,
   type EventLog,
@@ -357,6 +357,15 @@ export class Resolver {
       }
     }
 
+    // a run still going whose log names no session yet is starting: its own log will say,
+    // and a guess from other files now could hand it a neighbour's id
+    if (view.status === "running" && view.logPath !== undefined) {
+      throw new SessionNotFound({
+        reference,
+        searched,
+        message: `session ${id} is still starting: its log ${view.logPath} names no Claude session yet`
+      })
+    }
     const owned = new Set(world.map.byClaudeId.keys())
     const createdAt = Date.parse(view.createdAt)
 
@@ -390,7 +399,7 @@ export class Resolver {
     // layer 4: transcripts
     searched.push("transcripts")
     const transcripts = (await this.#transcripts()).map((t) => ({ ...t, source: "transcripts" }))
-    const hit = this.#match(view, createdAt, transcripts.map(indexedToFound), owned, reference)
+    const hit = this.#match(view, createdAt, transcripts.map(transcriptToDiscovery), owned, reference)
     if (hit !== undefined) return this.#adoptFromTranscripts(id, hit.claudeSessionId, searched, "transcripts")
     throw new SessionNotFound({
       reference,
@@ -412,7 +421,7 @@ export class Resolver {
         ? []
         : [
             {
-              ...indexedToFound(t),
+              ...transcriptToDiscovery(t),
               confidence: 0.9,
               evidence: `matched by cwd, start time and first prompt: ${t.path}`
             }
@@ -448,7 +457,10 @@ export class Resolver {
       if (owned.has(f.claudeSessionId) || f.cwd === undefined || f.firstTimestamp === undefined) return false
       const at = Date.parse(f.firstTimestamp)
       if (at < createdAt - this.#window.beforeMs || at > createdAt + this.#window.afterMs) return false
-      return view.promptHash === undefined || f.promptHash === undefined || f.promptHash === view.promptHash
+      // when we know the first prompt, so must the candidate: a transcript whose head does not
+      // show its first prompt yet (still being written) is no match, or a run starting beside
+      // another in the same cwd could be handed the other's id
+      return view.promptHash === undefined || f.promptHash === view.promptHash
     })
     const related = inWindow
       .map((f) => ({ f, relation: cwdRelation(cwd, f.cwd as string, this.#relationOptions()) }))
@@ -621,7 +633,9 @@ export class Resolver {
       if (at < start - this.#window.beforeMs || at > start + this.#window.afterMs) return false
       return cwdRelation(token.cwd, t.cwd, this.#relationOptions()) !== "none"
     })
-    const roots = new Map(this.#oneFromEachChain(candidates.map(indexedToFound)).map((f) => [f.claudeSessionId, f]))
+    const roots = new Map(
+      this.#oneFromEachChain(candidates.map(transcriptToDiscovery)).map((f) => [f.claudeSessionId, f])
+    )
     if (roots.size === 1) {
       const t = [...roots.values()][0] as SessionFound
       const world = await this.#world()
@@ -684,19 +698,6 @@ export class Resolver {
     return this.resolve(best.ref)
   }
 }
-
-const indexedToFound = (t: IndexedTranscript): SessionFound => ({
-  _tag: "SessionFound",
-  source: "transcripts",
-  claudeSessionId: t.claudeSessionId as ClaudeSessionId,
-  confidence: 1,
-  evidence: `transcript ${t.path}`,
-  path: t.path,
-  ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
-  ...(t.firstTimestamp === undefined ? {} : { firstTimestamp: t.firstTimestamp }),
-  ...(t.lastTimestamp === undefined ? {} : { lastTimestamp: t.lastTimestamp }),
-  ...(t.promptHash === undefined ? {} : { promptHash: t.promptHash })
-})
 
 /** One discovery per Claude id: earliest time, first prompt hash, any cwd. */
 const aggregate = (found: ReadonlyArray<SessionFound>): Array<SessionFound> => {

@@ -13,6 +13,7 @@ import type { Discovery, PromiseSource, SourceQuery } from "../discovery.js"
 import { fromPromiseSource, type Source } from "../discovery.js"
 import { fsReason, listDir } from "../fs-util.js"
 import { isSafeName } from "../paths.js"
+import { toIsoTimestamp } from "../time.js"
 
 export const CHANNELCODER_SOURCE = "channelcoder"
 
@@ -45,12 +46,6 @@ export interface ChannelCoderSourceOptions {
 }
 
 const detachedPlaceholder = /^detached-(\d{10,16})$/
-
-const toIso = (value: string | number | undefined): string | undefined => {
-  if (value === undefined) return undefined
-  const date = new Date(value)
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
-}
 
 async function* discoverChannelCoder(
   options: ChannelCoderSourceOptions,
@@ -86,8 +81,8 @@ async function* discoverChannelCoder(
       continue
     }
     const session = decoded.value
-    const created = toIso(session.metadata?.created)
-    const lastActive = toIso(session.metadata?.lastActive)
+    const created = toIsoTimestamp(session.metadata?.created)
+    const lastActive = toIsoTimestamp(session.metadata?.lastActive)
     const cwd = session.metadata?.cwd ?? session.messages?.find((m) => m.cwd !== undefined)?.cwd
     const ids = [
       ...(session.sessionChain ?? []),
@@ -102,7 +97,7 @@ async function* discoverChannelCoder(
       }
       const detached = detachedPlaceholder.exec(id)
       if (detached !== null || id === "pending") {
-        const startedAt = detached !== null ? toIso(Number(detached[1])) : created
+        const startedAt = detached !== null ? toIsoTimestamp(Number(detached[1])) : created
         yield {
           _tag: "UnresolvedSession",
           source: CHANNELCODER_SOURCE,

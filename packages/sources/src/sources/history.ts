@@ -12,6 +12,7 @@ import { fsReason } from "../fs-util.js"
 import { jsonDecoder } from "../json.js"
 import { defaultClaudeHomes } from "../paths.js"
 import { hashPrompt } from "../prompt.js"
+import { toIsoTimestamp } from "../time.js"
 import { matchesTimeWindow } from "./transcripts.js"
 
 export const HISTORY_SOURCE = "history"
@@ -38,12 +39,6 @@ export interface HistorySourceOptions {
   readonly roots?: ReadonlyArray<string>
 }
 
-const toIso = (timestamp: number | string | undefined): string | undefined => {
-  if (timestamp === undefined) return undefined
-  const date = new Date(timestamp)
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
-}
-
 async function* discoverHistory(options: HistorySourceOptions, query: SourceQuery): AsyncGenerator<Discovery> {
   for (const root of options.roots ?? defaultClaudeHomes()) {
     const path = join(root, "history.jsonl")
@@ -67,7 +62,7 @@ async function* discoverHistory(options: HistorySourceOptions, query: SourceQuer
         if (line.sessionId === undefined || !isClaudeSessionId(line.sessionId)) continue
         if (query.claudeSessionId !== undefined && line.sessionId !== query.claudeSessionId) continue
         if (query.cwd !== undefined && line.project !== query.cwd) continue
-        const at = toIso(line.timestamp)
+        const at = toIsoTimestamp(line.timestamp)
         // only a session's first prompt in history stands for its first prompt
         const isFirst = !firstPrompt.has(line.sessionId)
         firstPrompt.add(line.sessionId)

@@ -11,6 +11,7 @@ import { fromPromiseSource, type Source } from "../discovery.js"
 import { fsReason, listDir } from "../fs-util.js"
 import { jsonDecoder } from "../json.js"
 import { defaultClaudeHomes, isSafeName } from "../paths.js"
+import { toIsoTimestamp } from "../time.js"
 import { matchesTimeWindow } from "./transcripts.js"
 
 export const JOBS_SOURCE = "jobs"
@@ -37,12 +38,6 @@ export const parseJobState = (
 
 export interface JobsSourceOptions {
   readonly roots?: ReadonlyArray<string>
-}
-
-const toIso = (value: string | number | undefined): string | undefined => {
-  if (value === undefined) return undefined
-  const date = new Date(value)
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
 }
 
 async function* discoverJobs(options: JobsSourceOptions, query: SourceQuery): AsyncGenerator<Discovery> {
@@ -84,8 +79,8 @@ async function* discoverJobs(options: JobsSourceOptions, query: SourceQuery): As
       const sessionId = job.sessionId as ClaudeSessionId
       if (query.claudeSessionId !== undefined && sessionId !== query.claudeSessionId) continue
       if (query.cwd !== undefined && job.cwd !== query.cwd) continue
-      const created = toIso(job.createdAt)
-      const updated = toIso(job.updatedAt) ?? created
+      const created = toIsoTimestamp(job.createdAt)
+      const updated = toIsoTimestamp(job.updatedAt) ?? created
       const found: Discovery = {
         _tag: "SessionFound",
         source: JOBS_SOURCE,
