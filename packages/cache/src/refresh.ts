@@ -9,9 +9,9 @@
  */
 import { createHash } from "node:crypto"
 import { type Stats, statSync } from "node:fs"
-import { open, stat } from "node:fs/promises"
+import { open } from "node:fs/promises"
 import { join } from "node:path"
-import { type ClaudeSessionId, isClaudeSessionId, readJsonlLines } from "@cc/events"
+import { type ClaudeSessionId, readJsonlLines } from "@cc/events"
 import {
   type Discovery,
   findFolderLinks,
@@ -20,11 +20,11 @@ import {
   listDir,
   mapLimit,
   maxTimestamp,
-  readTranscriptHead,
+  readTranscriptEntry,
   readTranscriptTail,
   type SourceDiagnostic,
-  sessionIdFromFileName,
-  type TranscriptEntry
+  type TranscriptEntry,
+  transcriptFilesIn
 } from "@cc/sources"
 import {
   emptyIndex,
@@ -83,7 +83,7 @@ const headIsIncomplete = (
   t.rootUuid === undefined ||
   t.claudeVersion === undefined
 
-/** Reads a transcript from scratch: head facts and tail. */
+/** Reads a transcript from scratch, as the transcripts source does, and keeps what the index needs. */
 const readWhole = async (
   path: string,
   root: string,
@@ -91,40 +91,43 @@ const readWhole = async (
   claudeSessionId: ClaudeSessionId,
   diagnostics: Array<SourceDiagnostic>
 ): Promise<IndexedTranscript | undefined> => {
+  const read = await readTranscriptEntry(path, folder, claudeSessionId)
+  for (const d of read.diagnostics) if (d._tag === "SourceDiagnostic") diagnostics.push(d)
+  const entry = read.entry
+  if (entry === undefined) return undefined
+  const { head } = entry
+  const facts = {
+    ...(head.cwd === undefined ? {} : { cwd: head.cwd }),
+    ...(head.firstTimestamp === undefined ? {} : { firstTimestamp: head.firstTimestamp }),
+    ...(entry.lastTimestamp === undefined ? {} : { lastTimestamp: entry.lastTimestamp }),
+    ...(head.promptHash === undefined ? {} : { promptHash: head.promptHash }),
+    ...(head.claudeVersion === undefined ? {} : { claudeVersion: head.claudeVersion }),
+    ...(head.gitBranch === undefined ? {} : { gitBranch: head.gitBranch }),
+    ...(head.rootUuid === undefined ? {} : { rootUuid: head.rootUuid })
+  }
+  let digest: string
   try {
-    const s = await stat(path)
-    const head = await readTranscriptHead(path)
-    for (const d of head.diagnostics) diagnostics.push({ ...diagnostic(d.reason, path, "info"), offset: d.offset })
-    const tail = await readTranscriptTail(path)
-    const facts = {
-      ...(head.cwd === undefined ? {} : { cwd: head.cwd }),
-      ...(head.firstTimestamp === undefined ? {} : { firstTimestamp: head.firstTimestamp }),
-      ...(tail.lastTimestamp === undefined ? {} : { lastTimestamp: tail.lastTimestamp }),
-      ...(head.promptHash === undefined ? {} : { promptHash: head.promptHash }),
-      ...(head.claudeVersion === undefined ? {} : { claudeVersion: head.claudeVersion }),
-      ...(head.gitBranch === undefined ? {} : { gitBranch: head.gitBranch }),
-      ...(head.rootUuid === undefined ? {} : { rootUuid: head.rootUuid })
-    }
-    return {
-      path,
-      root,
-      folder,
-      claudeSessionId,
-      size: tail.size,
-      mtimeMs: s.mtimeMs,
-      ino: s.ino,
-      birthtimeMs: s.birthtimeMs,
-      parsedOffset: tail.completeEnd,
-      headDigest: await headDigest(path),
-      ...facts,
-      summaryLeafUuids: [...head.summaryLeafUuids],
-      tailUuids: [...tail.tailUuids],
-      sidechain: head.sidechain,
-      headIncomplete: headIsIncomplete(facts)
-    }
+    digest = await headDigest(path)
   } catch (error) {
     diagnostics.push(diagnostic(fsReason(error, "transcript"), path))
     return undefined
+  }
+  return {
+    path,
+    root,
+    folder,
+    claudeSessionId,
+    size: entry.size,
+    mtimeMs: entry.mtimeMs,
+    ino: entry.ino,
+    birthtimeMs: entry.birthtimeMs,
+    parsedOffset: entry.completeEnd,
+    headDigest: digest,
+    ...facts,
+    summaryLeafUuids: [...head.summaryLeafUuids],
+    tailUuids: [...(entry.tailUuids ?? [])],
+    sidechain: head.sidechain,
+    headIncomplete: headIsIncomplete(facts)
   }
 }
 
@@ -181,6 +184,9 @@ export const toEntry = (t: IndexedTranscript): TranscriptEntry => ({
   claudeSessionId: t.claudeSessionId as ClaudeSessionId,
   size: t.size,
   birthtimeMs: t.birthtimeMs,
+  mtimeMs: t.mtimeMs,
+  ino: t.ino,
+  completeEnd: t.parsedOffset,
   ...(t.lastTimestamp === undefined ? {} : { lastTimestamp: t.lastTimestamp }),
   head: {
     ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
@@ -251,11 +257,7 @@ export const refreshIndex = async (
       options.onProgress?.(folderCount, folders.length)
       continue
     }
-    const names = listed.entries.flatMap((dirent) => {
-      if (!dirent.isFile()) return []
-      const id = sessionIdFromFileName(dirent.name)
-      return id !== undefined && isClaudeSessionId(id) ? [{ id, path: join(folder.path, dirent.name) }] : []
-    })
+    const names = transcriptFilesIn(folder.path, listed.entries)
     let structureChanged = false
     const results = await mapLimit(names, concurrency, async ({ id, path }) => {
       const before = previous.files[path]

@@ -142,52 +142,38 @@ const run = async (ctx: Context): Promise<void> => {
   })
   const prompt = parsed.rest.join(" ")
   const mode = parsed.flags.has("--detached") ? ("detached" as const) : ("foreground" as const)
-  const logOption = value("--log") === undefined ? {} : { logPath: value("--log") as string }
+  /** `{ [key]: value }` for an option given on the command line, `{}` for one that was not. */
+  const option = <K extends string>(key: K, flag: string): { [P in K]?: string } => {
+    const given = value(flag)
+    return given === undefined ? {} : ({ [key]: given } as { [P in K]: string })
+  }
+  const launch = { mode, ...option("logPath", "--log") }
   const ref = parsed.positionals[0] as string
   switch (parsed.command) {
-    case "run": {
-      const cwd = value("--cwd")
-      return launchOutput(
-        ctx,
-        await launcher.run(prompt, { mode, ...logOption, ...(cwd === undefined ? {} : { cwd }) })
-      )
-    }
-    case "resume": {
-      const inDir = value("--in")
-      return launchOutput(
-        ctx,
-        await launcher.resume(ref, prompt, { mode, ...logOption, ...(inDir === undefined ? {} : { inDir }) })
-      )
-    }
-    case "fork": {
-      const inDir = value("--in")
-      return launchOutput(
-        ctx,
-        await launcher.fork(ref, prompt, { mode, ...logOption, ...(inDir === undefined ? {} : { inDir }) })
-      )
-    }
-    case "continue": {
-      const cwd = value("--cwd")
-      return launchOutput(
-        ctx,
-        await launcher.continue(prompt, { mode, ...logOption, ...(cwd === undefined ? {} : { cwd }) })
-      )
-    }
+    case "run":
+      return launchOutput(ctx, await launcher.run(prompt, { ...launch, ...option("cwd", "--cwd") }))
+    case "resume":
+      return launchOutput(ctx, await launcher.resume(ref, prompt, { ...launch, ...option("inDir", "--in") }))
+    case "fork":
+      return launchOutput(ctx, await launcher.fork(ref, prompt, { ...launch, ...option("inDir", "--in") }))
+    case "continue":
+      return launchOutput(ctx, await launcher.continue(prompt, { ...launch, ...option("cwd", "--cwd") }))
     case "show": {
       await opened.cache.ensureFresh()
-      const { map: known } = await readMap(opened)
-      // a session we launched whose Claude id is not known yet is shown as it is, not "not found"
       const r = await opened.resolver.resolve(ref).catch((error: unknown) => {
-        const pending = known.sessions.get(ref.trim().toLowerCase() as StableId)
-        if (error instanceof SessionNotFound && pending !== undefined) return undefined
+        if (error instanceof SessionNotFound) return error
         throw error
       })
-      if (r === undefined) {
-        const o = showObject(known.sessions.get(ref.trim().toLowerCase() as StableId) as SessionView)
+      // read after resolving: resolution may have appended what it found
+      const { map } = await readMap(opened)
+      if (r instanceof SessionNotFound) {
+        // a session we launched whose Claude id is not known yet is shown as it is, not "not found"
+        const pending = map.sessions.get(ref.trim().toLowerCase() as StableId)
+        if (pending === undefined) throw r
+        const o = showObject(pending)
         ctx.out(ctx.json ? JSON.stringify(o) : human(o))
         return
       }
-      const { map } = await readMap(opened)
       const view = r.stableId === null ? undefined : map.sessions.get(r.stableId)
       const o = view === undefined ? showFromResolution(r) : showObject(view, r.transcripts)
       ctx.out(ctx.json ? JSON.stringify(o) : human(o))

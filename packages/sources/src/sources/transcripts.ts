@@ -10,6 +10,7 @@
  * - 2.1.x `--resume` / `--continue` keep the id and append: no link needed.
  * Subagent (sidechain) transcripts belong to their parent session and are not reported.
  */
+import type { Dirent } from "node:fs"
 import { stat } from "node:fs/promises"
 import { join } from "node:path"
 import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
@@ -46,6 +47,10 @@ export interface TranscriptEntry {
   readonly tailUuids?: ReadonlyArray<string>
   readonly size: number
   readonly birthtimeMs: number
+  readonly mtimeMs: number
+  readonly ino: number
+  /** End of the last complete line when the tail was read: where appended bytes begin. */
+  readonly completeEnd: number
 }
 
 const diagnostic = (reason: string, path?: string, severity: "info" | "warning" | "error" = "warning"): Discovery => ({
@@ -55,6 +60,18 @@ const diagnostic = (reason: string, path?: string, severity: "info" | "warning" 
   reason,
   ...(path === undefined ? {} : { path })
 })
+
+/** The `<uuid>.jsonl` files of a project folder listing, with the session id each names. */
+export const transcriptFilesIn = (
+  folderPath: string,
+  dirents: ReadonlyArray<Dirent>
+): Array<{ readonly id: ClaudeSessionId; readonly path: string }> =>
+  dirents.flatMap((dirent) => {
+    // <uuid>/ folders hold a session's subagent transcripts: they belong to that session
+    if (!dirent.isFile()) return []
+    const id = sessionIdFromFileName(dirent.name)
+    return id !== undefined && isClaudeSessionId(id) ? [{ id, path: join(folderPath, dirent.name) }] : []
+  })
 
 /** Reads one transcript's head and tail; failures become diagnostics. */
 export const readTranscriptEntry = async (
@@ -81,8 +98,12 @@ export const readTranscriptEntry = async (
         head,
         tailUuids: tail.tailUuids,
         ...(lastTimestamp === undefined ? {} : { lastTimestamp }),
-        size: identity.size,
-        birthtimeMs: identity.birthtimeMs
+        // size and complete end from one read of the tail: they describe the same moment
+        size: tail.size,
+        birthtimeMs: identity.birthtimeMs,
+        mtimeMs: identity.mtimeMs,
+        ino: identity.ino,
+        completeEnd: tail.completeEnd
       },
       diagnostics
     }
@@ -99,12 +120,7 @@ export const readProjectFolder = async (
 ): Promise<{ entries: Array<TranscriptEntry>; diagnostics: Array<Discovery> }> => {
   const listed = await listDir(folderPath, "project folder")
   if (listed._tag === "Failed") return { entries: [], diagnostics: [diagnostic(listed.reason, folderPath)] }
-  const files = listed.entries.flatMap((dirent) => {
-    // <uuid>/ folders hold a session's subagent transcripts: they belong to that session
-    if (!dirent.isFile()) return []
-    const id = sessionIdFromFileName(dirent.name)
-    return id !== undefined && isClaudeSessionId(id) ? [{ id, path: join(folderPath, dirent.name) }] : []
-  })
+  const files = transcriptFilesIn(folderPath, listed.entries)
   const results = await mapLimit(files, concurrency, (file) => readTranscriptEntry(file.path, folderPath, file.id))
   const entries: Array<TranscriptEntry> = []
   const diagnostics: Array<Discovery> = []
