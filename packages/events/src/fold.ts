@@ -96,15 +96,15 @@ export const MAX_EVIDENCE = 16
 const compareStamp = (a: Stamp, b: Stamp): number =>
   a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0
 
-/** Whether `stamp` replaces `current` in an earliest-wins (-1) or latest-wins (1) register. */
-const wins = (stamp: Stamp, current: Stamp | undefined, direction: -1 | 1): boolean =>
-  current === undefined || compareStamp(stamp, current) * direction > 0
+const compareAt = (at: string, eventId: string, b: Stamp): number =>
+  at < b.at ? -1 : at > b.at ? 1 : eventId < b.eventId ? -1 : eventId > b.eventId ? 1 : 0
+
+/** Whether an event stamped (`at`, `eventId`) replaces `current` in an earliest-wins (-1) or latest-wins (1) register. */
+const wins = (at: string, eventId: string, current: Stamp | undefined, direction: -1 | 1): boolean =>
+  current === undefined || compareAt(at, eventId, current) * direction > 0
 
 const compareString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 const compareEvidence = (a: EvidenceFact, b: EvidenceFact): number => compareString(a.eventId, b.eventId)
-
-const minString = (a: string, b: string): string => (b < a ? b : a)
-const maxString = (a: string, b: string): string => (b > a ? b : a)
 
 const linkKey = (from: string, to: string, kind: LinkKind): string => `${from}>${to}:${kind}`
 
@@ -228,8 +228,13 @@ class EvidenceSet {
     for (const fact of initial) this.add(fact)
   }
 
+  /** Whether evidence stamped so would be kept: checked before building it, most is refused. */
+  admits(at: string, eventId: string): boolean {
+    return this.map.size < MAX_EVIDENCE || this.#latest === undefined || compareAt(at, eventId, this.#latest) < 0
+  }
+
   add(fact: EvidenceFact): void {
-    if (this.map.size >= MAX_EVIDENCE && this.#latest !== undefined && compareStamp(fact, this.#latest) >= 0) return
+    if (!this.admits(fact.at, fact.eventId)) return
     this.map.set(fact.eventId, fact)
     if (this.#latest === undefined || compareStamp(fact, this.#latest) > 0) this.#latest = fact
     if (this.map.size <= MAX_EVIDENCE) return
@@ -241,16 +246,18 @@ class EvidenceSet {
 }
 
 const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
-  const stamp: Stamp = { at: event.at, eventId: event.id }
-  record.firstAt = minString(record.firstAt, event.at)
-  record.lastAt = maxString(record.lastAt, event.at)
+  const at = event.at
+  const eventId = event.id
+  if (at < record.firstAt) record.firstAt = at
+  if (at > record.lastAt) record.lastAt = at
   switch (event.type) {
     case "session.opened": {
       const p = event.payload
       // build the fact only when it wins: a long log mostly brings later events
-      if (wins(stamp, record.opened, -1)) {
+      if (wins(at, eventId, record.opened, -1)) {
         record.opened = {
-          ...stamp,
+          at,
+          eventId,
           cwd: p.cwd,
           mode: p.mode,
           ...(p.promptHash === undefined ? {} : { promptHash: p.promptHash }),
@@ -275,12 +282,12 @@ const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
         }
         record.claude.set(p.claudeSessionId, fact)
       }
-      fact.firstSeen = minString(fact.firstSeen, event.at)
-      fact.lastSeen = maxString(fact.lastSeen, event.at)
-      fact.confidence = Math.max(fact.confidence, p.confidence)
+      if (at < fact.firstSeen) fact.firstSeen = at
+      if (at > fact.lastSeen) fact.lastSeen = at
+      if (p.confidence > fact.confidence) fact.confidence = p.confidence
       fact.sources.add(p.source)
       if (p.transcriptPath !== undefined) fact.transcriptPaths.add(p.transcriptPath)
-      fact.evidence.add({ at: event.at, eventId: event.id, source: p.source, evidence: p.evidence })
+      if (fact.evidence.admits(at, eventId)) fact.evidence.add({ at, eventId, source: p.source, evidence: p.evidence })
       return
     }
     case "chain.linked": {
@@ -291,57 +298,66 @@ const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
         link = { from: p.from, to: p.to, kind: p.kind, at: event.at, evidence: new EvidenceSet() }
         record.links.set(key, link)
       }
-      link.at = minString(link.at, event.at)
-      link.evidence.add({ at: event.at, eventId: event.id, source: p.source, evidence: p.evidence })
+      if (at < link.at) link.at = at
+      if (link.evidence.admits(at, eventId)) link.evidence.add({ at, eventId, source: p.source, evidence: p.evidence })
       return
     }
     case "run.started": {
       const p = event.payload
-      const run = record.runs.get(p.runId) ?? { runId: p.runId, started: undefined, finished: undefined }
-      if (wins(stamp, run.started, -1)) {
+      let run = record.runs.get(p.runId)
+      if (run === undefined) {
+        run = { runId: p.runId, started: undefined, finished: undefined }
+        record.runs.set(p.runId, run)
+      }
+      if (wins(at, eventId, run.started, -1)) {
         run.started = {
-          ...stamp,
+          at,
+          eventId,
           ...(p.pid === undefined ? {} : { pid: p.pid }),
           ...(p.mode === undefined ? {} : { mode: p.mode }),
           ...(p.logPath === undefined ? {} : { logPath: p.logPath })
         }
       }
-      record.runs.set(p.runId, run)
       return
     }
     case "run.finished": {
       const p = event.payload
-      const run = record.runs.get(p.runId) ?? { runId: p.runId, started: undefined, finished: undefined }
-      if (wins(stamp, run.finished, -1)) {
+      let run = record.runs.get(p.runId)
+      if (run === undefined) {
+        run = { runId: p.runId, started: undefined, finished: undefined }
+        record.runs.set(p.runId, run)
+      }
+      if (wins(at, eventId, run.finished, -1)) {
         run.finished = {
-          ...stamp,
+          at,
+          eventId,
           exitCode: p.exitCode,
           ...(p.signal === undefined ? {} : { signal: p.signal }),
           ...(p.resultSubtype === undefined ? {} : { resultSubtype: p.resultSubtype }),
           ...(p.isError === undefined ? {} : { isError: p.isError })
         }
       }
-      record.runs.set(p.runId, run)
       return
     }
     case "session.labeled":
-      if (wins(stamp, record.label, 1)) record.label = { ...stamp, value: event.payload.label }
+      if (wins(at, eventId, record.label, 1)) record.label = { at, eventId, value: event.payload.label }
       return
     case "session.archived":
-      if (wins(stamp, record.archived, 1)) record.archived = { ...stamp, value: event.payload.archived }
+      if (wins(at, eventId, record.archived, 1)) record.archived = { at, eventId, value: event.payload.archived }
       return
   }
 }
 
 /** A mutable accumulator used by `fold`; `evolve` is the pure single-step form. */
 class Accumulator {
-  /** Untouched records stay as given; a touched one is thawed once and frozen at the end. */
-  readonly sessions: Map<string, SessionRecord | MutableRecord>
-  readonly thawed = new Set<string>()
+  /** Records of the starting state not touched yet: kept as given, thawed on first touch. */
+  readonly #untouched: Map<string, SessionRecord>
+  /** Touched records: one lookup per event on the hot path, frozen on read. */
+  readonly #live = new Map<string, MutableRecord>()
   readonly unknown: Set<string>
 
   constructor(state: FoldState) {
-    this.sessions = new Map(Object.entries(state.sessions))
+    this.#untouched = new Map(Object.entries(state.sessions))
     this.unknown = new Set(state.unknownEventIds)
   }
 
@@ -350,37 +366,42 @@ class Accumulator {
       this.unknown.add(event.id)
       return
     }
-    let record = this.sessions.get(event.session)
-    if (record === undefined || !this.thawed.has(event.session)) {
-      record =
-        record === undefined
-          ? {
-              id: event.session,
-              opened: undefined,
-              claude: new Map(),
-              links: new Map(),
-              runs: new Map(),
-              label: undefined,
-              archived: undefined,
-              firstAt: event.at,
-              lastAt: event.at
-            }
-          : thaw(record as SessionRecord)
-      this.sessions.set(event.session, record)
-      this.thawed.add(event.session)
+    let record = this.#live.get(event.session)
+    if (record === undefined) {
+      const given = this.#untouched.get(event.session)
+      if (given === undefined) {
+        record = {
+          id: event.session,
+          opened: undefined,
+          claude: new Map(),
+          links: new Map(),
+          runs: new Map(),
+          label: undefined,
+          archived: undefined,
+          firstAt: event.at,
+          lastAt: event.at
+        }
+      } else {
+        record = thaw(given)
+        this.#untouched.delete(event.session)
+      }
+      this.#live.set(event.session, record)
     }
-    evolveMutable(record as MutableRecord, event)
+    evolveMutable(record, event)
+  }
+
+  ids(): Array<string> {
+    return [...this.#untouched.keys(), ...this.#live.keys()]
   }
 
   record(id: string): SessionRecord | undefined {
-    const record = this.sessions.get(id)
-    if (record === undefined) return undefined
-    return this.thawed.has(id) ? freeze(record as MutableRecord) : (record as SessionRecord)
+    const live = this.#live.get(id)
+    return live === undefined ? this.#untouched.get(id) : freeze(live)
   }
 
   toState(): FoldState {
     const sessions: Record<string, SessionRecord> = {}
-    for (const key of [...this.sessions.keys()].sort()) sessions[key] = this.record(key) as SessionRecord
+    for (const key of this.ids().sort()) sessions[key] = this.record(key) as SessionRecord
     return { version: 1, sessions, unknownEventIds: new Set(this.unknown) }
   }
 }
@@ -416,7 +437,7 @@ export class Folder {
     return this.#acc.record(id)
   }
   records(): Array<SessionRecord> {
-    return [...this.#acc.sessions.keys()].map((id) => this.#acc.record(id) as SessionRecord)
+    return this.#acc.ids().map((id) => this.#acc.record(id) as SessionRecord)
   }
   state(): FoldState {
     return this.#acc.toState()
