@@ -3,15 +3,17 @@
 // ones; 1.0.x resumes (summary + leafUuid), 2.1.x forks (copied history, same uuids),
 // subagent transcripts, many projects and worktrees.
 //   node tools/bench/generate.mjs <sessions> <outDir> [seed]
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs"
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs"
 import { join } from "node:path"
 
 export const generateCorpus = (sessions, out, seed = 42) => {
   const marker = join(out, "corpus.json")
   if (existsSync(marker)) {
     const meta = JSON.parse(readFileSync(marker, "utf8"))
-    if (meta.sessions === sessions && meta.seed === seed && meta.version === 3) return meta
+    if (meta.sessions === sessions && meta.seed === seed && meta.version === 4) return meta
   }
+  // a corpus of another version or seed is replaced whole, never mixed
+  rmSync(join(out, "claude"), { recursive: true, force: true })
   let state = seed >>> 0 || 1
   const rand = () => {
     state ^= state << 13
@@ -107,10 +109,13 @@ export const generateCorpus = (sessions, out, seed = 42) => {
     // a subagent transcript now and then, under <folder>/<id>/subagents/
     if (rand() < 0.05) {
       mkdirSync(join(folder, id, "subagents"), { recursive: true })
+      // a subagent's messages are not the session's: its last message stays the leaf
+      const leaf = parent
       writeFileSync(
         join(folder, id, "subagents", `agent-${hex(8)}.jsonl`),
         `${JSON.stringify({ ...message("user", "subtask"), isSidechain: true })}\n`
       )
+      parent = leaf
     }
     ids.push({ id, cwd, firstTimestamp: lines.find((l) => l.timestamp)?.timestamp, prompt })
     // a fork copies the parent's history (the last 200 messages at most, to bound the corpus)
@@ -119,7 +124,7 @@ export const generateCorpus = (sessions, out, seed = 42) => {
     chainTails.set(cwd, local)
   }
   const meta = {
-    version: 3,
+    version: 4,
     sessions,
     seed,
     files,

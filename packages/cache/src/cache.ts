@@ -1,5 +1,5 @@
-import { stat } from "node:fs/promises"
-import { join } from "node:path"
+import { rm, stat } from "node:fs/promises"
+import { dirname, join } from "node:path"
 import type { ClaudeSessionId } from "@cc/events"
 import {
   type Discovery,
@@ -16,9 +16,12 @@ import {
 import { Context, Effect, Layer } from "effect"
 import {
   emptyIndex,
+  type FolderIndex,
   INDEX_VERSION,
   type IndexedLink,
   type IndexedTranscript,
+  indexedLinks,
+  indexedTranscripts,
   loadIndexFile,
   saveIndexFile,
   type TranscriptIndexData
@@ -30,11 +33,10 @@ export interface TranscriptCacheOptions {
   readonly roots: ReadonlyArray<string>
   /** Where the index is kept; without it the cache lives in memory only. */
   readonly file?: string
-  readonly concurrency?: number
 }
 
 /** The default index file inside a cc-sessions store directory. */
-export const indexFileIn = (storeDir: string): string => join(storeDir, "index", `transcripts.v${INDEX_VERSION}.json`)
+export const indexFileIn = (storeDir: string): string => join(storeDir, "index", `transcripts.v${INDEX_VERSION}.jsonl`)
 
 /**
  * The transcript index, loaded once and refreshed on demand. Lookups touch no transcript
@@ -42,7 +44,8 @@ export const indexFileIn = (storeDir: string): string => join(storeDir, "index",
  */
 export class TranscriptCache {
   #index: TranscriptIndexData
-  #byId: Map<string, IndexedTranscript> | undefined
+  /** Which folder holds each session id, from the stamps alone. */
+  #byId: Map<string, FolderIndex> | undefined
   #all: ReadonlyArray<IndexedTranscript> | undefined
   #links: ReadonlyArray<IndexedLink> | undefined
   #refreshed = false
@@ -64,6 +67,9 @@ export class TranscriptCache {
   static async open(options: TranscriptCacheOptions): Promise<TranscriptCache> {
     if (options.file === undefined) return new TranscriptCache(options, emptyIndex(options.roots), undefined)
     const loaded = await loadIndexFile(options.file, options.roots)
+    // the index of an earlier version beside it is never read again
+    if (loaded._tag === "Missing")
+      await rm(join(dirname(options.file), "transcripts.v2.json"), { force: true }).catch(() => undefined)
     return loaded._tag === "Loaded"
       ? new TranscriptCache(options, loaded.index, undefined)
       : new TranscriptCache(options, emptyIndex(options.roots), loaded._tag === "Rejected" ? loaded.reason : undefined)
@@ -80,10 +86,7 @@ export class TranscriptCache {
 
   /** Brings the index up to date (one stat per unchanged file) and saves it if it has a file. */
   async refresh(options: RefreshOptions = {}): Promise<RefreshResult> {
-    const result = await refreshIndex(this.options.roots, this.#index, {
-      ...(this.options.concurrency === undefined ? {} : { concurrency: this.options.concurrency }),
-      ...options
-    })
+    const result = await refreshIndex(this.options.roots, this.#index, options)
     const changed = result.stats.unchanged !== result.stats.files || result.stats.removed > 0 || this.#dirty
     this.#index = result.index
     this.#byId = undefined
@@ -101,10 +104,7 @@ export class TranscriptCache {
    * its own folder, not the whole tree. The cache still counts as never refreshed.
    */
   async refreshFolders(folders: ReadonlyArray<string>): Promise<RefreshResult> {
-    const result = await refreshIndex(this.options.roots, this.#index, {
-      ...(this.options.concurrency === undefined ? {} : { concurrency: this.options.concurrency }),
-      onlyFolders: folders
-    })
+    const result = await refreshIndex(this.options.roots, this.#index, { onlyFolders: folders })
     this.#index = result.index
     this.#byId = undefined
     this.#all = undefined
@@ -132,27 +132,34 @@ export class TranscriptCache {
     return hits
   }
 
-  /** Refreshes only if this instance never has. */
+  /**
+   * Refreshes if this instance never has. A folder whose stored details turn out damaged
+   * when decoded is read again here, so that `all()` right after answers for every file.
+   */
   async ensureFresh(): Promise<void> {
     if (!this.#refreshed) await this.refresh()
+    this.all()
+    if ([...this.#index.folders.values()].some((folder) => folder.damaged)) await this.refresh()
   }
 
   /** Every session's transcript (memoised until the next refresh: warm lookups call it often). */
   all(): ReadonlyArray<IndexedTranscript> {
-    this.#all ??= Object.values(this.#index.files).filter((t) => !t.sidechain)
+    this.#all ??= indexedTranscripts(this.#index).filter((t) => !t.sidechain)
     return this.#all
   }
 
+  /** One session's transcript: only the folder that holds it is decoded. */
   byClaudeId(id: string): IndexedTranscript | undefined {
     if (this.#byId === undefined) {
       this.#byId = new Map()
-      for (const t of this.all()) this.#byId.set(t.claudeSessionId, t)
+      for (const folder of this.#index.folders.values()) for (const id of folder.stamps.ids) this.#byId.set(id, folder)
     }
-    return this.#byId.get(id)
+    const holder = this.#byId.get(id)
+    return holder?.files()?.find((t) => t.claudeSessionId === id && !t.sidechain)
   }
 
   links(): ReadonlyArray<IndexedLink> {
-    this.#links ??= Object.values(this.#index.links).flat()
+    this.#links ??= indexedLinks(this.#index)
     return this.#links
   }
 }
@@ -175,6 +182,7 @@ export const indexedTranscriptsPromiseSource = (cache: TranscriptCache): Promise
       const result = await cache.refresh()
       yield* result.diagnostics as Array<SourceDiagnostic>
     }
+    await cache.ensureFresh()
     for (const t of cache.all()) {
       if (query.claudeSessionId !== undefined && t.claudeSessionId !== query.claudeSessionId) continue
       const found = transcriptToDiscovery(t)

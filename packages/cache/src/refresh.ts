@@ -7,27 +7,28 @@
  * again from its head. Links are recomputed for a folder only when its set of files changed or
  * a file was replaced, since appends never change who resumed or forked whom.
  */
-import { createHash } from "node:crypto"
-import { type Stats, statSync } from "node:fs"
-import { open } from "node:fs/promises"
-import { join } from "node:path"
-import { type ClaudeSessionId, readJsonlLines } from "@cc/events"
+import { type Dirent, lstatSync, readdirSync, type Stats } from "node:fs"
+import { join, sep } from "node:path"
+import { type ClaudeSessionId, isClaudeSessionId, readJsonlLines } from "@cc/events"
 import {
   type Discovery,
   findFolderLinks,
+  firstLineDigestSync,
   fsReason,
   type LinkFound,
-  listDir,
   mapLimit,
   maxTimestamp,
+  READ_CONCURRENCY,
   readTranscriptEntry,
   readTranscriptTail,
   type SourceDiagnostic,
+  sessionIdFromFileName,
   type TranscriptEntry,
-  transcriptFilesIn
+  withFile
 } from "@cc/sources"
 import {
   emptyIndex,
+  FolderIndex,
   INDEX_VERSION,
   type IndexedLink,
   type IndexedTranscript,
@@ -52,7 +53,6 @@ export interface RefreshResult {
 }
 
 export interface RefreshOptions {
-  readonly concurrency?: number
   /** Refresh only these project folders (paths); the rest of `previous` is kept as it is. */
   readonly onlyFolders?: ReadonlyArray<string>
   /** Called after each folder, for progress bars. */
@@ -60,7 +60,6 @@ export interface RefreshOptions {
 }
 
 const SOURCE = "transcripts"
-const DIGEST_BYTES = 4096
 
 const diagnostic = (
   reason: string,
@@ -89,9 +88,10 @@ const readWhole = async (
   root: string,
   folder: string,
   claudeSessionId: ClaudeSessionId,
-  diagnostics: Array<SourceDiagnostic>
+  diagnostics: Array<SourceDiagnostic>,
+  known?: Stats
 ): Promise<IndexedTranscript | undefined> => {
-  const read = await readTranscriptEntry(path, folder, claudeSessionId)
+  const read = await readTranscriptEntry(path, folder, claudeSessionId, known)
   for (const d of read.diagnostics) if (d._tag === "SourceDiagnostic") diagnostics.push(d)
   const entry = read.entry
   if (entry === undefined) return undefined
@@ -105,13 +105,6 @@ const readWhole = async (
     ...(head.gitBranch === undefined ? {} : { gitBranch: head.gitBranch }),
     ...(head.rootUuid === undefined ? {} : { rootUuid: head.rootUuid })
   }
-  let digest: string
-  try {
-    digest = await headDigest(path)
-  } catch (error) {
-    diagnostics.push(diagnostic(fsReason(error, "transcript"), path))
-    return undefined
-  }
   return {
     path,
     root,
@@ -122,7 +115,7 @@ const readWhole = async (
     ino: entry.ino,
     birthtimeMs: entry.birthtimeMs,
     parsedOffset: entry.completeEnd,
-    headDigest: digest,
+    headDigest: entry.headDigest ?? "",
     ...facts,
     summaryLeafUuids: [...head.summaryLeafUuids],
     tailUuids: [...(entry.tailUuids ?? [])],
@@ -187,6 +180,7 @@ export const toEntry = (t: IndexedTranscript): TranscriptEntry => ({
   mtimeMs: t.mtimeMs,
   ino: t.ino,
   completeEnd: t.parsedOffset,
+  headDigest: t.headDigest,
   ...(t.lastTimestamp === undefined ? {} : { lastTimestamp: t.lastTimestamp }),
   head: {
     ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
@@ -204,139 +198,256 @@ export const toEntry = (t: IndexedTranscript): TranscriptEntry => ({
 
 const linkOf = (d: LinkFound): IndexedLink => ({ from: d.from, to: d.to, kind: d.kind, evidence: d.evidence })
 
+interface Counts {
+  unchanged: number
+  appended: number
+  reread: number
+  added: number
+  foldersRelinked: number
+}
+
+const listing = (
+  path: string,
+  what: string
+): { readonly ok: true; readonly entries: Array<Dirent> } | { readonly ok: false; readonly reason: string } => {
+  try {
+    return { ok: true, entries: readdirSync(path, { withFileTypes: true }) }
+  } catch (error) {
+    return { ok: false, reason: fsReason(error, what) }
+  }
+}
+
+const statOrReport = (path: string, diagnostics: Array<SourceDiagnostic>): Stats | undefined => {
+  try {
+    // synchronous: the refresh of an unchanged tree is all stats, and a thread-pool round
+    // trip each would cost more than the stat
+    return lstatSync(path, { throwIfNoEntry: false })
+  } catch (error) {
+    diagnostics.push(diagnostic(fsReason(error, "transcript"), path))
+    return undefined
+  }
+}
+
+const unchangedSince = (s: Stats, was: IndexedTranscript): boolean =>
+  s.size === was.size && s.mtimeMs === was.mtimeMs && s.ino === was.ino
+
+type Target = { readonly root: string; readonly path: string }
+
+/** What one folder needs: nothing (its stamps all match), or these files looked at. */
+type Survey =
+  | { readonly _tag: "Unchanged"; readonly folder: FolderIndex }
+  | { readonly _tag: "Changed"; readonly target: Target; readonly files: Array<FileWork>; structureChanged: boolean }
+
+interface FileWork {
+  readonly id: ClaudeSessionId
+  readonly path: string
+  readonly stats: Stats | undefined
+  readonly was: IndexedTranscript | undefined
+  now?: IndexedTranscript | undefined
+}
+
+/**
+ * Lists one project folder and stats its files. The common case, nothing changed, ends here
+ * with one `stat` per file compared with the stored stamps: the folder's details are not even
+ * decoded.
+ */
+const surveyFolder = (
+  target: Target,
+  before: FolderIndex | undefined,
+  counts: Counts,
+  diagnostics: Array<SourceDiagnostic>
+): Survey | undefined => {
+  let listed: Array<string>
+  try {
+    listed = readdirSync(target.path)
+  } catch (error) {
+    diagnostics.push(diagnostic(fsReason(error, "project folder"), target.path))
+    return undefined
+  }
+  // the same files as `transcriptFilesIn`, told apart by the stat each needs anyway (an
+  // lstat, as a directory entry's type would be: a link is not a transcript)
+  const names: Array<{ readonly id: ClaudeSessionId; readonly path: string }> = []
+  const stats: Array<Stats | undefined> = []
+  for (const name of listed) {
+    const id = sessionIdFromFileName(name)
+    if (id === undefined || !isClaudeSessionId(id)) continue
+    const path = `${target.path}${sep}${name}`
+    const s = statOrReport(path, diagnostics)
+    if (s !== undefined && !s.isFile()) continue
+    names.push({ id, path })
+    stats.push(s)
+  }
+  if (before !== undefined && !before.damaged && before.size === names.length) {
+    const { ids, sizes, mtimes, inodes } = before.stamps
+    let same = true
+    let at: Map<string, number> | undefined
+    for (let i = 0; i < names.length && same; i++) {
+      const id = (names[i] as { readonly id: ClaudeSessionId }).id
+      // the listing order is the directory's: usually the same as when the stamps were taken
+      let j: number | undefined = i
+      if (ids[i] !== id) {
+        at ??= new Map(ids.map((stampedId, k) => [stampedId, k]))
+        j = at.get(id)
+      }
+      const s = stats[i]
+      same = j !== undefined && s !== undefined && s.size === sizes[j] && s.mtimeMs === mtimes[j] && s.ino === inodes[j]
+    }
+    if (same) {
+      counts.unchanged += names.length
+      return { _tag: "Unchanged", folder: before }
+    }
+  }
+  const previous = new Map<string, IndexedTranscript>()
+  for (const t of before?.files() ?? []) previous.set(t.claudeSessionId, t)
+  return {
+    _tag: "Changed",
+    target,
+    files: names.map(({ id, path }, i) => ({ id, path, stats: stats[i], was: previous.get(id) })),
+    structureChanged: before === undefined || before.files() === undefined || previous.size !== names.length
+  }
+}
+
+/** Brings one file of a changed folder up to date. */
+const refreshFile = async (
+  survey: Extract<Survey, { _tag: "Changed" }>,
+  file: FileWork,
+  counts: Counts,
+  diagnostics: Array<SourceDiagnostic>
+): Promise<void> => {
+  const { target } = survey
+  const { stats: s, was, id, path } = file
+  if (s === undefined) {
+    // listed, then gone (or unreadable) before its stat
+    survey.structureChanged = true
+    return
+  }
+  if (was === undefined) {
+    counts.added++
+    survey.structureChanged = true
+    file.now = await readWhole(path, target.root, target.path, id, diagnostics, s)
+  } else if (unchangedSince(s, was)) {
+    counts.unchanged++
+    file.now = was
+  } else if (
+    s.ino === was.ino &&
+    s.size >= was.size &&
+    s.size >= was.parsedOffset &&
+    firstLineDigestOf(path, diagnostics) === was.headDigest
+  ) {
+    counts.appended++
+    file.now = was.headIncomplete
+      ? await readWhole(path, target.root, target.path, id, diagnostics)
+      : await readAppended(was, s.size, s.mtimeMs, diagnostics)
+  } else {
+    // truncated or replaced: nothing read before can be trusted
+    counts.reread++
+    survey.structureChanged = true
+    file.now = await readWhole(path, target.root, target.path, id, diagnostics, s)
+  }
+  if (file.now === undefined) survey.structureChanged = true
+}
+
+/** A changed folder, its files refreshed: links are found again only if its set of files changed. */
+const assembleFolder = async (
+  survey: Extract<Survey, { _tag: "Changed" }>,
+  before: FolderIndex | undefined,
+  counts: Counts
+): Promise<FolderIndex> => {
+  const current = survey.files.flatMap((file) => (file.now === undefined ? [] : [file.now]))
+  let links = before?.links
+  if (survey.structureChanged || links === undefined) {
+    counts.foldersRelinked++
+    const found = await findFolderLinks(current.filter((t) => !t.sidechain).map(toEntry))
+    links = found.filter((d: Discovery): d is LinkFound => d._tag === "LinkFound").map(linkOf)
+  }
+  return FolderIndex.of(survey.target.path, survey.target.root, current, links)
+}
+
+const firstLineDigestOf = (path: string, diagnostics: Array<SourceDiagnostic>): string | undefined => {
+  try {
+    return withFile(path, firstLineDigestSync)
+  } catch (error) {
+    diagnostics.push(diagnostic(fsReason(error, "transcript"), path))
+    return undefined
+  }
+}
+
+/** Lets other work run during a long survey: its stats are synchronous. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
 /** Brings `previous` up to date with the transcripts on disk under `roots`. */
 export const refreshIndex = async (
   roots: ReadonlyArray<string>,
   previous: TranscriptIndexData = emptyIndex(roots),
   options: RefreshOptions = {}
 ): Promise<RefreshResult> => {
-  const concurrency = options.concurrency ?? 16
   const diagnostics: Array<SourceDiagnostic> = []
-  const files: Record<string, IndexedTranscript> = {}
-  const links: Record<string, ReadonlyArray<IndexedLink>> = {}
-  let unchanged = 0
-  let appended = 0
-  let reread = 0
-  let added = 0
-  let foldersRelinked = 0
-  let folderCount = 0
+  const folders = new Map<string, FolderIndex>()
+  const counts: Counts = { unchanged: 0, appended: 0, reread: 0, added: 0, foldersRelinked: 0 }
 
-  const folders: Array<{ root: string; path: string }> = []
+  let targets: Array<{ root: string; path: string }> = []
   for (const root of roots) {
     const projects = join(root, "projects")
-    const listed = await listDir(projects, "Claude projects folder")
-    if (listed._tag === "Failed") {
+    const listed = listing(projects, "Claude projects folder")
+    if (!listed.ok) {
       diagnostics.push(diagnostic(listed.reason, projects, "info"))
       continue
     }
     for (const dirent of listed.entries) {
-      if (dirent.isDirectory() || dirent.isSymbolicLink()) folders.push({ root, path: join(projects, dirent.name) })
+      if (dirent.isDirectory() || dirent.isSymbolicLink()) targets.push({ root, path: join(projects, dirent.name) })
     }
   }
-
   if (options.onlyFolders !== undefined) {
     const only = new Set(options.onlyFolders)
-    folders.splice(0, folders.length, ...folders.filter((f) => only.has(f.path)))
-    for (const t of Object.values(previous.files)) if (!only.has(t.folder)) files[t.path] = t
-    for (const [folder, list] of Object.entries(previous.links)) if (!only.has(folder)) links[folder] = list
-  }
-  const refreshedFolders = new Set(folders.map((f) => f.path))
-
-  const previousByFolder = new Map<string, Array<IndexedTranscript>>()
-  for (const t of Object.values(previous.files)) {
-    const list = previousByFolder.get(t.folder) ?? []
-    list.push(t)
-    previousByFolder.set(t.folder, list)
+    targets = targets.filter((f) => only.has(f.path))
+    for (const [path, folder] of previous.folders) if (!only.has(path)) folders.set(path, folder)
   }
 
-  for (const folder of folders) {
-    folderCount++
-    const listed = await listDir(folder.path, "project folder")
-    if (listed._tag === "Failed") {
-      diagnostics.push(diagnostic(listed.reason, folder.path))
-      options.onProgress?.(folderCount, folders.length)
-      continue
+  // 1. list and stat every folder (synchronously: that is all an unchanged tree costs)
+  const changed: Array<Extract<Survey, { _tag: "Changed" }>> = []
+  let lastYield = performance.now()
+  for (const target of targets) {
+    const survey = surveyFolder(target, previous.folders.get(target.path), counts, diagnostics)
+    if (survey?._tag === "Unchanged") folders.set(target.path, survey.folder)
+    else if (survey !== undefined) changed.push(survey)
+    if (performance.now() - lastYield > 20) {
+      await yieldToEventLoop()
+      lastYield = performance.now()
     }
-    const names = transcriptFilesIn(folder.path, listed.entries)
-    let structureChanged = false
-    const results = await mapLimit(names, concurrency, async ({ id, path }) => {
-      const before = previous.files[path]
-      if (before === undefined) {
-        added++
-        structureChanged = true
-        return readWhole(path, folder.root, folder.path, id, diagnostics)
-      }
-      let s: Stats
-      try {
-        // a synchronous stat: no thread-pool round trip, the refresh of an unchanged tree is all stats
-        s = statSync(path)
-      } catch (error) {
-        diagnostics.push(diagnostic(fsReason(error, "transcript"), path))
-        structureChanged = true
-        return undefined
-      }
-      if (s.ino === before.ino && s.size === before.size && s.mtimeMs === before.mtimeMs) {
-        unchanged++
-        return before
-      }
-      const grew = s.ino === before.ino && s.size >= before.size && s.size >= before.parsedOffset
-      if (grew && (await headDigest(path)) === before.headDigest) {
-        appended++
-        if (before.headIncomplete) return readWhole(path, folder.root, folder.path, id, diagnostics)
-        return readAppended(before, s.size, s.mtimeMs, diagnostics)
-      }
-      // truncated or replaced: nothing read before can be trusted
-      reread++
-      structureChanged = true
-      return readWhole(path, folder.root, folder.path, id, diagnostics)
-    })
-    const current = results.filter((t): t is IndexedTranscript => t !== undefined)
-    const before = previousByFolder.get(folder.path) ?? []
-    if (before.length !== current.length) structureChanged = true
-    for (const t of current) files[t.path] = t
-    const previousLinks = previous.links[folder.path]
-    if (!structureChanged && previousLinks !== undefined) {
-      links[folder.path] = previousLinks
-    } else {
-      foldersRelinked++
-      const entries = current.filter((t) => !t.sidechain).map(toEntry)
-      const found = await findFolderLinks(entries)
-      links[folder.path] = found.filter((d: Discovery): d is LinkFound => d._tag === "LinkFound").map(linkOf)
-    }
-    options.onProgress?.(folderCount, folders.length)
   }
-  const removed = Object.values(previous.files).filter(
-    (t) => files[t.path] === undefined && (options.onlyFolders === undefined || refreshedFolders.has(t.folder))
-  ).length
+  // 2. read what changed, many files in flight at once across folders
+  let done = targets.length - changed.length
+  options.onProgress?.(done, targets.length)
+  const pending = new Map(changed.map((survey) => [survey, survey.files.length]))
+  const folderRead = (survey: Extract<Survey, { _tag: "Changed" }>): void => {
+    const left = (pending.get(survey) ?? 1) - 1
+    pending.set(survey, left)
+    if (left === 0) options.onProgress?.(++done, targets.length)
+  }
+  for (const survey of changed) if (survey.files.length === 0) options.onProgress?.(++done, targets.length)
+  const work = changed.flatMap((survey) => survey.files.map((file) => ({ survey, file })))
+  await mapLimit(work, READ_CONCURRENCY, async ({ survey, file }) => {
+    await refreshFile(survey, file, counts, diagnostics)
+    folderRead(survey)
+  })
+  // 3. put the changed folders back together
+  for (const survey of changed) {
+    folders.set(survey.target.path, await assembleFolder(survey, previous.folders.get(survey.target.path), counts))
+  }
+  const refreshed = new Set(targets.map((f) => f.path))
+  let removed = 0
+  for (const [path, folder] of previous.folders) {
+    if (options.onlyFolders !== undefined && !refreshed.has(path)) continue
+    const now = folders.get(path)
+    if (now === folder) continue
+    const kept = new Set(now?.stamps.ids)
+    for (const id of folder.stamps.ids) if (!kept.has(id)) removed++
+  }
+  let files = 0
+  for (const folder of folders.values()) files += folder.size
   return {
-    index: { version: INDEX_VERSION, roots: [...roots], files, links, refreshedAt: new Date().toISOString() },
-    stats: {
-      folders: folders.length,
-      files: Object.keys(files).length,
-      unchanged,
-      appended,
-      reread,
-      added,
-      removed,
-      foldersRelinked
-    },
+    index: { version: INDEX_VERSION, roots: [...roots], folders, refreshedAt: new Date().toISOString() },
+    stats: { folders: targets.length, files, removed, ...counts },
     diagnostics
-  }
-}
-
-/**
- * Digest of a file's first complete line (at most 4 KiB): an append never changes it, a
- * rewrite in place almost always does.
- */
-const headDigest = async (path: string): Promise<string> => {
-  const handle = await open(path, "r")
-  try {
-    const buffer = Buffer.alloc(DIGEST_BYTES)
-    const { bytesRead } = await handle.read(buffer, 0, DIGEST_BYTES, 0)
-    const nl = buffer.subarray(0, bytesRead).indexOf(0x0a)
-    const end = nl !== -1 ? nl + 1 : bytesRead === DIGEST_BYTES ? DIGEST_BYTES : 0
-    return createHash("sha256").update(buffer.subarray(0, end)).digest("hex").slice(0, 32)
-  } finally {
-    await handle.close()
   }
 }

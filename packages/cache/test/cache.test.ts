@@ -17,8 +17,11 @@ import { buildForest, stepArb, writeForest } from "../../sources/test/helpers/fo
 import {
   emptyIndex,
   INDEX_VERSION,
+  indexedTranscripts,
   indexedTranscriptsPromiseSource,
+  indexFileIn,
   refreshIndex,
+  serializeIndex,
   TranscriptCache,
   type TranscriptIndexData
 } from "../src/index.js"
@@ -49,10 +52,8 @@ const canonical = (ds: Array<Discovery>) =>
     .sort()
 /** The index without what depends on when it was built. */
 const comparable = (index: TranscriptIndexData) => ({
-  files: Object.fromEntries(Object.entries(index.files).map(([k, v]) => [k, { ...v, mtimeMs: 0, birthtimeMs: 0 }])),
-  links: Object.fromEntries(
-    Object.entries(index.links).map(([k, v]) => [k, [...v].map((l) => JSON.stringify(l)).sort()])
-  )
+  files: Object.fromEntries(indexedTranscripts(index).map((t) => [t.path, { ...t, mtimeMs: 0, birthtimeMs: 0 }])),
+  links: Object.fromEntries([...index.folders].map(([k, v]) => [k, v.links.map((l) => JSON.stringify(l)).sort()]))
 })
 
 describe("transcript cache", () => {
@@ -66,7 +67,7 @@ describe("transcript cache", () => {
 
   it("refreshes an unchanged tree with one stat per file, and warm lookups read no transcript", async () => {
     const root = copyFixtures()
-    const file = join(dir, "store", "index", "transcripts.v2.json")
+    const file = indexFileIn(join(dir, "store"))
     const cache = await TranscriptCache.open({ roots: [root], file })
     const first = await cache.refresh()
     expect(first.stats).toMatchObject({ files: 8, added: 8, unchanged: 0 })
@@ -110,14 +111,46 @@ describe("transcript cache", () => {
   it("rebuilds a corrupt, old-version or foreign index instead of trusting it", async () => {
     const root = copyFixtures()
     const file = join(dir, "index.json")
+    writeFileSync(file, JSON.stringify({ version: 2, roots: [root], files: {}, links: {}, refreshedAt: "" }))
+    expect((await TranscriptCache.open({ roots: [root], file })).rejected).toBe("version 2 is not 3")
     writeFileSync(file, "{corrupt")
     expect((await TranscriptCache.open({ roots: [root], file })).rejected).toBe("not valid JSON")
-    writeFileSync(file, JSON.stringify({ ...emptyIndex([root]), version: INDEX_VERSION + 1 }))
+    writeFileSync(file, serializeIndex({ ...emptyIndex([root]), version: (INDEX_VERSION + 1) as typeof INDEX_VERSION }))
     expect((await TranscriptCache.open({ roots: [root], file })).rejected).toContain("version")
-    writeFileSync(file, JSON.stringify(emptyIndex(["/elsewhere"])))
+    writeFileSync(file, serializeIndex(emptyIndex(["/elsewhere"])))
     expect((await TranscriptCache.open({ roots: [root], file })).rejected).toBe("built for other roots")
     const cache = await TranscriptCache.open({ roots: [root], file })
     await cache.refresh()
+    expect((await TranscriptCache.open({ roots: [root], file })).all()).toHaveLength(8)
+  })
+
+  it("reads again a folder whose stored details turn out damaged, and answers for it", async () => {
+    const root = copyFixtures()
+    const file = join(dir, "index.jsonl")
+    await (await TranscriptCache.open({ roots: [root], file })).refresh()
+    const lines = readFileSync(file, "utf8").split("\n")
+    // line 2 is the first folder's details: still JSON, no longer the schema
+    lines[2] = '[{"bogus":true}]'
+    writeFileSync(file, lines.join("\n"))
+    const damaged = await TranscriptCache.open({ roots: [root], file })
+    expect(damaged.rejected).toBeUndefined()
+    await damaged.ensureFresh()
+    expect(damaged.all()).toHaveLength(8)
+    // and the repaired index was saved
+    expect(readFileSync(file, "utf8").split("\n")[2]).not.toBe('[{"bogus":true}]')
+  })
+
+  it("rejects an index file cut short or with a damaged stamp line", async () => {
+    const root = copyFixtures()
+    const file = join(dir, "index.jsonl")
+    await (await TranscriptCache.open({ roots: [root], file })).refresh()
+    const whole = readFileSync(file, "utf8")
+    const lines = whole.split("\n")
+    writeFileSync(file, lines.slice(0, -1).join("\n"))
+    expect((await TranscriptCache.open({ roots: [root], file })).rejected).toBe("does not match the index schema")
+    writeFileSync(file, [lines[0], '{"folder":1}', ...lines.slice(2)].join("\n"))
+    expect((await TranscriptCache.open({ roots: [root], file })).rejected).toBe("does not match the index schema")
+    writeFileSync(file, whole)
     expect((await TranscriptCache.open({ roots: [root], file })).all()).toHaveLength(8)
   })
 })
@@ -151,7 +184,9 @@ describe("incremental index = full rebuild (model-based)", () => {
             let incremental = (await refreshIndex([root])).index
             let allSteps = [...steps]
             for (const op of ops) {
-              const paths = Object.keys(incremental.files).sort()
+              const paths = indexedTranscripts(incremental)
+                .map((t) => t.path)
+                .sort()
               const path = paths.length === 0 ? undefined : paths[("target" in op ? op.target : 0) % paths.length]
               if (op.op === "grow") {
                 allSteps = [...allSteps, ...op.steps]

@@ -1,4 +1,4 @@
-import type { Dirent } from "node:fs"
+import { close, type Dirent, fstat, open, read, type Stats } from "node:fs"
 import { readdir } from "node:fs/promises"
 
 /** One short, clear reason for an fs failure, for diagnostics. */
@@ -50,3 +50,21 @@ export const mapLimit = async <A, B>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return out
 }
+
+// Short reads of many files go through the callback API: a `FileHandle` costs several times
+// more per file to open and close, which a scan of thousands of transcripts is made of.
+
+/** Opens a file for reading. */
+export const openForRead = (path: string): Promise<number> =>
+  new Promise((resolve, reject) => open(path, "r", (error, fd) => (error ? reject(error) : resolve(fd))))
+
+export const fstatOf = (fd: number): Promise<Stats> =>
+  new Promise((resolve, reject) => fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats))))
+
+/** Reads into `buffer` from `position`; resolves to the number of bytes read. */
+export const readAt = (fd: number, buffer: Buffer, position: number): Promise<number> =>
+  new Promise((resolve, reject) =>
+    read(fd, buffer, 0, buffer.length, position, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)))
+  )
+
+export const closeQuietly = (fd: number): Promise<void> => new Promise((resolve) => close(fd, () => resolve()))

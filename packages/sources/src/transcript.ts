@@ -4,8 +4,10 @@
  * Unknown line types and fields appear in every release, so lines are decoded with a schema
  * that names only what we use and lets everything else through.
  */
-import { open, stat } from "node:fs/promises"
-import { readJsonlLines } from "@cc/events"
+import { createHash } from "node:crypto"
+import { closeSync, fstatSync, openSync, readSync } from "node:fs"
+import { stat } from "node:fs/promises"
+import { type JsonlItem, readJsonlLines, readJsonlLinesSync } from "@cc/events"
 import { Exit, Schema } from "effect"
 import { jsonDecoder } from "./json.js"
 import { hashPrompt } from "./prompt.js"
@@ -88,9 +90,11 @@ export interface HeadOptions {
   readonly maxLineBytes?: number
 }
 
-/** Reads the head of a transcript until its identifying facts are known (bounded). */
-export const readTranscriptHead = async (path: string, options: HeadOptions = {}): Promise<TranscriptHead> => {
-  const maxBytes = options.maxBytes ?? 1024 * 1024
+/**
+ * Takes a transcript's lines from its start until its identifying facts are known (or
+ * `maxBytes` are read). Pure over the lines: the sync and async readers share it.
+ */
+const scanTranscriptHead = (lines: Iterable<JsonlItem>, maxBytes: number): TranscriptHead => {
   const diagnostics: Array<TranscriptDiagnostic> = []
   const summaryLeafUuids: Array<string> = []
   let sessionId: string | undefined
@@ -103,57 +107,47 @@ export const readTranscriptHead = async (path: string, options: HeadOptions = {}
   let sawMessage = false
   let allSidechain = true
   let bytesRead = 0
-  // small chunks: the facts are usually in the first few KB, and most files are much larger
-  const iterator = readJsonlLines(path, {
-    chunkBytes: 16 * 1024,
-    maxLineBytes: options.maxLineBytes ?? 2 * 1024 * 1024
-  })
-  try {
-    for await (const item of iterator) {
-      if (item._tag === "End") {
-        bytesRead = item.nextOffset
-        break
-      }
-      bytesRead = item.offset + item.length + 1
-      if (item._tag === "Oversized") {
-        diagnostics.push({ offset: item.offset, reason: `line of ${item.length} bytes skipped` })
-      } else if (item.text.trim() !== "") {
-        const parsed = parseTranscriptLine(item.text)
-        if (parsed._tag === "Bad") {
-          diagnostics.push({ offset: item.offset, reason: parsed.reason })
-        } else {
-          const line = parsed.line
-          if (line.type === "summary" && !sawMessage && line.leafUuid !== undefined)
-            summaryLeafUuids.push(line.leafUuid)
-          if (line.uuid !== undefined && line.type !== "summary") {
-            if (!sawMessage) rootUuid = line.uuid
-            sawMessage = true
-            if (line.isSidechain !== true) allSidechain = false
-          }
-          sessionId ??= line.sessionId
-          if (line.isSidechain !== true) {
-            cwd ??= line.cwd
-            gitBranch ??= line.gitBranch
-          }
-          claudeVersion ??= line.version
-          firstTimestamp ??= line.timestamp
-          if (promptHash === undefined) {
-            const text = promptText(line)
-            if (text !== undefined) promptHash = hashPrompt(text)
-          }
+  for (const item of lines) {
+    if (item._tag === "End") {
+      bytesRead = item.nextOffset
+      break
+    }
+    bytesRead = item.offset + item.length + 1
+    if (item._tag === "Oversized") {
+      diagnostics.push({ offset: item.offset, reason: `line of ${item.length} bytes skipped` })
+    } else if (item.text.trim() !== "") {
+      const parsed = parseTranscriptLine(item.text)
+      if (parsed._tag === "Bad") {
+        diagnostics.push({ offset: item.offset, reason: parsed.reason })
+      } else {
+        const line = parsed.line
+        if (line.type === "summary" && !sawMessage && line.leafUuid !== undefined) summaryLeafUuids.push(line.leafUuid)
+        if (line.uuid !== undefined && line.type !== "summary") {
+          if (!sawMessage) rootUuid = line.uuid
+          sawMessage = true
+          if (line.isSidechain !== true) allSidechain = false
+        }
+        sessionId ??= line.sessionId
+        if (line.isSidechain !== true) {
+          cwd ??= line.cwd
+          gitBranch ??= line.gitBranch
+        }
+        claudeVersion ??= line.version
+        firstTimestamp ??= line.timestamp
+        if (promptHash === undefined) {
+          const text = promptText(line)
+          if (text !== undefined) promptHash = hashPrompt(text)
         }
       }
-      const complete =
-        sessionId !== undefined &&
-        cwd !== undefined &&
-        firstTimestamp !== undefined &&
-        claudeVersion !== undefined &&
-        promptHash !== undefined &&
-        rootUuid !== undefined
-      if (complete || bytesRead >= maxBytes) break
     }
-  } finally {
-    await iterator.return(undefined)
+    const complete =
+      sessionId !== undefined &&
+      cwd !== undefined &&
+      firstTimestamp !== undefined &&
+      claudeVersion !== undefined &&
+      promptHash !== undefined &&
+      rootUuid !== undefined
+    if (complete || bytesRead >= maxBytes) break
   }
   return {
     ...(sessionId === undefined ? {} : { sessionId }),
@@ -170,6 +164,45 @@ export const readTranscriptHead = async (path: string, options: HeadOptions = {}
   }
 }
 
+/** The first bytes of a transcript read in one go: its facts are usually all in there. */
+export const HEAD_CHUNK_BYTES = 16 * 1024
+
+/**
+ * Reads the head of an open transcript, synchronously (bounded by `maxBytes`). `initial`:
+ * its first bytes, already read; reading goes on after them only if the facts are not all there.
+ */
+export const readTranscriptHeadSync = (
+  fd: number,
+  options: HeadOptions & { readonly initial?: Buffer } = {}
+): TranscriptHead =>
+  scanTranscriptHead(
+    // small chunks: the facts are usually in the first few KB, and most files are much larger
+    readJsonlLinesSync(fd, {
+      chunkBytes: HEAD_CHUNK_BYTES,
+      maxLineBytes: options.maxLineBytes ?? 2 * 1024 * 1024,
+      ...(options.initial === undefined ? {} : { initial: options.initial })
+    }),
+    options.maxBytes ?? 1024 * 1024
+  )
+
+/** Reads the head of a transcript until its identifying facts are known (bounded). */
+export const readTranscriptHead = async (path: string, options: HeadOptions = {}): Promise<TranscriptHead> =>
+  withFile(path, (fd) => readTranscriptHeadSync(fd, options))
+
+/**
+ * Opens a file for a short synchronous read and always closes it. Bounded reads of a few KB
+ * are cheaper synchronously than through the thread pool (one round trip each for open,
+ * read and close), which is what a scan of thousands of transcripts is made of.
+ */
+export const withFile = <A>(path: string, f: (fd: number) => A): A => {
+  const fd = openSync(path, "r")
+  try {
+    return f(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
 const timestampPattern = /"timestamp":"(\d{4}-\d{2}-\d{2}T[^"]+)"/g
 
 export interface TranscriptTail {
@@ -178,17 +211,19 @@ export interface TranscriptTail {
   /** End of the last complete line (a partial line still being written is not counted). */
   readonly completeEnd: number
   readonly size: number
-  /** uuids of the message entries among the complete lines read: the file's last messages. */
+  /** uuids of the message entries among the complete lines read (and the leaf a 2.1.x `last-prompt` line names): the file's last messages. */
   readonly tailUuids: ReadonlyArray<string>
 }
 
 const uuidsOfLines = (text: string): Array<string> => {
   const uuids: Array<string> = []
   for (const line of text.split("\n")) {
-    if (!line.includes('"uuid"')) continue
+    if (!line.includes('"uuid"') && !line.includes('"leafUuid"')) continue
     const parsed = parseTranscriptLine(line)
-    if (parsed._tag === "Ok" && parsed.line.uuid !== undefined && parsed.line.type !== "summary")
-      uuids.push(parsed.line.uuid)
+    if (parsed._tag !== "Ok") continue
+    if (parsed.line.uuid !== undefined && parsed.line.type !== "summary") uuids.push(parsed.line.uuid)
+    // 2.1.x: the leaf of the conversation, named even when its own line is too long to read here
+    else if (parsed.line.type === "last-prompt" && parsed.line.leafUuid !== undefined) uuids.push(parsed.line.leafUuid)
   }
   return uuids
 }
@@ -203,39 +238,55 @@ export const maxTimestamp = (text: string, previous?: string): string | undefine
   return last
 }
 
+/** The end of a transcript read first: usually its last few lines, one with a timestamp. */
+export const TAIL_WINDOW_BYTES = 8 * 1024
+
 /**
- * Reads only the end of a transcript: its newest timestamp and complete end. Starts with the
- * last 8 KiB and widens (up to `tailBytes`) only while no complete line there has a timestamp.
+ * Reads only the end of an open transcript of `size` bytes: its newest timestamp and complete
+ * end. Starts with the last 8 KiB and widens (up to `tailBytes`) only while no complete line
+ * there has a timestamp.
  */
-export const readTranscriptTail = async (path: string, tailBytes = 1024 * 1024): Promise<TranscriptTail> => {
-  const handle = await open(path, "r")
-  try {
-    const { size } = await handle.stat()
-    let window = Math.min(8 * 1024, tailBytes)
-    for (;;) {
-      const start = Math.max(0, size - window)
-      const buffer = Buffer.allocUnsafe(size - start)
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start)
-      const nl = buffer.subarray(0, bytesRead).lastIndexOf(0x0a)
-      const text = nl === -1 ? "" : buffer.subarray(0, nl).toString("utf8")
-      const lastTimestamp = nl === -1 ? undefined : maxTimestamp(text)
-      if (lastTimestamp !== undefined || start === 0 || window >= tailBytes) {
-        if (nl === -1) return { completeEnd: start, size, tailUuids: [] }
-        // the first line of the window may be cut: only lines after its first newline count
-        const whole = start === 0 ? text : text.slice(text.indexOf("\n") + 1)
-        return {
-          ...(lastTimestamp === undefined ? {} : { lastTimestamp }),
-          completeEnd: start + nl + 1,
-          size,
-          tailUuids: uuidsOfLines(whole)
-        }
-      }
-      window = Math.min(window * 8, tailBytes)
+export const readTranscriptTailSync = (
+  fd: number,
+  size: number,
+  tailBytes = 1024 * 1024,
+  /** The file's last bytes, already read: used for as much of the first window as they cover. */
+  initial?: Buffer
+): TranscriptTail => {
+  let window = Math.min(TAIL_WINDOW_BYTES, tailBytes)
+  for (;;) {
+    const start = Math.max(0, size - window)
+    let buffer: Buffer
+    let bytesRead: number
+    if (initial !== undefined && initial.length >= size - start) {
+      buffer = initial.subarray(initial.length - (size - start))
+      bytesRead = buffer.length
+    } else {
+      buffer = Buffer.allocUnsafe(size - start)
+      bytesRead = readSync(fd, buffer, 0, buffer.length, start)
     }
-  } finally {
-    await handle.close()
+    const nl = buffer.subarray(0, bytesRead).lastIndexOf(0x0a)
+    const text = nl === -1 ? "" : buffer.subarray(0, nl).toString("utf8")
+    // the first line of the window may be cut: only lines after its first newline count
+    const cut = start === 0 ? -1 : text.indexOf("\n")
+    const whole = start === 0 ? text : cut === -1 ? "" : text.slice(cut + 1)
+    const lastTimestamp = maxTimestamp(whole)
+    if (lastTimestamp !== undefined || start === 0 || window >= tailBytes) {
+      if (nl === -1) return { completeEnd: start, size, tailUuids: [] }
+      return {
+        ...(lastTimestamp === undefined ? {} : { lastTimestamp }),
+        completeEnd: start + nl + 1,
+        size,
+        tailUuids: uuidsOfLines(whole)
+      }
+    }
+    window = Math.min(window * 8, tailBytes)
   }
 }
+
+/** Reads only the end of a transcript (see `readTranscriptTailSync`). */
+export const readTranscriptTail = async (path: string, tailBytes = 1024 * 1024): Promise<TranscriptTail> =>
+  withFile(path, (fd) => readTranscriptTailSync(fd, fstatSync(fd).size, tailBytes))
 
 /** The last timestamp in a file, from its last `tailBytes` only. */
 export const readLastTimestamp = async (path: string, tailBytes = 1024 * 1024): Promise<string | undefined> =>
@@ -273,6 +324,25 @@ export const containsMessageUuid = async (path: string, uuid: string): Promise<b
     if (parsed._tag === "Ok" && parsed.line.uuid === uuid && parsed.line.type !== "summary") return true
   }
   return false
+}
+
+const DIGEST_BYTES = 4096
+
+/**
+ * Digest of an open file's first complete line (at most 4 KiB): an append never changes it,
+ * a rewrite in place almost always does.
+ */
+export const firstLineDigestSync = (fd: number): string => {
+  const buffer = Buffer.alloc(DIGEST_BYTES)
+  return firstLineDigest(buffer.subarray(0, readSync(fd, buffer, 0, DIGEST_BYTES, 0)))
+}
+
+/** The same digest from a file's first bytes, already read. */
+export const firstLineDigest = (start: Buffer): string => {
+  const bytes = start.subarray(0, DIGEST_BYTES)
+  const nl = bytes.indexOf(0x0a)
+  const end = nl !== -1 ? nl + 1 : bytes.length === DIGEST_BYTES ? DIGEST_BYTES : 0
+  return createHash("sha256").update(bytes.subarray(0, end)).digest("hex").slice(0, 32)
 }
 
 export interface FileIdentity {

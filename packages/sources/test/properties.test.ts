@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import fc from "fast-check"
@@ -9,6 +9,7 @@ import {
   type LinkFound,
   parseStreamLine,
   parseTranscriptLine,
+  readTranscriptTail,
   type SessionFound,
   transcriptsPromiseSource
 } from "../src/index.js"
@@ -57,5 +58,82 @@ describe("link recovery", () => {
       }),
       { numRuns: 60 }
     )
+  })
+})
+
+type TailLine =
+  | { readonly kind: "message"; readonly uuid: string; readonly at: number; readonly pad: number }
+  | { readonly kind: "untimed"; readonly pad: number }
+  | { readonly kind: "last-prompt"; readonly leaf: string }
+
+const tailLineArb: fc.Arbitrary<TailLine> = fc.oneof(
+  fc.record({
+    kind: fc.constant("message" as const),
+    uuid: fc.uuid(),
+    at: fc.integer({ min: 0, max: 10_000 }),
+    pad: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 5_000, max: 30_000 }))
+  }),
+  fc.record({ kind: fc.constant("untimed" as const), pad: fc.integer({ min: 0, max: 12_000 }) }),
+  fc.record({ kind: fc.constant("last-prompt" as const), leaf: fc.uuid() })
+)
+
+const renderTailLine = (line: TailLine): string =>
+  line.kind === "message"
+    ? JSON.stringify({
+        type: "assistant",
+        uuid: line.uuid,
+        message: { content: "x".repeat(line.pad) },
+        timestamp: new Date(Date.UTC(2026, 0, 1) + line.at * 1000).toISOString()
+      })
+    : line.kind === "untimed"
+      ? JSON.stringify({ type: "queue-operation", content: "y".repeat(line.pad) })
+      : JSON.stringify({ type: "last-prompt", lastPrompt: "p", leafUuid: line.leaf })
+
+describe("tail reading (property)", () => {
+  it("finds the newest timestamp and the last uuids among whole lines of the smallest window that has one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cc-tail-"))
+    try {
+      let n = 0
+      await fc.assert(
+        fc.asyncProperty(fc.array(tailLineArb, { maxLength: 25 }), fc.boolean(), async (lines, torn) => {
+          const texts = lines.map(renderTailLine)
+          const body = `${texts.map((t) => `${t}\n`).join("")}${torn ? '{"type":"assistant","timestamp":"2030' : ""}`
+          const path = join(dir, `t${n++}.jsonl`)
+          writeFileSync(path, body)
+          // the model: windows of 8 KiB, 64 KiB, 512 KiB, 1 MiB from the end; a line counts if
+          // it is whole inside the window and ends with a newline
+          const size = Buffer.byteLength(body)
+          const ends: Array<{ start: number; end: number; line: TailLine }> = []
+          let offset = 0
+          for (const [i, t] of texts.entries()) {
+            const length = Buffer.byteLength(t)
+            ends.push({ start: offset, end: offset + length, line: lines[i] as TailLine })
+            offset += length + 1
+          }
+          let expected: { last?: string; uuids: Array<string> } = { uuids: [] }
+          for (const window of [8 * 1024, 64 * 1024, 512 * 1024, 1024 * 1024]) {
+            const from = Math.max(0, size - window)
+            // a line starting exactly at the window's start is still taken as cut, unless at 0
+            const whole = ends.filter((e) => (from === 0 ? e.start >= 0 : e.start > from))
+            const timed = whole.flatMap((e) => (e.line.kind === "message" ? [e.line] : []))
+            const last = timed.reduce<number | undefined>((m, l) => (m === undefined || l.at > m ? l.at : m), undefined)
+            expected = {
+              ...(last === undefined ? {} : { last: new Date(Date.UTC(2026, 0, 1) + last * 1000).toISOString() }),
+              uuids: whole.flatMap((e) =>
+                e.line.kind === "message" ? [e.line.uuid] : e.line.kind === "last-prompt" ? [e.line.leaf] : []
+              )
+            }
+            if (last !== undefined || from === 0) break
+          }
+          const tail = await readTranscriptTail(path)
+          expect(tail.lastTimestamp).toBe(expected.last)
+          expect(tail.tailUuids).toEqual(expected.uuids)
+          expect(tail.completeEnd).toBe(offset)
+        }),
+        { numRuns: 150 }
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -16,24 +16,27 @@ import { join } from "node:path"
 import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
 import type { Discovery, PromiseSource, SessionFound, SourceQuery } from "../discovery.js"
 import { fromPromiseSource, type Source } from "../discovery.js"
-import { fsReason, listDir, mapLimit } from "../fs-util.js"
+import { closeQuietly, fsReason, fstatOf, listDir, mapLimit, openForRead, readAt } from "../fs-util.js"
 import { defaultClaudeHomes, encodeCwd, sessionIdFromFileName } from "../paths.js"
 import {
-  containsMessageUuid,
-  fileIdentity,
+  type FileIdentity,
+  firstLineDigest,
+  HEAD_CHUNK_BYTES,
   readMessageUuids,
-  readTranscriptHead,
-  readTranscriptTail,
+  readTranscriptHeadSync,
+  readTranscriptTailSync,
+  TAIL_WINDOW_BYTES,
   type TranscriptHead
 } from "../transcript.js"
 
 export const TRANSCRIPTS_SOURCE = "transcripts"
 
+/** Transcripts read at once: enough to keep a disk's queue full on a cold scan. */
+export const READ_CONCURRENCY = 16
+
 export interface TranscriptsSourceOptions {
   /** Claude config roots, each holding `projects/`. Default: `$CLAUDE_CONFIG_DIR` or `~/.claude`. */
   readonly roots?: ReadonlyArray<string>
-  /** How many files are read at once. */
-  readonly concurrency?: number
 }
 
 /** One transcript file with its head facts. */
@@ -51,6 +54,8 @@ export interface TranscriptEntry {
   readonly ino: number
   /** End of the last complete line when the tail was read: where appended bytes begin. */
   readonly completeEnd: number
+  /** Digest of the first line (see `firstLineDigestSync`): tells an append from a rewrite. */
+  readonly headDigest?: string
 }
 
 const diagnostic = (reason: string, path?: string, severity: "info" | "warning" | "error" = "warning"): Discovery => ({
@@ -73,22 +78,46 @@ export const transcriptFilesIn = (
     return id !== undefined && isClaudeSessionId(id) ? [{ id, path: join(folderPath, dirent.name) }] : []
   })
 
-/** Reads one transcript's head and tail; failures become diagnostics. */
+/**
+ * Reads one transcript's head and tail; failures become diagnostics.
+ *
+ * The first 16 KiB and the last 8 KiB are read asynchronously, so that many files can be in
+ * flight at once: on a cold page cache that is what a scan waits for, and a disk serves
+ * parallel reads much faster than one after another. Parsing is synchronous, from those
+ * bytes; only a head whose facts are not all there, or a tail without a timestamp, reads on.
+ */
 export const readTranscriptEntry = async (
   path: string,
   folder: string,
-  claudeSessionId: ClaudeSessionId
+  claudeSessionId: ClaudeSessionId,
+  /** The file's `stat` just taken by the caller (a refresh has one): saves an `fstat`. */
+  known?: FileIdentity
 ): Promise<{ entry?: TranscriptEntry; diagnostics: Array<Discovery> }> => {
   const diagnostics: Array<Discovery> = []
+  let fd: number | undefined
+  const scratch = scratchBuffers.pop() ?? Buffer.allocUnsafe(HEAD_CHUNK_BYTES + TAIL_WINDOW_BYTES)
+  const start = scratch.subarray(0, HEAD_CHUNK_BYTES)
   try {
-    const identity = await fileIdentity(path)
-    const head = await readTranscriptHead(path)
+    fd = await openForRead(path)
+    const identity = known ?? (await fstatOf(fd))
+    const startBytes = await readAt(fd, start, 0)
+    // the size the tail describes: a writer may be appending while we read
+    let size = Math.max(identity.size, startBytes)
+    let end = start.subarray(0, size)
+    if (size > startBytes) {
+      const from = size - Math.min(TAIL_WINDOW_BYTES, size)
+      end = scratch.subarray(HEAD_CHUNK_BYTES, HEAD_CHUNK_BYTES + (size - from))
+      end = end.subarray(0, await readAt(fd, end, from))
+      // a file cut short while we read ends where the read did
+      size = from + end.length
+    }
+    const head = readTranscriptHeadSync(fd, { initial: start.subarray(0, startBytes) })
     for (const d of head.diagnostics)
       diagnostics.push({ ...diagnostic(d.reason, path, "info"), offset: d.offset } as Discovery)
     if (head.sessionId !== undefined && head.sessionId !== claudeSessionId && !head.sidechain) {
       diagnostics.push(diagnostic(`file name says ${claudeSessionId} but its entries say ${head.sessionId}`, path))
     }
-    const tail = await readTranscriptTail(path)
+    const tail = readTranscriptTailSync(fd, size, undefined, end)
     const lastTimestamp = tail.lastTimestamp
     return {
       entry: {
@@ -98,30 +127,38 @@ export const readTranscriptEntry = async (
         head,
         tailUuids: tail.tailUuids,
         ...(lastTimestamp === undefined ? {} : { lastTimestamp }),
-        // size and complete end from one read of the tail: they describe the same moment
         size: tail.size,
         birthtimeMs: identity.birthtimeMs,
         mtimeMs: identity.mtimeMs,
         ino: identity.ino,
-        completeEnd: tail.completeEnd
+        completeEnd: tail.completeEnd,
+        headDigest: firstLineDigest(start.subarray(0, startBytes))
       },
       diagnostics
     }
   } catch (error) {
     diagnostics.push(diagnostic(fsReason(error, "transcript"), path))
     return { diagnostics }
+  } finally {
+    scratchBuffers.push(scratch)
+    if (fd !== undefined) await closeQuietly(fd)
   }
 }
 
+/**
+ * Buffers of finished reads, reused: a scan would otherwise allocate two per file. Nothing
+ * read keeps a reference to them (all that is kept is decoded into strings).
+ */
+const scratchBuffers: Array<Buffer> = []
+
 /** Lists the transcript files of one project folder and reads their heads. */
 export const readProjectFolder = async (
-  folderPath: string,
-  concurrency: number
+  folderPath: string
 ): Promise<{ entries: Array<TranscriptEntry>; diagnostics: Array<Discovery> }> => {
   const listed = await listDir(folderPath, "project folder")
   if (listed._tag === "Failed") return { entries: [], diagnostics: [diagnostic(listed.reason, folderPath)] }
   const files = transcriptFilesIn(folderPath, listed.entries)
-  const results = await mapLimit(files, concurrency, (file) => readTranscriptEntry(file.path, folderPath, file.id))
+  const results = await mapLimit(files, READ_CONCURRENCY, (file) => readTranscriptEntry(file.path, folderPath, file.id))
   const entries: Array<TranscriptEntry> = []
   const diagnostics: Array<Discovery> = []
   for (const result of results) {
@@ -136,25 +173,45 @@ export const readProjectFolder = async (
 export const findFolderLinks = async (entries: ReadonlyArray<TranscriptEntry>): Promise<Array<Discovery>> => {
   const links: Array<Discovery> = []
   // 1.0.x: summary leafUuid → the predecessor holding that message
+  const resumed = (from: TranscriptEntry, to: TranscriptEntry, leaf: string): void => {
+    links.push({
+      _tag: "LinkFound",
+      source: TRANSCRIPTS_SOURCE,
+      from: from.claudeSessionId,
+      to: to.claudeSessionId,
+      kind: "resume",
+      evidence: `${to.path}: summary leafUuid ${leaf} is a message of ${from.path}`
+    })
+  }
+  // the leaf is the predecessor's last message: look in the tails before reading any file
+  const tailHolders = new Map<string, Array<TranscriptEntry>>()
+  for (const entry of entries) {
+    for (const uuid of entry.tailUuids ?? []) {
+      const holders = tailHolders.get(uuid) ?? []
+      holders.push(entry)
+      tailHolders.set(uuid, holders)
+    }
+  }
+  const pending: Array<{ readonly entry: TranscriptEntry; readonly leaf: string }> = []
   for (const entry of entries) {
     for (const leaf of entry.head.summaryLeafUuids) {
-      // the leaf is the predecessor's last message: look in tails before reading any file
-      const byTail = entries.filter((other) => other !== entry && other.tailUuids?.includes(leaf) === true)
-      const rest = entries
-        .filter((other) => other !== entry && !byTail.includes(other))
-        .sort((a, b) => ((b.lastTimestamp ?? "") < (a.lastTimestamp ?? "") ? -1 : 1))
-      for (const candidate of [...byTail, ...rest]) {
-        if (byTail.includes(candidate) || (await containsMessageUuid(candidate.path, leaf))) {
-          links.push({
-            _tag: "LinkFound",
-            source: TRANSCRIPTS_SOURCE,
-            from: candidate.claudeSessionId,
-            to: entry.claudeSessionId,
-            kind: "resume",
-            evidence: `${entry.path}: summary leafUuid ${leaf} is a message of ${candidate.path}`
-          })
-          break
-        }
+      const holder = tailHolders.get(leaf)?.find((other) => other !== entry)
+      if (holder !== undefined) resumed(holder, entry, leaf)
+      else pending.push({ entry, leaf })
+    }
+  }
+  if (pending.length > 0) {
+    // Not in any tail (the predecessor went on, or is gone): one pass over whole files,
+    // latest first, for every such leaf at once, so a folder is read at most once.
+    const candidates = [...entries].sort((a, b) => ((b.lastTimestamp ?? "") < (a.lastTimestamp ?? "") ? -1 : 1))
+    for (const candidate of candidates) {
+      if (pending.length === 0) break
+      const uuids = new Set(await readMessageUuids(candidate.path).catch(() => []))
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const { entry, leaf } = pending[i] as { entry: TranscriptEntry; leaf: string }
+        if (candidate === entry || !uuids.has(leaf)) continue
+        resumed(candidate, entry, leaf)
+        pending.splice(i, 1)
       }
     }
   }
@@ -177,6 +234,19 @@ export const findFolderLinks = async (entries: ReadonlyArray<TranscriptEntry>): 
             ? 1
             : 0) || a.birthtimeMs - b.birthtimeMs
     )
+    const [original, fork] = group as [TranscriptEntry, TranscriptEntry]
+    if (group.length === 2) {
+      // one original and one fork: the order alone says which, no file needs reading
+      links.push({
+        _tag: "LinkFound",
+        source: TRANSCRIPTS_SOURCE,
+        from: original.claudeSessionId,
+        to: fork.claudeSessionId,
+        kind: "fork",
+        evidence: `${fork.path} starts with message ${fork.head.rootUuid} of the earlier ${original.path}`
+      })
+      continue
+    }
     // Each message is owned by the first file (in start order) that holds it. A fork copies
     // its parent's whole history at fork time, so its last copied message is one its parent
     // wrote itself: the owner of that message is the parent (a sibling fork never owns it).
@@ -250,7 +320,6 @@ const exists = async (path: string): Promise<boolean> => {
 
 async function* discoverTranscripts(options: TranscriptsSourceOptions, query: SourceQuery): AsyncGenerator<Discovery> {
   const roots = options.roots ?? defaultClaudeHomes()
-  const concurrency = options.concurrency ?? 8
   for (const root of roots) {
     const projects = join(root, "projects")
     const listed = await listDir(projects, "Claude projects folder")
@@ -271,7 +340,7 @@ async function* discoverTranscripts(options: TranscriptsSourceOptions, query: So
       selected = selected.filter((name) => name === encoded || name.startsWith(`${encoded}-`))
     }
     for (const name of selected) {
-      const { entries, diagnostics } = await readProjectFolder(join(projects, name), concurrency)
+      const { entries, diagnostics } = await readProjectFolder(join(projects, name))
       yield* diagnostics
       for (const entry of entries) {
         const found = entryToDiscovery(entry)
