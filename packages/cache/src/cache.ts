@@ -13,7 +13,9 @@ import {
   type SourceDiagnostic,
   type SourceQuery
 } from "@cc/sources"
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import {
   emptyIndex,
   type FolderIndex,

@@ -11,11 +11,12 @@
  * not change.
  */
 import { randomUUID } from "node:crypto"
-import { readFileSync } from "node:fs"
-import { rename, rm, writeFile } from "node:fs/promises"
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs"
+import { rename, rm } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { ensureDirectory } from "@cc/events"
-import { Exit, Schema } from "effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 
 export const INDEX_VERSION = 3
 
@@ -291,21 +292,28 @@ export const loadIndexFile = async (path: string, roots: ReadonlyArray<string>):
   }
 }
 
-/** The index as the text of its file: header, stamps, then one line per folder. */
-export const serializeIndex = (index: TranscriptIndexData): Buffer => {
+/** The index as the pieces of its file: header, stamps, then one line per folder. */
+export function* indexFileParts(index: TranscriptIndexData): Generator<string | Buffer> {
   const folders = [...index.folders.values()]
-  const header = JSON.stringify({
+  yield JSON.stringify({
     version: index.version,
     roots: index.roots,
     folders: folders.length,
     refreshedAt: index.refreshedAt
   })
-  const parts: Array<Buffer> = [Buffer.from(`${header}\n${JSON.stringify(folders.map((f) => f.storedFolder()))}`)]
+  yield `\n${JSON.stringify(folders.map((f) => f.storedFolder()))}`
   for (const folder of folders) {
-    const details = folder.storedDetails()
-    parts.push(Buffer.from("\n"), typeof details === "string" ? Buffer.from(details) : details)
+    yield "\n"
+    yield folder.storedDetails()
   }
-  return Buffer.concat(parts)
+}
+
+/** The index as the text of its file. */
+export const serializeIndex = (index: TranscriptIndexData): Buffer =>
+  Buffer.concat([...indexFileParts(index)].map((part) => (typeof part === "string" ? Buffer.from(part) : part)))
+
+const writeAll = (fd: number, bytes: Buffer): void => {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at)
 }
 
 /** Writes the index atomically: a reader sees the old file or the new one, never half. */
@@ -314,7 +322,13 @@ export const saveIndexFile = async (path: string, index: TranscriptIndexData): P
   ensureDirectory(dir)
   const temp = `${path}.${process.pid}.${randomUUID()}.tmp`
   try {
-    await writeFile(temp, serializeIndex(index), { mode: 0o600 })
+    // piece by piece: a 10k-session index is never held whole a second time in memory
+    const fd = openSync(temp, "w", 0o600)
+    try {
+      for (const part of indexFileParts(index)) writeAll(fd, typeof part === "string" ? Buffer.from(part) : part)
+    } finally {
+      closeSync(fd)
+    }
     await rename(temp, path)
   } catch (error) {
     await rm(temp, { force: true })

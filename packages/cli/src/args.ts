@@ -2,7 +2,7 @@
  * Command-line parsing for `cc-session`. Small and strict: an unknown option, a missing value
  * or a missing argument is a usage error (exit 2) with one clear sentence.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", { message: Schema.String }) {}
 

@@ -11,7 +11,7 @@ import type { TranscriptCache } from "@cc/cache"
 import { type ClaudeSessionId, type EventLog, ensureDirectory, makeEvent, newStableId, type StableId } from "@cc/events"
 import type { Resolver } from "@cc/resolver"
 import { encodeCwd, hashPrompt } from "@cc/sources"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { type RunOutcome, type RunSpec, superviseRun, writeAtomic } from "./supervise.js"
 
 export type LaunchMode = "foreground" | "stream" | "detached"

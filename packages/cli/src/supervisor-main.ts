@@ -1,6 +1,7 @@
 // The rest of the detached supervisor, loaded once claude is already running.
 import type { ChildProcess } from "node:child_process"
-import { Exit, Schema } from "effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import { type RunSpec, superviseRun } from "./supervise.js"
 
 const Spec = Schema.Struct({

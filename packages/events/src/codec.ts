@@ -1,4 +1,5 @@
-import { Exit, Schema } from "effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import { InvalidEvent } from "./errors.js"
 import { type EventId, newEventId, type StableId } from "./ids.js"
 import {

@@ -8,7 +8,8 @@
  *
  * Needs `vitest` and `fast-check` (optional peer dependencies of this package).
  */
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { eventListArb } from "./arbitraries.js"

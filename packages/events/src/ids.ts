@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const uuidPattern = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 

@@ -120,8 +120,10 @@ export function* readJsonlLinesSync(
     yield* splitter.feed(options.initial, options.initial.length)
     position += options.initial.length
   }
-  const buffer = Buffer.allocUnsafe(chunkBytes)
+  // allocated only if the prefetch did not hold what the caller wanted
+  let buffer: Buffer | undefined
   for (let want = wanted(options, chunkBytes, position); want > 0; want = wanted(options, chunkBytes, position)) {
+    buffer ??= Buffer.allocUnsafe(chunkBytes)
     const bytesRead = readSync(fd, buffer, 0, want, position)
     if (bytesRead === 0) break
     yield* splitter.feed(buffer, bytesRead)

@@ -1,4 +1,7 @@
-import { Effect, Layer, Option, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import { decodeEventValue, encodeEventLine } from "./codec.js"
 import type { StoreError } from "./errors.js"
 import type { SessionEvent } from "./schema.js"

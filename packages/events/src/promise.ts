@@ -2,7 +2,10 @@
  * The plain Promise API, for tools that don't use Effect. Errors reject with the same typed
  * error classes (`StoreIOError`, `StorePermissionError`, `StoreLockTimeout`, `InvalidEvent`).
  */
-import { Cause, Effect, Exit, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Stream from "effect/Stream"
 import { type FileStoreOptions, makeFileStore } from "./file-store.js"
 import { makeMemoryStore } from "./memory-store.js"
 import type { SessionEvent } from "./schema.js"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { ClaudeSessionId, EventId, StableId } from "./ids.js"
 
 /** The envelope version this library writes. Readers accept every version up to it. */

@@ -10,7 +10,8 @@
  */
 import { createHash } from "node:crypto"
 import { isStableId, type StableId } from "@cc/events"
-import { Exit, Schema } from "effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import { InvalidToken } from "./errors.js"
 
 export const TOKEN_PREFIX = "cct1"

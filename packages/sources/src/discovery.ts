@@ -1,5 +1,8 @@
 import type { ClaudeSessionId, LinkKind, StableId } from "@cc/events"
-import { Context, type Effect, Schema, Stream } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 
 /**
  * What a source is asked. Every field narrows; a source may return more than matches (it

@@ -1,4 +1,4 @@
-import { close, type Dirent, fstat, open, read, type Stats } from "node:fs"
+import { type Dirent, read } from "node:fs"
 import { readdir } from "node:fs/promises"
 
 /** One short, clear reason for an fs failure, for diagnostics. */
@@ -51,20 +51,12 @@ export const mapLimit = async <A, B>(
   return out
 }
 
-// Short reads of many files go through the callback API: a `FileHandle` costs several times
-// more per file to open and close, which a scan of thousands of transcripts is made of.
-
-/** Opens a file for reading. */
-export const openForRead = (path: string): Promise<number> =>
-  new Promise((resolve, reject) => open(path, "r", (error, fd) => (error ? reject(error) : resolve(fd))))
-
-export const fstatOf = (fd: number): Promise<Stats> =>
-  new Promise((resolve, reject) => fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats))))
-
-/** Reads into `buffer` from `position`; resolves to the number of bytes read. */
+/**
+ * Reads into `buffer` from `position`; resolves to the number of bytes read. The callback API:
+ * a `FileHandle` costs several times more per file, which a scan of thousands of transcripts
+ * is made of.
+ */
 export const readAt = (fd: number, buffer: Buffer, position: number): Promise<number> =>
   new Promise((resolve, reject) =>
     read(fd, buffer, 0, buffer.length, position, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)))
   )
-
-export const closeQuietly = (fd: number): Promise<void> => new Promise((resolve) => close(fd, () => resolve()))

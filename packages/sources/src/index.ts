@@ -1,5 +1,5 @@
 export * from "./discovery.js"
-export { closeQuietly, fsReason, fstatOf, type ListResult, listDir, mapLimit, openForRead, readAt } from "./fs-util.js"
+export { fsReason, type ListResult, listDir, mapLimit, readAt } from "./fs-util.js"
 export * from "./paths.js"
 export * from "./prompt.js"
 export * from "./sidecar.js"

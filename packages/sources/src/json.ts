@@ -1,4 +1,5 @@
-import { Exit, Schema } from "effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 
 export type Decoded<A> = { readonly _tag: "Ok"; readonly value: A } | { readonly _tag: "Bad"; readonly reason: string }
 

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises"
 import { ClaudeSessionId, StableId } from "@cc/events"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { jsonDecoder } from "./json.js"
 
 export const SIDECAR_VERSION = 1

@@ -5,7 +5,8 @@
  * session ID: …") are kept as text: they explain a failed run.
  */
 import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
-import { Exit, Schema } from "effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 
 export const StreamLine = Schema.Struct({
   type: Schema.String,

@@ -8,7 +8,8 @@ import { createHash } from "node:crypto"
 import { closeSync, fstatSync, openSync, readSync } from "node:fs"
 import { stat } from "node:fs/promises"
 import { type JsonlItem, readJsonlLines, readJsonlLinesSync } from "@cc/events"
-import { Exit, Schema } from "effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import { jsonDecoder } from "./json.js"
 import { hashPrompt } from "./prompt.js"
 
@@ -235,8 +236,16 @@ export const maxTimestamp = (text: string, previous?: string): string | undefine
     const candidate = match[1]
     if (candidate !== undefined && (last === undefined || candidate > last)) last = candidate
   }
-  return last
+  return last === previous ? last : detached(last)
 }
+
+/**
+ * A copy of a short string cut from a long text. V8 keeps such a substring as a view of the
+ * whole text: a timestamp kept in an index would otherwise hold its 8 KiB window (or a 2 MiB
+ * line) alive, tens of MB for ten thousand transcripts.
+ */
+const detached = (text: string | undefined): string | undefined =>
+  text === undefined ? undefined : Buffer.from(text, "utf8").toString("utf8")
 
 /** The end of a transcript read first: usually its last few lines, one with a timestamp. */
 export const TAIL_WINDOW_BYTES = 8 * 1024

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path"
 import { isClaudeSessionId, readJsonlLines } from "@cc/events"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { Discovery, PromiseSource, SourceQuery } from "../discovery.js"
 import { fromPromiseSource, type Source } from "../discovery.js"
 import { fsReason } from "../fs-util.js"

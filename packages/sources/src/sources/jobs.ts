@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { Discovery, PromiseSource, SourceQuery } from "../discovery.js"
 import { fromPromiseSource, type Source } from "../discovery.js"
 import { fsReason, listDir } from "../fs-util.js"

@@ -10,13 +10,13 @@
  * - 2.1.x `--resume` / `--continue` keep the id and append: no link needed.
  * Subagent (sidechain) transcripts belong to their parent session and are not reported.
  */
-import type { Dirent } from "node:fs"
+import { closeSync, type Dirent, fstatSync, openSync } from "node:fs"
 import { stat } from "node:fs/promises"
 import { join } from "node:path"
 import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
 import type { Discovery, PromiseSource, SessionFound, SourceQuery } from "../discovery.js"
 import { fromPromiseSource, type Source } from "../discovery.js"
-import { closeQuietly, fsReason, fstatOf, listDir, mapLimit, openForRead, readAt } from "../fs-util.js"
+import { fsReason, listDir, mapLimit, readAt } from "../fs-util.js"
 import { defaultClaudeHomes, encodeCwd, sessionIdFromFileName } from "../paths.js"
 import {
   type FileIdentity,
@@ -98,8 +98,10 @@ export const readTranscriptEntry = async (
   const scratch = scratchBuffers.pop() ?? Buffer.allocUnsafe(HEAD_CHUNK_BYTES + TAIL_WINDOW_BYTES)
   const start = scratch.subarray(0, HEAD_CHUNK_BYTES)
   try {
-    fd = await openForRead(path)
-    const identity = known ?? (await fstatOf(fd))
+    // open and fstat touch only the inode (cached once the folder was listed and stat'ed):
+    // synchronous, they cost less than a thread-pool round trip; the reads are what waits
+    fd = openSync(path, "r")
+    const identity = known ?? fstatSync(fd)
     const startBytes = await readAt(fd, start, 0)
     // the size the tail describes: a writer may be appending while we read
     let size = Math.max(identity.size, startBytes)
@@ -141,7 +143,7 @@ export const readTranscriptEntry = async (
     return { diagnostics }
   } finally {
     scratchBuffers.push(scratch)
-    if (fd !== undefined) await closeQuietly(fd)
+    if (fd !== undefined) closeSync(fd)
   }
 }
 
