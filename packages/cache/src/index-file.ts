@@ -11,12 +11,13 @@
  * not change.
  */
 import { randomUUID } from "node:crypto"
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs"
+import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs"
 import { rename, rm } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { ensureDirectory } from "@cc/events"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 
 export const INDEX_VERSION = 3
 
@@ -57,16 +58,60 @@ export const IndexedLink = Schema.Struct({
 export type IndexedLink = typeof IndexedLink.Type
 
 /**
- * The stamps of a folder's files, in columns (they decode faster than one tuple per file):
- * session id (the file name), size, mtime, inode: what a refresh compares with a `stat`.
+ * The stamps of a folder's files, in columns: session id (the file name), size, mtime,
+ * inode: what a refresh compares with a `stat`.
  */
-export const FolderStamps = Schema.Struct({
-  ids: Schema.Array(Schema.String),
-  sizes: Schema.Array(Schema.Number),
-  mtimes: Schema.Array(Schema.Number),
-  inodes: Schema.Array(Schema.Number)
+export interface FolderStamps {
+  readonly ids: ReadonlyArray<string>
+  readonly sizes: ArrayLike<number>
+  readonly mtimes: ArrayLike<number>
+  readonly inodes: ArrayLike<number>
+}
+
+const UUID_LENGTH = 36
+
+/**
+ * Stamps as stored: the ids end to end, and sizes, mtimes and inodes as one base64 run of
+ * 64-bit floats (exact for all three). Ten thousand of them decode in a few milliseconds,
+ * where a JSON array per column costs a schema check per number.
+ */
+const Float64s = Schema.declare((u: unknown): u is Float64Array => u instanceof Float64Array, {
+  identifier: "Float64Array"
 })
-export type FolderStamps = typeof FolderStamps.Type
+
+const Float64sFromBase64 = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9+/]*={0,2}$/)).pipe(
+  Schema.decodeTo(
+    Float64s,
+    SchemaTransformation.transform({
+      decode: (text: string): Float64Array => {
+        const bytes = Buffer.from(text, "base64")
+        // whole numbers only; a count that disagrees with the ids rejects the index later
+        const numbers = new Float64Array(Math.floor(bytes.length / 8))
+        // copied out: a Buffer's bytes need not be aligned for a Float64Array view
+        new Uint8Array(numbers.buffer).set(bytes.subarray(0, numbers.byteLength))
+        return numbers
+      },
+      encode: (numbers: Float64Array): string =>
+        Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength).toString("base64")
+    })
+  )
+)
+
+/**
+ * The stamps line: every folder's path, root, file count and the byte length of its own line,
+ * then every file's id (end to end, in folder order) and numbers (all sizes, then all mtimes,
+ * then all inodes).
+ */
+const StoredStamps = Schema.Struct({
+  folders: Schema.Array(Schema.String),
+  roots: Schema.Array(Schema.String),
+  counts: Schema.Array(Schema.Int),
+  detailBytes: Schema.Array(Schema.Int),
+  // nothing but hex digits and dashes, so no id can name another path
+  ids: Schema.String.check(Schema.isPattern(/^[0-9a-f-]*$/)),
+  numbers: Float64sFromBase64
+})
+type StoredStamps = typeof StoredStamps.Type
 
 /** A transcript on disk, less what its stamp and its folder already say. */
 const StoredDetails = IndexedTranscript.mapFields(
@@ -74,23 +119,25 @@ const StoredDetails = IndexedTranscript.mapFields(
 )
 type StoredDetails = typeof StoredDetails.Type
 
-const StoredFolder = Schema.Struct({
-  folder: Schema.String,
-  root: Schema.String,
-  stamps: FolderStamps,
-  links: Schema.Array(IndexedLink)
+/** A folder's own line: its links and the details of its files, in stamp order. */
+const StoredFolderDetails = Schema.Struct({
+  links: Schema.Array(IndexedLink),
+  files: Schema.Array(StoredDetails)
 })
 
 const IndexHeader = Schema.Struct({
   version: Schema.Literal(INDEX_VERSION),
   roots: Schema.Array(Schema.String),
-  folders: Schema.Number,
-  refreshedAt: Schema.String
+  folders: Schema.Int,
+  refreshedAt: Schema.String,
+  /** Length of the stamps line: opening the index reads no further. */
+  stampsBytes: Schema.Int
 })
 
 const decodeHeader = Schema.decodeUnknownExit(IndexHeader)
-const decodeFolders = Schema.decodeUnknownExit(Schema.Array(StoredFolder))
-const decodeDetails = Schema.decodeUnknownExit(Schema.Array(StoredDetails))
+const decodeStamps = Schema.decodeUnknownExit(StoredStamps)
+const encodeStamps = Schema.encodeSync(StoredStamps)
+const decodeDetails = Schema.decodeUnknownExit(StoredFolderDetails)
 
 const stampsOf = (files: ReadonlyArray<IndexedTranscript>): FolderStamps => ({
   ids: files.map((t) => t.claudeSessionId),
@@ -99,26 +146,26 @@ const stampsOf = (files: ReadonlyArray<IndexedTranscript>): FolderStamps => ({
   inodes: files.map((t) => t.ino)
 })
 
-const sameLength = (stamps: FolderStamps): boolean =>
-  stamps.sizes.length === stamps.ids.length &&
-  stamps.mtimes.length === stamps.ids.length &&
-  stamps.inodes.length === stamps.ids.length
+interface FolderContents {
+  readonly files: ReadonlyArray<IndexedTranscript>
+  readonly links: ReadonlyArray<IndexedLink>
+}
 
-/** One project folder of the index: its files' stamps and links now, their details on demand. */
+/** One project folder of the index: its files' stamps now, their details and links on demand. */
 export class FolderIndex {
-  #files: ReadonlyArray<IndexedTranscript> | undefined
-  #storedDetails: Buffer | undefined
+  #contents: FolderContents | undefined
+  /** The folder's line as stored, read from the index file on first use. */
+  #storedDetails: (() => Buffer | undefined) | undefined
   #undecodable = false
 
   private constructor(
     readonly folder: string,
     readonly root: string,
     readonly stamps: FolderStamps,
-    readonly links: ReadonlyArray<IndexedLink>,
-    files: ReadonlyArray<IndexedTranscript> | undefined,
-    storedDetails: Buffer | undefined
+    contents: FolderContents | undefined,
+    storedDetails: (() => Buffer | undefined) | undefined
   ) {
-    this.#files = files
+    this.#contents = contents
     this.#storedDetails = storedDetails
   }
 
@@ -128,12 +175,12 @@ export class FolderIndex {
     files: ReadonlyArray<IndexedTranscript>,
     links: ReadonlyArray<IndexedLink>
   ): FolderIndex {
-    return new FolderIndex(folder, root, stampsOf(files), links, files, undefined)
+    return new FolderIndex(folder, root, stampsOf(files), { files, links }, undefined)
   }
 
-  /** A folder as stored: `details` (its own line) is decoded on first use. */
-  static stored(stored: typeof StoredFolder.Type, details: Buffer): FolderIndex {
-    return new FolderIndex(stored.folder, stored.root, stored.stamps, stored.links, undefined, details)
+  /** A folder as stored: `details` gives its own line, read and decoded on first use. */
+  static stored(folder: string, root: string, stamps: FolderStamps, details: () => Buffer | undefined): FolderIndex {
+    return new FolderIndex(folder, root, stamps, undefined, details)
   }
 
   /** How many transcripts the folder holds. */
@@ -151,23 +198,32 @@ export class FolderIndex {
    * damaged after it was written): the next refresh reads the folder again.
    */
   files(): ReadonlyArray<IndexedTranscript> | undefined {
-    if (this.#files !== undefined || this.#undecodable) return this.#files
-    this.#files = this.#decode()
-    this.#undecodable = this.#files === undefined
-    return this.#files
+    return this.#decoded()?.files
   }
 
-  #decode(): ReadonlyArray<IndexedTranscript> | undefined {
+  /** Resume and fork links between the folder's transcripts (none if its line is damaged). */
+  links(): ReadonlyArray<IndexedLink> {
+    return this.#decoded()?.links ?? []
+  }
+
+  #decoded(): FolderContents | undefined {
+    if (this.#contents !== undefined || this.#undecodable) return this.#contents
+    this.#contents = this.#decode()
+    this.#undecodable = this.#contents === undefined
+    return this.#contents
+  }
+
+  #decode(): FolderContents | undefined {
     let value: unknown
     try {
-      value = JSON.parse(this.#storedDetails?.toString("utf8") ?? "")
+      value = JSON.parse(this.#storedDetails?.()?.toString("utf8") ?? "")
     } catch {
       return undefined
     }
     const decoded = decodeDetails(value)
-    if (Exit.isFailure(decoded) || decoded.value.length !== this.size || !sameLength(this.stamps)) return undefined
+    if (Exit.isFailure(decoded) || decoded.value.files.length !== this.size) return undefined
     const { ids, sizes, mtimes, inodes } = this.stamps
-    return decoded.value.map((details, i) => {
+    const files = decoded.value.files.map((details, i) => {
       const claudeSessionId = ids[i] as string
       return {
         path: join(this.folder, `${claudeSessionId}.jsonl`),
@@ -180,20 +236,25 @@ export class FolderIndex {
         ...details
       }
     })
+    return { files, links: decoded.value.links }
   }
 
-  /** The folder's entry of the stamps line. */
-  storedFolder(): typeof StoredFolder.Type {
-    return { folder: this.folder, root: this.root, stamps: this.stamps, links: this.links }
-  }
-
-  /** The folder's own line: as it was read, while nothing in it changed. */
-  storedDetails(): Buffer | string {
-    if (this.#storedDetails !== undefined && !this.#undecodable) return this.#storedDetails
-    const details: Array<StoredDetails> = (this.files() ?? []).map(
+  /**
+   * The folder's own line: as it was read, while nothing in it changed. `undefined` if it
+   * cannot be had (its index file was replaced or damaged since): the folder is then left
+   * out of a saved index, to be read again.
+   */
+  storedDetails(): Buffer | string | undefined {
+    if (this.#storedDetails !== undefined && !this.#undecodable) {
+      const stored = this.#storedDetails()
+      if (stored !== undefined) return stored
+    }
+    const contents = this.#decoded()
+    if (contents === undefined) return undefined
+    const files: Array<StoredDetails> = contents.files.map(
       ({ path, root, folder, claudeSessionId, size, mtimeMs, ino, ...rest }) => rest
     )
-    return JSON.stringify(details)
+    return JSON.stringify({ links: contents.links, files })
   }
 }
 
@@ -221,7 +282,7 @@ export const indexedTranscripts = (index: TranscriptIndexData): Array<IndexedTra
 
 /** Every link of the index. */
 export const indexedLinks = (index: TranscriptIndexData): Array<IndexedLink> =>
-  [...index.folders.values()].flatMap((folder) => folder.links)
+  [...index.folders.values()].flatMap((folder) => folder.links())
 
 export type LoadedIndex =
   | { readonly _tag: "Loaded"; readonly index: TranscriptIndexData }
@@ -240,71 +301,198 @@ const parseJson = (text: string): { readonly ok: true; readonly value: unknown }
 
 const NEWLINE = 0x0a
 
+interface FileIdentity {
+  readonly dev: number
+  readonly ino: number
+  readonly size: number
+  readonly mtimeMs: number
+}
+
+const sameFile = (a: FileIdentity, b: FileIdentity): boolean =>
+  a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs
+
+/** Reads `length` bytes at `position`, or fewer at the end of the file. */
+const readRange = (fd: number, position: number, length: number): Buffer => {
+  const buffer = Buffer.allocUnsafe(length)
+  let done = 0
+  while (done < length) {
+    const n = readSync(fd, buffer, done, length - done, position + done)
+    if (n === 0) break
+    done += n
+  }
+  return buffer.subarray(0, done)
+}
+
+/**
+ * The folders' own lines of an index file, read the first time any is asked for: from the
+ * same file only (same device, inode, size and mtime), or not at all.
+ */
+const lazyDetails = (path: string, identity: FileIdentity, start: number): (() => Buffer | undefined) => {
+  let region: Buffer | undefined
+  let tried = false
+  return () => {
+    if (tried) return region
+    tried = true
+    try {
+      const fd = openSync(path, "r")
+      try {
+        if (sameFile(fstatSync(fd), identity)) region = readRange(fd, start, Math.max(0, identity.size - start))
+      } finally {
+        closeSync(fd)
+      }
+    } catch {
+      // gone or unreadable: the folders count as damaged and are read again
+    }
+    return region
+  }
+}
+
 /** Reads and decodes an index file. Anything but a valid current-version index is rejected. */
 export const loadIndexFile = async (path: string, roots: ReadonlyArray<string>): Promise<LoadedIndex> => {
-  let bytes: Buffer
+  let fd: number
   try {
-    // one read of a few MB: synchronous costs less than the thread pool's round trips
-    bytes = readFileSync(path)
+    fd = openSync(path, "r")
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { _tag: "Missing" }
     return rejected(`unreadable: ${(error as Error).message}`)
   }
-  // lines are cut from the bytes: the folders' own lines are not even turned into text yet
-  const lines: Array<Buffer> = []
-  for (let from = 0; from <= bytes.length; ) {
-    const nl = bytes.indexOf(NEWLINE, from)
-    const to = nl === -1 ? bytes.length : nl
-    lines.push(bytes.subarray(from, to))
-    from = to + 1
-  }
-  const first = parseJson(lines[0]?.toString("utf8") ?? "")
-  if (!first.ok) return rejected("not valid JSON")
-  const header = decodeHeader(first.value)
-  if (Exit.isFailure(header)) {
-    const value = first.value
-    const version = typeof value === "object" && value !== null && "version" in value ? value.version : undefined
-    return rejected(
-      version !== INDEX_VERSION
-        ? `version ${String(version)} is not ${INDEX_VERSION}`
-        : "does not match the index schema"
+  try {
+    const identity = fstatSync(fd)
+    // the header line: short, but nothing bounds its roots
+    let start = readRange(fd, 0, Math.min(64 * 1024, identity.size))
+    while (start.indexOf(NEWLINE) === -1 && start.length < identity.size) {
+      start = readRange(fd, 0, Math.min(start.length * 4, identity.size))
+    }
+    const headerEnd = start.indexOf(NEWLINE)
+    const first = parseJson(start.subarray(0, headerEnd === -1 ? start.length : headerEnd).toString("utf8"))
+    if (!first.ok) return rejected("not valid JSON")
+    const header = decodeHeader(first.value)
+    if (Exit.isFailure(header)) {
+      const value = first.value
+      const version = typeof value === "object" && value !== null && "version" in value ? value.version : undefined
+      return rejected(
+        version !== INDEX_VERSION
+          ? `version ${String(version)} is not ${INDEX_VERSION}`
+          : "does not match the index schema"
+      )
+    }
+    if (JSON.stringify([...header.value.roots].sort()) !== JSON.stringify([...roots].sort())) {
+      return rejected("built for other roots")
+    }
+    // the stamps line only: the folders' own lines are read when first asked for
+    const stampsAt = headerEnd + 1
+    const stampsBytes = readRange(fd, stampsAt, header.value.stampsBytes)
+    const parsed = parseJson(stampsBytes.toString("utf8"))
+    const decoded =
+      parsed.ok && stampsBytes.length === header.value.stampsBytes ? decodeStamps(parsed.value) : undefined
+    if (decoded === undefined || Exit.isFailure(decoded)) return rejected("does not match the index schema")
+    const detailsAt = stampsAt + header.value.stampsBytes + 1
+    const folders = unpackFolders(decoded.value, header.value.folders, detailsAt, identity.size, () =>
+      lazyDetails(path, identity, detailsAt)
     )
+    if (folders === undefined) return rejected("does not match the index schema")
+    return {
+      _tag: "Loaded",
+      index: { version: INDEX_VERSION, roots: header.value.roots, folders, refreshedAt: header.value.refreshedAt }
+    }
+  } catch (error) {
+    return rejected(`unreadable: ${(error as Error).message}`)
+  } finally {
+    closeSync(fd)
   }
-  if (JSON.stringify([...header.value.roots].sort()) !== JSON.stringify([...roots].sort())) {
-    return rejected("built for other roots")
+}
+
+/**
+ * The folders of a stamps line, or `undefined` if its columns disagree with each other, with
+ * the header, or with the size of the file (a file cut short or run on).
+ */
+const unpackFolders = (
+  stored: StoredStamps,
+  count: number,
+  detailsAt: number,
+  fileSize: number,
+  details: () => () => Buffer | undefined
+): Map<string, FolderIndex> | undefined => {
+  const total = stored.ids.length / UUID_LENGTH
+  const { folders: paths, roots, counts, detailBytes, numbers } = stored
+  if (
+    !Number.isInteger(total) ||
+    numbers.length !== 3 * total ||
+    [paths.length, roots.length, counts.length, detailBytes.length].some((n) => n !== count) ||
+    counts.reduce((n, c) => n + c, 0) !== total ||
+    detailsAt - 1 + detailBytes.reduce((n, b) => n + b + 1, 0) !== fileSize
+  ) {
+    return undefined
   }
-  // a file cut short (or run on) is not the index that was written
-  const count = header.value.folders
-  if (lines.length !== 2 + count) return rejected("does not match the index schema")
-  const parsed = parseJson(lines[1]?.toString("utf8") ?? "")
-  const stored = parsed.ok ? decodeFolders(parsed.value) : undefined
-  if (stored === undefined || Exit.isFailure(stored) || stored.value.length !== count) {
-    return rejected("does not match the index schema")
-  }
+  const region = details()
   const folders = new Map<string, FolderIndex>()
-  for (const [i, folder] of stored.value.entries()) {
-    if (!sameLength(folder.stamps)) return rejected("does not match the index schema")
-    folders.set(folder.folder, FolderIndex.stored(folder, lines[2 + i] as Buffer))
+  let file = 0
+  let offset = 0
+  for (let i = 0; i < count; i++) {
+    const n = counts[i] as number
+    const ids = new Array<string>(n)
+    for (let k = 0; k < n; k++) ids[k] = stored.ids.slice((file + k) * UUID_LENGTH, (file + k + 1) * UUID_LENGTH)
+    const stamps = {
+      ids,
+      sizes: numbers.subarray(file, file + n),
+      mtimes: numbers.subarray(total + file, total + file + n),
+      inodes: numbers.subarray(2 * total + file, 2 * total + file + n)
+    }
+    const from = offset
+    const length = detailBytes[i] as number
+    folders.set(
+      paths[i] as string,
+      FolderIndex.stored(paths[i] as string, roots[i] as string, stamps, () => region()?.subarray(from, from + length))
+    )
+    file += n
+    offset += length + 1
   }
-  return {
-    _tag: "Loaded",
-    index: { version: INDEX_VERSION, roots: header.value.roots, folders, refreshedAt: header.value.refreshedAt }
-  }
+  return folders
 }
 
 /** The index as the pieces of its file: header, stamps, then one line per folder. */
 export function* indexFileParts(index: TranscriptIndexData): Generator<string | Buffer> {
-  const folders = [...index.folders.values()]
+  // a folder whose line cannot be had any more is left out, to be read again next time
+  const kept: Array<{ folder: FolderIndex; details: Buffer }> = []
+  for (const folder of index.folders.values()) {
+    const details = folder.storedDetails()
+    if (details !== undefined)
+      kept.push({ folder, details: typeof details === "string" ? Buffer.from(details) : details })
+  }
+  const total = kept.reduce((n, { folder }) => n + folder.size, 0)
+  const numbers = new Float64Array(3 * total)
+  let file = 0
+  for (const { folder } of kept) {
+    for (let k = 0; k < folder.size; k++, file++) {
+      numbers[file] = folder.stamps.sizes[k] as number
+      numbers[total + file] = folder.stamps.mtimes[k] as number
+      numbers[2 * total + file] = folder.stamps.inodes[k] as number
+    }
+  }
+  const stamps = Buffer.from(
+    JSON.stringify(
+      encodeStamps({
+        folders: kept.map(({ folder }) => folder.folder),
+        roots: kept.map(({ folder }) => folder.root),
+        counts: kept.map(({ folder }) => folder.size),
+        detailBytes: kept.map(({ details }) => details.length),
+        ids: kept.map(({ folder }) => folder.stamps.ids.join("")).join(""),
+        numbers
+      })
+    )
+  )
   yield JSON.stringify({
     version: index.version,
     roots: index.roots,
-    folders: folders.length,
-    refreshedAt: index.refreshedAt
+    folders: kept.length,
+    refreshedAt: index.refreshedAt,
+    stampsBytes: stamps.length
   })
-  yield `\n${JSON.stringify(folders.map((f) => f.storedFolder()))}`
-  for (const folder of folders) {
+  yield "\n"
+  yield stamps
+  for (const { details } of kept) {
     yield "\n"
-    yield folder.storedDetails()
+    yield details
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { type Dirent, lstatSync, readdirSync, type Stats } from "node:fs"
 import { join, sep } from "node:path"
-import { type ClaudeSessionId, isClaudeSessionId, readJsonlLines } from "@cc/events"
+import { type ClaudeSessionId, readJsonlLines } from "@cc/events"
 import {
   type Discovery,
   findFolderLinks,
@@ -22,7 +22,6 @@ import {
   readTranscriptEntry,
   readTranscriptTail,
   type SourceDiagnostic,
-  sessionIdFromFileName,
   type TranscriptEntry,
   withFile
 } from "@cc/sources"
@@ -217,6 +216,10 @@ const listing = (
   }
 }
 
+/** `<uuid>.jsonl`, as `sessionIdFromFileName` reads it, tested without building a match. */
+const transcriptName = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/
+const UUID_LENGTH = 36
+
 const statOrReport = (path: string, diagnostics: Array<SourceDiagnostic>): Stats | undefined => {
   try {
     // synchronous: the refresh of an unchanged tree is all stats, and a thread-pool round
@@ -265,35 +268,41 @@ const surveyFolder = (
     return undefined
   }
   // the same files as `transcriptFilesIn`, told apart by the stat each needs anyway (an
-  // lstat, as a directory entry's type would be: a link is not a transcript)
-  const names: Array<{ readonly id: ClaudeSessionId; readonly path: string }> = []
+  // lstat, as a directory entry's type would be: a link is not a transcript); parallel
+  // arrays, since a refresh of ten thousand unchanged files is mostly allocation
+  const ids: Array<ClaudeSessionId> = []
+  const paths: Array<string> = []
   const stats: Array<Stats | undefined> = []
   for (const name of listed) {
-    const id = sessionIdFromFileName(name)
-    if (id === undefined || !isClaudeSessionId(id)) continue
+    if (!transcriptName.test(name)) continue
     const path = `${target.path}${sep}${name}`
     const s = statOrReport(path, diagnostics)
     if (s !== undefined && !s.isFile()) continue
-    names.push({ id, path })
+    ids.push(name.slice(0, UUID_LENGTH) as ClaudeSessionId)
+    paths.push(path)
     stats.push(s)
   }
-  if (before !== undefined && !before.damaged && before.size === names.length) {
-    const { ids, sizes, mtimes, inodes } = before.stamps
+  if (before !== undefined && !before.damaged && before.size === ids.length) {
+    const stamped = before.stamps
     let same = true
     let at: Map<string, number> | undefined
-    for (let i = 0; i < names.length && same; i++) {
-      const id = (names[i] as { readonly id: ClaudeSessionId }).id
+    for (let i = 0; i < ids.length && same; i++) {
       // the listing order is the directory's: usually the same as when the stamps were taken
       let j: number | undefined = i
-      if (ids[i] !== id) {
-        at ??= new Map(ids.map((stampedId, k) => [stampedId, k]))
-        j = at.get(id)
+      if (stamped.ids[i] !== ids[i]) {
+        at ??= new Map(stamped.ids.map((stampedId, k) => [stampedId, k]))
+        j = at.get(ids[i] as string)
       }
       const s = stats[i]
-      same = j !== undefined && s !== undefined && s.size === sizes[j] && s.mtimeMs === mtimes[j] && s.ino === inodes[j]
+      same =
+        j !== undefined &&
+        s !== undefined &&
+        s.size === stamped.sizes[j] &&
+        s.mtimeMs === stamped.mtimes[j] &&
+        s.ino === stamped.inodes[j]
     }
     if (same) {
-      counts.unchanged += names.length
+      counts.unchanged += ids.length
       return { _tag: "Unchanged", folder: before }
     }
   }
@@ -302,8 +311,8 @@ const surveyFolder = (
   return {
     _tag: "Changed",
     target,
-    files: names.map(({ id, path }, i) => ({ id, path, stats: stats[i], was: previous.get(id) })),
-    structureChanged: before === undefined || before.files() === undefined || previous.size !== names.length
+    files: ids.map((id, i) => ({ id, path: paths[i] as string, stats: stats[i], was: previous.get(id) })),
+    structureChanged: before === undefined || before.files() === undefined || previous.size !== ids.length
   }
 }
 
@@ -354,7 +363,7 @@ const assembleFolder = async (
   counts: Counts
 ): Promise<FolderIndex> => {
   const current = survey.files.flatMap((file) => (file.now === undefined ? [] : [file.now]))
-  let links = before?.links
+  let links = before?.files() === undefined ? undefined : before.links()
   if (survey.structureChanged || links === undefined) {
     counts.foldersRelinked++
     const found = await findFolderLinks(current.filter((t) => !t.sidechain).map(toEntry))

@@ -6,6 +6,7 @@ import {
   renameSync,
   rmSync,
   truncateSync,
+  utimesSync,
   writeFileSync
 } from "node:fs"
 import { tmpdir } from "node:os"
@@ -53,7 +54,15 @@ const canonical = (ds: Array<Discovery>) =>
 /** The index without what depends on when it was built. */
 const comparable = (index: TranscriptIndexData) => ({
   files: Object.fromEntries(indexedTranscripts(index).map((t) => [t.path, { ...t, mtimeMs: 0, birthtimeMs: 0 }])),
-  links: Object.fromEntries([...index.folders].map(([k, v]) => [k, v.links.map((l) => JSON.stringify(l)).sort()]))
+  links: Object.fromEntries(
+    [...index.folders].map(([k, v]) => [
+      k,
+      v
+        .links()
+        .map((l) => JSON.stringify(l))
+        .sort()
+    ])
+  )
 })
 
 describe("transcript cache", () => {
@@ -129,15 +138,32 @@ describe("transcript cache", () => {
     const file = join(dir, "index.jsonl")
     await (await TranscriptCache.open({ roots: [root], file })).refresh()
     const lines = readFileSync(file, "utf8").split("\n")
-    // line 2 is the first folder's details: still JSON, no longer the schema
-    lines[2] = '[{"bogus":true}]'
+    // line 2 is the first folder's own line: same length, still JSON, no longer the schema
+    const damagedLine = `"${"x".repeat(Buffer.byteLength(lines[2] as string) - 2)}"`
+    lines[2] = damagedLine
     writeFileSync(file, lines.join("\n"))
     const damaged = await TranscriptCache.open({ roots: [root], file })
     expect(damaged.rejected).toBeUndefined()
     await damaged.ensureFresh()
     expect(damaged.all()).toHaveLength(8)
     // and the repaired index was saved
-    expect(readFileSync(file, "utf8").split("\n")[2]).not.toBe('[{"bogus":true}]')
+    expect(readFileSync(file, "utf8").split("\n")[2]).not.toBe(damagedLine)
+  })
+
+  it("reads nothing of an index file replaced after it was opened, and reads the transcripts again", async () => {
+    const root = copyFixtures()
+    const file = join(dir, "index.jsonl")
+    await (await TranscriptCache.open({ roots: [root], file })).refresh()
+    const opened = await TranscriptCache.open({ roots: [root], file })
+    // another process saves its own index meanwhile: same bytes, another file
+    const bytes = readFileSync(file)
+    rmSync(file)
+    writeFileSync(file, bytes)
+    utimesSync(file, new Date(2020, 0, 1), new Date(2020, 0, 1))
+    expect(opened.byClaudeId("c1812308-e78e-4adc-996b-5f41f914b13c")).toBeUndefined()
+    await opened.ensureFresh()
+    expect(opened.all()).toHaveLength(8)
+    expect(opened.byClaudeId("c1812308-e78e-4adc-996b-5f41f914b13c")?.cwd).toBe("/srv/cc-fixtures/app")
   })
 
   it("rejects an index file cut short or with a damaged stamp line", async () => {
