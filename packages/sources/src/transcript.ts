@@ -216,15 +216,67 @@ export interface TranscriptTail {
   readonly tailUuids: ReadonlyArray<string>
 }
 
-const uuidsOfLines = (text: string): Array<string> => {
+// The end of a transcript is scanned as bytes: turning each 8 KiB window into text, and
+// parsing its lines, allocated more than everything else a scan of ten thousand files does.
+const NEWLINE = 0x0a
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const EMPTY = Buffer.alloc(0)
+const TIMESTAMP_KEY = Buffer.from('"timestamp":"')
+const UUID_KEY = Buffer.from('"uuid":"')
+const LEAF_UUID_KEY = Buffer.from('"leafUuid":"')
+const SUMMARY_START = Buffer.from('{"type":"summary"')
+const LAST_PROMPT_TYPE = Buffer.from('"type":"last-prompt"')
+const isoStart = /^\d{4}-\d{2}-\d{2}T/
+
+/** The plain (unescaped) string value that follows `key` at `at`, if it is at most `max` bytes. */
+const stringAfter = (bytes: Buffer, at: number, key: Buffer, max: number): string | undefined => {
+  const from = at + key.length
+  const close = bytes.indexOf(QUOTE, from)
+  if (close === -1 || close - from > max) return undefined
+  const escape = bytes.indexOf(BACKSLASH, from)
+  if (escape !== -1 && escape < close) return undefined
+  return bytes.toString("utf8", from, close)
+}
+
+/** Newest `"timestamp":"…"` value in bytes of complete lines (as `maxTimestamp` on their text). */
+const newestTimestampIn = (bytes: Buffer): string | undefined => {
+  let newest: string | undefined
+  for (let at = bytes.indexOf(TIMESTAMP_KEY); at !== -1; at = bytes.indexOf(TIMESTAMP_KEY, at + 1)) {
+    const candidate = stringAfter(bytes, at, TIMESTAMP_KEY, 64)
+    if (candidate !== undefined && isoStart.test(candidate) && (newest === undefined || candidate > newest))
+      newest = candidate
+  }
+  return newest
+}
+
+/**
+ * The message uuids of complete lines, in order. A line with one `"uuid":"…"` has it at the
+ * top level (nested JSON in strings is escaped); only a line with several is parsed to tell
+ * them apart. A 2.1.x `last-prompt` line names the conversation's leaf.
+ */
+const messageUuidsIn = (bytes: Buffer): Array<string> => {
   const uuids: Array<string> = []
-  for (const line of text.split("\n")) {
-    if (!line.includes('"uuid"') && !line.includes('"leafUuid"')) continue
-    const parsed = parseTranscriptLine(line)
-    if (parsed._tag !== "Ok") continue
-    if (parsed.line.uuid !== undefined && parsed.line.type !== "summary") uuids.push(parsed.line.uuid)
-    // 2.1.x: the leaf of the conversation, named even when its own line is too long to read here
-    else if (parsed.line.type === "last-prompt" && parsed.line.leafUuid !== undefined) uuids.push(parsed.line.leafUuid)
+  for (let start = 0; start < bytes.length; ) {
+    const newline = bytes.indexOf(NEWLINE, start)
+    const end = newline === -1 ? bytes.length : newline
+    const line = bytes.subarray(start, end)
+    start = end + 1
+    const first = line.indexOf(UUID_KEY)
+    if (first !== -1 && line.indexOf(UUID_KEY, first + 1) !== -1) {
+      const parsed = parseTranscriptLine(line.toString("utf8"))
+      if (parsed._tag === "Ok" && parsed.line.uuid !== undefined && parsed.line.type !== "summary")
+        uuids.push(parsed.line.uuid)
+    } else if (first !== -1) {
+      const uuid = line.subarray(0, SUMMARY_START.length).equals(SUMMARY_START)
+        ? undefined
+        : stringAfter(line, first, UUID_KEY, 64)
+      if (uuid !== undefined) uuids.push(uuid)
+    } else if (line.indexOf(LAST_PROMPT_TYPE) !== -1) {
+      const at = line.indexOf(LEAF_UUID_KEY)
+      const leaf = at === -1 ? undefined : stringAfter(line, at, LEAF_UUID_KEY, 64)
+      if (leaf !== undefined) uuids.push(leaf)
+    }
   }
   return uuids
 }
@@ -274,19 +326,18 @@ export const readTranscriptTailSync = (
       buffer = Buffer.allocUnsafe(size - start)
       bytesRead = readSync(fd, buffer, 0, buffer.length, start)
     }
-    const nl = buffer.subarray(0, bytesRead).lastIndexOf(0x0a)
-    const text = nl === -1 ? "" : buffer.subarray(0, nl).toString("utf8")
+    const nl = buffer.subarray(0, bytesRead).lastIndexOf(NEWLINE)
     // the first line of the window may be cut: only lines after its first newline count
-    const cut = start === 0 ? -1 : text.indexOf("\n")
-    const whole = start === 0 ? text : cut === -1 ? "" : text.slice(cut + 1)
-    const lastTimestamp = maxTimestamp(whole)
+    const cut = start === 0 ? -1 : buffer.subarray(0, Math.max(nl, 0)).indexOf(NEWLINE)
+    const whole = nl === -1 || (start > 0 && cut === -1) ? EMPTY : buffer.subarray(cut + 1, nl)
+    const lastTimestamp = newestTimestampIn(whole)
     if (lastTimestamp !== undefined || start === 0 || window >= tailBytes) {
       if (nl === -1) return { completeEnd: start, size, tailUuids: [] }
       return {
         ...(lastTimestamp === undefined ? {} : { lastTimestamp }),
         completeEnd: start + nl + 1,
         size,
-        tailUuids: uuidsOfLines(whole)
+        tailUuids: messageUuidsIn(whole)
       }
     }
     window = Math.min(window * 8, tailBytes)
