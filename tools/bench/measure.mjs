@@ -52,6 +52,21 @@ const tasks = {
     }
     return { ms: now() - t, bytes }
   },
+  async "floor-stat-repeated"({ home, times = 5 }) {
+    let last = { ms: Number.NaN }
+    for (let i = 0; i < times; i++) last = await tasks["floor-stat"]({ home })
+    return last
+  },
+  async "index-refresh-repeated"({ home, store, times = 5 }) {
+    const cache = await TranscriptCache.open({ roots: [home], file: indexFileIn(store) })
+    let ms = Number.NaN
+    for (let i = 0; i < times; i++) {
+      const t = now()
+      await cache.refresh()
+      ms = now() - t
+    }
+    return { ms }
+  },
   async "index-build"({ home, store }) {
     rmSync(indexFileIn(store), { force: true })
     const t = now()
