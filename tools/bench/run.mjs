@@ -348,80 +348,55 @@ const largest = Math.max(...sizes)
 const at = (name) => results.find((r) => r.size === largest && r.name === name) ?? {}
 const ratio = (r) => r.ms / r.floorMs
 const speedUp = (r) => r.peerMs / r.ms
+// [target, figure, met?, shown as]
+const atMost = (limit, unit) => [
+  (x) => x <= limit,
+  (x) => `${fmt(x, unit === "×" ? 2 : unit === "ms" ? 2 : 0)}${unit === "×" ? "×" : ` ${unit}`}`
+]
+const atLeast = (limit) => [(x) => x >= limit, (x) => `${fmt(x, 0)}×`]
+const coldList = "list all sessions with metadata (cold, no index)"
 const verdicts = [
   [
     "cold resolve by Claude id ≤ 1.3× head-read floor",
     ratio(at("resolve by Claude id (cold: new process, no index)")),
-    (x) => x <= 1.3,
-    (x) => `${fmt(x, 2)}×`
+    ...atMost(1.3, "×")
   ],
   [
     "cold resolve by token ≤ 1.3× head-read floor",
     ratio(at("resolve by token (cold: new process, no index)")),
-    (x) => x <= 1.3,
-    (x) => `${fmt(x, 2)}×`
+    ...atMost(1.3, "×")
   ],
-  [
-    "warm resolve by Claude id ≤ 2 ms",
-    at("resolve by Claude id (warm, in process)").ms,
-    (x) => x <= 2,
-    (x) => `${fmt(x, 2)} ms`
-  ],
-  [
-    "warm resolve by stable id ≤ 2 ms",
-    at("resolve by stable id (warm, in process)").ms,
-    (x) => x <= 2,
-    (x) => `${fmt(x, 2)} ms`
-  ],
-  [
-    "warm resolve by token ≤ 2 ms",
-    at("resolve by token (warm, in process)").ms,
-    (x) => x <= 2,
-    (x) => `${fmt(x, 2)} ms`
-  ],
+  ["warm resolve by Claude id ≤ 2 ms", at("resolve by Claude id (warm, in process)").ms, ...atMost(2, "ms")],
+  ["warm resolve by stable id ≤ 2 ms", at("resolve by stable id (warm, in process)").ms, ...atMost(2, "ms")],
+  ["warm resolve by token ≤ 2 ms", at("resolve by token (warm, in process)").ms, ...atMost(2, "ms")],
   [
     "refresh of an unchanged index ≤ 1.2× stat floor (new process)",
     ratio(at("index refresh, nothing changed")),
-    (x) => x <= 1.2,
-    (x) => `${fmt(x, 2)}×`
+    ...atMost(1.2, "×")
   ],
   [
     "the same with the index in memory",
     ratio(at("index refresh, nothing changed, index already in memory")),
-    (x) => x <= 1.2,
-    (x) => `${fmt(x, 2)}×`
+    ...atMost(1.2, "×")
   ],
   [
     "the same, 5th run in one process (against the floor's 5th run)",
     ratio(at("index refresh, nothing changed (5th run in one process)")),
-    (x) => x <= 1.2,
-    (x) => `${fmt(x, 2)}×`
+    ...atMost(1.2, "×")
   ],
-  [
-    "list all ≥ 50× faster than ccusage cold",
-    speedUp(at("list all sessions with metadata (cold, no index)")),
-    (x) => x >= 50,
-    (x) => `${fmt(x, 0)}×`
-  ],
+  ["list all ≥ 50× faster than ccusage cold", speedUp(at(coldList)), ...atLeast(50)],
   [
     "list all (cold) in ≤ 150 MB",
-    at("list all sessions with metadata (cold, no index)").rssMB,
+    at(coldList).rssMB,
     (x) => x <= 150,
-    (x) =>
-      `${fmt(x, 0)} MB peak RSS, ${fmt(at("list all sessions with metadata (cold, no index)").liveMB, 0)} MB live heap`
+    (x) => `${fmt(x, 0)} MB peak RSS, ${fmt(at(coldList).liveMB, 0)} MB live heap`
   ],
   [
     "list all ≥ 150× faster than ccusage warm",
     speedUp(at("list all sessions with metadata (warm index)")),
-    (x) => x >= 150,
-    (x) => `${fmt(x, 0)}×`
+    ...atLeast(150)
   ],
-  [
-    "list all (warm) in ≤ 150 MB",
-    at("list all sessions with metadata (warm index)").rssMB,
-    (x) => x <= 150,
-    (x) => `${fmt(x, 0)} MB peak RSS`
-  ],
+  ["list all (warm) in ≤ 150 MB", at("list all sessions with metadata (warm index)").rssMB, ...atMost(150, "MB")],
   ["fold of 1M events ≤ 1 s", foldRes.ms, (x) => x <= 1000, (x) => `${fmt(x, 0)} ms`],
   [
     "a 50 MB line raises peak RSS by a few MB",

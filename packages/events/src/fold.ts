@@ -136,7 +136,7 @@ interface MutableRecord {
   opened: OpenedFact | undefined
   readonly claude: Map<string, MutableClaude>
   readonly links: Map<string, MutableLink>
-  readonly runs: Map<string, { runId: string; started: RunFact["started"]; finished: RunFact["finished"] }>
+  readonly runs: Map<string, MutableRun>
   label: Register<string> | undefined
   archived: Register<boolean> | undefined
   firstAt: string
@@ -245,6 +245,17 @@ class EvidenceSet {
   }
 }
 
+type MutableRun = { runId: string; started: RunFact["started"]; finished: RunFact["finished"] }
+
+const runOf = (record: MutableRecord, runId: string): MutableRun => {
+  let run = record.runs.get(runId)
+  if (run === undefined) {
+    run = { runId, started: undefined, finished: undefined }
+    record.runs.set(runId, run)
+  }
+  return run
+}
+
 const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
   const at = event.at
   const eventId = event.id
@@ -304,11 +315,7 @@ const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
     }
     case "run.started": {
       const p = event.payload
-      let run = record.runs.get(p.runId)
-      if (run === undefined) {
-        run = { runId: p.runId, started: undefined, finished: undefined }
-        record.runs.set(p.runId, run)
-      }
+      const run = runOf(record, p.runId)
       if (wins(at, eventId, run.started, -1)) {
         run.started = {
           at,
@@ -322,11 +329,7 @@ const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
     }
     case "run.finished": {
       const p = event.payload
-      let run = record.runs.get(p.runId)
-      if (run === undefined) {
-        run = { runId: p.runId, started: undefined, finished: undefined }
-        record.runs.set(p.runId, run)
-      }
+      const run = runOf(record, p.runId)
       if (wins(at, eventId, run.finished, -1)) {
         run.finished = {
           at,
