@@ -234,8 +234,8 @@ const stringAfter = (bytes: Buffer, at: number, key: Buffer, max: number): strin
   const from = at + key.length
   const close = bytes.indexOf(QUOTE, from)
   if (close === -1 || close - from > max) return undefined
-  const escape = bytes.indexOf(BACKSLASH, from)
-  if (escape !== -1 && escape < close) return undefined
+  const backslash = bytes.indexOf(BACKSLASH, from)
+  if (backslash !== -1 && backslash < close) return undefined
   return bytes.toString("utf8", from, close)
 }
 
