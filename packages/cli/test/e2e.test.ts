@@ -276,7 +276,8 @@ describe("1.0.30 (real CLI)", () => {
     )
     for (const l of launched) expect(l.claudeSessionId).toBeUndefined()
     const shown = await Promise.all(launched.map((l) => waitFinished(w, l.id)))
-    expect(new Set(shown.map((s) => s.latestClaudeSessionId)).size).toBe(8)
+    const seen = shown.map((s) => ({ id: s.id, status: s.status, claude: s.claudeSessionIds }))
+    expect(new Set(shown.map((s) => s.latestClaudeSessionId)).size, JSON.stringify(seen, null, 1)).toBe(8)
   })
 
   it("a fresh store recovers the whole chain from the transcripts", async () => {
