@@ -2,7 +2,7 @@
  * End to end, with the real Claude Code CLI from npm (2.1.x and 1.0.30) run offline against
  * the loopback Messages API stand-in, through the built `cc-session` in temp homes.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -271,12 +271,23 @@ describe("1.0.30 (real CLI)", () => {
     const proj = w.dir("legacy")
     const launched = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        w.json<{ id: string; claudeSessionId?: string }>(["run", "--detached", "--", `old parallel ${i}`], proj)
+        w.json<{ id: string; claudeSessionId?: string; log: string }>(
+          ["run", "--detached", "--", `old parallel ${i}`],
+          proj
+        )
       )
     )
     for (const l of launched) expect(l.claudeSessionId).toBeUndefined()
     const shown = await Promise.all(launched.map((l) => waitFinished(w, l.id)))
-    const seen = shown.map((s) => ({ id: s.id, status: s.status, claude: s.claudeSessionIds }))
+    // on failure, say which case it was: a run with no id shows the start of its own log
+    const seen = shown.map((s, i) => ({
+      id: s.id,
+      status: s.status,
+      claude: s.claudeSessionIds,
+      ...(s.claudeSessionIds.length > 0
+        ? {}
+        : { log: existsSync(launched[i]?.log ?? "") ? readFileSync(launched[i]?.log ?? "", "utf8").slice(0, 600) : "" })
+    }))
     expect(new Set(shown.map((s) => s.latestClaudeSessionId)).size, JSON.stringify(seen, null, 1)).toBe(8)
   })
 
