@@ -15,6 +15,7 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs"
 import { rename, rm } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { ensureDirectory } from "@cc/events"
+import { readAt } from "@cc/sources"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as SchemaTransformation from "effect/SchemaTransformation"
@@ -301,16 +302,6 @@ const parseJson = (text: string): { readonly ok: true; readonly value: unknown }
 
 const NEWLINE = 0x0a
 
-interface FileIdentity {
-  readonly dev: number
-  readonly ino: number
-  readonly size: number
-  readonly mtimeMs: number
-}
-
-const sameFile = (a: FileIdentity, b: FileIdentity): boolean =>
-  a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs
-
 /** Reads `length` bytes at `position`, or fewer at the end of the file. */
 const readRange = (fd: number, position: number, length: number): Buffer => {
   const buffer = Buffer.allocUnsafe(length)
@@ -323,25 +314,48 @@ const readRange = (fd: number, position: number, length: number): Buffer => {
   return buffer.subarray(0, done)
 }
 
+/** Reads `length` bytes at `position` through the thread pool, or fewer at the end of the file. */
+const readRangeInBackground = async (fd: number, position: number, length: number): Promise<Buffer> => {
+  const buffer = Buffer.allocUnsafe(length)
+  let done = 0
+  while (done < length) {
+    const n = await readAt(fd, buffer.subarray(done), position + done)
+    if (n === 0) break
+    done += n
+  }
+  return buffer.subarray(0, done)
+}
+
 /**
- * The folders' own lines of an index file, read the first time any is asked for: from the
- * same file only (same device, inode, size and mtime), or not at all.
+ * The folders' own lines, read in the background through the descriptor the index was
+ * opened with (so from that very file, even if another process has renamed a new index over
+ * it since), which is then closed. Asked for before that read is done, they are read at once
+ * on the same descriptor. `undefined` if they cannot be read whole: the folders then count as
+ * damaged and are read again.
  */
-const lazyDetails = (path: string, identity: FileIdentity, start: number): (() => Buffer | undefined) => {
+const detailsInBackground = (fd: number, start: number, length: number): (() => Buffer | undefined) => {
   let region: Buffer | undefined
-  let tried = false
-  return () => {
-    if (tried) return region
-    tried = true
-    try {
-      const fd = openSync(path, "r")
+  let closed = false
+  const whole = (bytes: Buffer): Buffer | undefined => (bytes.length === length ? bytes : undefined)
+  void readRangeInBackground(fd, start, length)
+    .then((bytes) => {
+      region ??= whole(bytes)
+    })
+    .catch(() => undefined)
+    .finally(() => {
+      closed = true
       try {
-        if (sameFile(fstatSync(fd), identity)) region = readRange(fd, start, Math.max(0, identity.size - start))
-      } finally {
         closeSync(fd)
+      } catch {
+        // already gone with the process's descriptors: nothing to release
       }
+    })
+  return () => {
+    if (region !== undefined || closed) return region
+    try {
+      region = whole(readRange(fd, start, length))
     } catch {
-      // gone or unreadable: the folders count as damaged and are read again
+      // unreadable: damaged, read again
     }
     return region
   }
@@ -356,6 +370,7 @@ export const loadIndexFile = async (path: string, roots: ReadonlyArray<string>):
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { _tag: "Missing" }
     return rejected(`unreadable: ${(error as Error).message}`)
   }
+  let kept = false
   try {
     const identity = fstatSync(fd)
     // the header line: short, but nothing bounds its roots
@@ -387,9 +402,11 @@ export const loadIndexFile = async (path: string, roots: ReadonlyArray<string>):
       parsed.ok && stampsBytes.length === header.value.stampsBytes ? decodeStamps(parsed.value) : undefined
     if (decoded === undefined || Exit.isFailure(decoded)) return rejected("does not match the index schema")
     const detailsAt = stampsAt + header.value.stampsBytes + 1
-    const folders = unpackFolders(decoded.value, header.value.folders, detailsAt, identity.size, () =>
-      lazyDetails(path, identity, detailsAt)
-    )
+    const folders = unpackFolders(decoded.value, header.value.folders, detailsAt, identity.size, () => {
+      // the descriptor now belongs to the background read, which closes it
+      kept = true
+      return detailsInBackground(fd, detailsAt, Math.max(0, identity.size - detailsAt))
+    })
     if (folders === undefined) return rejected("does not match the index schema")
     return {
       _tag: "Loaded",
@@ -398,7 +415,7 @@ export const loadIndexFile = async (path: string, roots: ReadonlyArray<string>):
   } catch (error) {
     return rejected(`unreadable: ${(error as Error).message}`)
   } finally {
-    closeSync(fd)
+    if (!kept) closeSync(fd)
   }
 }
 
