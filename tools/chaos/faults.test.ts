@@ -29,6 +29,32 @@ import { record, scale } from "./helpers/scale.js"
 const run = promisify(execFile)
 const cli = resolve(import.meta.dirname, "../../packages/cli/dist/cli.js")
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Waits until every log is done being written: it holds a `result` line, or its size has not
+ * changed for 5 s. A fixed wait is not enough on a loaded machine, where a claude can take
+ * seconds to start: the check would read a log, and the resolver a moment later a longer one.
+ */
+const settled = async (logs: ReadonlyArray<string>, limitMs = 60_000): Promise<void> => {
+  const sizeOf = (log: string) => (existsSync(log) ? statSync(log).size : -1)
+  const last = logs.map(sizeOf)
+  const stableSince = logs.map(() => Date.now())
+  const deadline = Date.now() + limitMs
+  while (Date.now() < deadline) {
+    await sleep(250)
+    let pending = 0
+    for (const [i, log] of logs.entries()) {
+      const size = sizeOf(log)
+      if (size !== last[i]) {
+        last[i] = size
+        stableSince[i] = Date.now()
+      }
+      const done = size > 0 && readFileSync(log, "utf8").includes('"type":"result"')
+      if (!done && Date.now() - (stableSince[i] as number) < 5000) pending++
+    }
+    if (pending === 0) return
+  }
+}
 let dir: string
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cc-chaos-faults-"))
@@ -103,8 +129,9 @@ describe("faults", () => {
             return launch
           })
         )
-        // claude outlives its supervisor: let the runs that started finish writing
-        await sleep(2500)
+        // claude outlives its supervisor: let the runs that started finish writing (a log with
+        // its result line, or one that has stopped growing: claude never started, or stopped)
+        await settled(launched.map((l) => l.log))
         const opened = await openResolver({ storeDir: store, claudeHomes: [home], persistIndex: false })
         outcomes.tornRepaired += opened.log.repairs().length
         const { diagnostics } = await opened.log.read()
