@@ -204,8 +204,6 @@ export const withFile = <A>(path: string, f: (fd: number) => A): A => {
   }
 }
 
-const timestampPattern = /"timestamp":"(\d{4}-\d{2}-\d{2}T[^"]+)"/g
-
 export interface TranscriptTail {
   /** The newest timestamp among the complete lines of the last `tailBytes`. */
   readonly lastTimestamp?: string
@@ -239,7 +237,10 @@ const stringAfter = (bytes: Buffer, at: number, key: Buffer, max: number): strin
   return bytes.toString("utf8", from, close)
 }
 
-/** Newest `"timestamp":"…"` value in bytes of complete lines (as `maxTimestamp` on their text). */
+/**
+ * Newest `"timestamp":"…"` value in bytes of complete lines. Each value is a fresh string: a
+ * substring of a long text would keep that whole text alive in V8.
+ */
 const newestTimestampIn = (bytes: Buffer): string | undefined => {
   let newest: string | undefined
   for (let at = bytes.indexOf(TIMESTAMP_KEY); at !== -1; at = bytes.indexOf(TIMESTAMP_KEY, at + 1)) {
@@ -281,23 +282,14 @@ const messageUuidsIn = (bytes: Buffer): Array<string> => {
   return uuids
 }
 
-/** Newest timestamp in a text of complete lines. */
-export const maxTimestamp = (text: string, previous?: string): string | undefined => {
-  let last = previous
-  for (const match of text.matchAll(timestampPattern)) {
-    const candidate = match[1]
-    if (candidate !== undefined && (last === undefined || candidate > last)) last = candidate
-  }
-  return last === previous ? last : detached(last)
-}
-
 /**
- * A copy of a short string cut from a long text. V8 keeps such a substring as a view of the
- * whole text: a timestamp kept in an index would otherwise hold its 8 KiB window (or a 2 MiB
- * line) alive, tens of MB for ten thousand transcripts.
+ * Newest timestamp in a text of complete lines, or `previous` if none is newer: the same scan
+ * as a transcript's end gets, on the text's bytes.
  */
-const detached = (text: string | undefined): string | undefined =>
-  text === undefined ? undefined : Buffer.from(text, "utf8").toString("utf8")
+export const maxTimestamp = (text: string, previous?: string): string | undefined => {
+  const newest = newestTimestampIn(Buffer.from(text, "utf8"))
+  return newest !== undefined && (previous === undefined || newest > previous) ? newest : previous
+}
 
 /** The end of a transcript read first: usually its last few lines, one with a timestamp. */
 export const TAIL_WINDOW_BYTES = 8 * 1024
