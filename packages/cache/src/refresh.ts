@@ -7,7 +7,7 @@
  * again from its head. Links are recomputed for a folder only when its set of files changed or
  * a file was replaced, since appends never change who resumed or forked whom.
  */
-import { type Dirent, lstatSync, readdirSync, type Stats } from "node:fs"
+import { lstatSync, readdirSync, type Stats } from "node:fs"
 import { join, sep } from "node:path"
 import { type ClaudeSessionId, readJsonlLines } from "@cc/events"
 import {
@@ -16,12 +16,14 @@ import {
   firstLineDigestSync,
   fsReason,
   type LinkFound,
+  listDir,
   mapLimit,
   maxTimestamp,
   READ_CONCURRENCY,
   readTranscriptEntry,
   readTranscriptTail,
   type SourceDiagnostic,
+  TRANSCRIPT_FILE_NAME,
   type TranscriptEntry,
   withFile
 } from "@cc/sources"
@@ -205,21 +207,6 @@ interface Counts {
   foldersRelinked: number
 }
 
-const listing = (
-  path: string,
-  what: string
-): { readonly ok: true; readonly entries: Array<Dirent> } | { readonly ok: false; readonly reason: string } => {
-  try {
-    return { ok: true, entries: readdirSync(path, { withFileTypes: true }) }
-  } catch (error) {
-    return { ok: false, reason: fsReason(error, what) }
-  }
-}
-
-/** `<uuid>.jsonl`, as `sessionIdFromFileName` reads it, tested without building a match. */
-const transcriptName = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/
-const UUID_LENGTH = 36
-
 const statOrReport = (path: string, diagnostics: Array<SourceDiagnostic>): Stats | undefined => {
   try {
     // synchronous: the refresh of an unchanged tree is all stats, and a thread-pool round
@@ -274,11 +261,12 @@ const surveyFolder = (
   const paths: Array<string> = []
   const stats: Array<Stats | undefined> = []
   for (const name of listed) {
-    if (!transcriptName.test(name)) continue
+    // tested, not matched: no match object per file
+    if (!TRANSCRIPT_FILE_NAME.test(name)) continue
     const path = `${target.path}${sep}${name}`
     const s = statOrReport(path, diagnostics)
     if (s !== undefined && !s.isFile()) continue
-    ids.push(name.slice(0, UUID_LENGTH) as ClaudeSessionId)
+    ids.push(name.slice(0, -".jsonl".length) as ClaudeSessionId)
     paths.push(path)
     stats.push(s)
   }
@@ -397,8 +385,8 @@ export const refreshIndex = async (
   let targets: Array<{ root: string; path: string }> = []
   for (const root of roots) {
     const projects = join(root, "projects")
-    const listed = listing(projects, "Claude projects folder")
-    if (!listed.ok) {
+    const listed = await listDir(projects, "Claude projects folder")
+    if (listed._tag === "Failed") {
       diagnostics.push(diagnostic(listed.reason, projects, "info"))
       continue
     }

@@ -20,10 +20,11 @@ export const sidecarPathFor = (logPath: string): string => {
   return join(dirname(logPath), `${stem}.session.json`)
 }
 
-const uuidFile = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/
+/** A transcript's file name, `<uuid>.jsonl`; the session id it claims is the first group. */
+export const TRANSCRIPT_FILE_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/
 
 /** The session id a transcript file name claims, if it is `<uuid>.jsonl`. */
-export const sessionIdFromFileName = (name: string): string | undefined => uuidFile.exec(name)?.[1]
+export const sessionIdFromFileName = (name: string): string | undefined => TRANSCRIPT_FILE_NAME.exec(name)?.[1]
 
 /** A folder entry name that may be joined to a path: no separators, no `..`, no NUL. */
 export const isSafeName = (name: string): boolean =>
