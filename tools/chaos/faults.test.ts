@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -17,8 +18,8 @@ import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { TranscriptCache } from "@cc/cache"
 import { makeEvent, openEventLog } from "@cc/events"
-import { openResolver, SessionNotFound } from "@cc/resolver"
-import { parseStreamLine, readSidecar, sidecarPathFor } from "@cc/sources"
+import { openResolver, type Resolution, SessionNotFound } from "@cc/resolver"
+import { hashPrompt, parseStreamLine, readSidecar, readTranscriptHead, sidecarPathFor } from "@cc/sources"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 // @ts-expect-error plain JS tools
 import { claudeEnv, startStandin } from "../anthropic-standin.mjs"
@@ -55,6 +56,23 @@ const settled = async (logs: ReadonlyArray<string>, limitMs = 60_000): Promise<v
     if (pending === 0) return
   }
 }
+/** Every transcript under a Claude home, by the hash of its first prompt. */
+const transcriptsByPrompt = async (home: string): Promise<Map<string, Array<{ sessionId: string; path: string }>>> => {
+  const found = new Map<string, Array<{ sessionId: string; path: string }>>()
+  const projects = join(home, "projects")
+  if (!existsSync(projects)) return found
+  for (const folder of readdirSync(projects)) {
+    for (const file of readdirSync(join(projects, folder))) {
+      if (!file.endsWith(".jsonl")) continue
+      const path = join(projects, folder, file)
+      const head = await readTranscriptHead(path)
+      if (head.promptHash === undefined || head.sessionId === undefined) continue
+      found.set(head.promptHash, [...(found.get(head.promptHash) ?? []), { sessionId: head.sessionId, path }])
+    }
+  }
+  return found
+}
+
 let dir: string
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cc-chaos-faults-"))
@@ -93,6 +111,8 @@ describe("faults", () => {
       foundFromLog: 0,
       foundFromStore: 0,
       killedBeforeClaude: 0,
+      foundFromTranscripts: 0,
+      resolvedToAnother: 0,
       lostObservations: 0,
       tornRepaired: 0
     }
@@ -136,7 +156,10 @@ describe("faults", () => {
         outcomes.tornRepaired += opened.log.repairs().length
         const { diagnostics } = await opened.log.read()
         expect(diagnostics).toEqual([])
-        for (const launch of launched) {
+        // every transcript claude wrote, by the hash of its first prompt ("kill N" is unique per run)
+        const byPrompt = await transcriptsByPrompt(home)
+        for (const [i, launch] of launched.entries()) {
+          const prompt = `kill ${start + i}`
           expect(alive(launch.pid)).toBe(false)
           const logText = existsSync(launch.log) ? readFileSync(launch.log, "utf8") : ""
           const init = logText
@@ -145,21 +168,51 @@ describe("faults", () => {
             .find((p) => p._tag === "Init")
           const sidecar = await readSidecar(sidecarPathFor(launch.log))
           expect(sidecar._tag).not.toBe("Invalid") // written atomically: never torn
+          const own = byPrompt.get(hashPrompt(prompt)) ?? []
           const resolution = await opened.resolver.resolve(launch.id).catch((error: unknown) => error)
+          const explained = {
+            prompt,
+            claudeRan: own.length > 0 || init !== undefined,
+            ownTranscripts: own.map((t) => t.sessionId),
+            logInit: init?._tag === "Init" ? init.sessionId : null,
+            logStart: logText.slice(0, 300),
+            answer:
+              resolution instanceof Error
+                ? { error: (resolution as { _tag?: string })._tag, message: resolution.message }
+                : {
+                    ids: (resolution as Resolution).claudeSessionIds,
+                    resolvedBy: (resolution as Resolution).resolvedBy,
+                    transcripts: (resolution as Resolution).transcripts
+                  }
+          }
+          const because = JSON.stringify(explained, null, 2)
+          if (!(resolution instanceof Error)) {
+            const ids = (resolution as Resolution).claudeSessionIds
+            // an answer is only ever this session's own conversation: each id is its own
+            // transcript's (same first prompt), or the id its own log named
+            const foreign = ids.filter((id) => !own.some((t) => t.sessionId === id) && explained.logInit !== id)
+            if (foreign.length > 0) outcomes.resolvedToAnother++
+            expect(foreign, because).toEqual([])
+          }
           if (init?._tag === "Init") {
-            expect(resolution).not.toBeInstanceOf(Error)
-            const ids = (resolution as { claudeSessionIds: Array<string>; resolvedBy: string }).claudeSessionIds
+            expect(resolution, because).not.toBeInstanceOf(Error)
+            const ids = (resolution as Resolution).claudeSessionIds
             if (!ids.includes(init.sessionId)) outcomes.lostObservations++
-            expect(ids).toContain(init.sessionId)
-            if ((resolution as { resolvedBy: string }).resolvedBy === "store") outcomes.foundFromStore++
+            expect(ids, because).toContain(init.sessionId)
+            if ((resolution as Resolution).resolvedBy === "store") outcomes.foundFromStore++
             else outcomes.foundFromLog++
+          } else if (own.length > 0) {
+            // claude ran but its log names no id (it stopped before its init line, or wrote
+            // it elsewhere): its own transcript is the answer, found by cwd, time and prompt
+            expect(resolution, because).not.toBeInstanceOf(Error)
+            outcomes.foundFromTranscripts++
           } else {
             // killed before claude ever ran: nothing was observed, and the answer says so
-            expect(resolution).toBeInstanceOf(SessionNotFound)
+            expect(resolution, because).toBeInstanceOf(SessionNotFound)
             outcomes.killedBeforeClaude++
           }
           if (sidecar._tag === "Ok" && sidecar.sidecar.claudeSessionId !== undefined) {
-            expect(init?._tag === "Init" && init.sessionId).toBe(sidecar.sidecar.claudeSessionId)
+            expect(init?._tag === "Init" && init.sessionId, because).toBe(sidecar.sidecar.claudeSessionId)
           }
         }
       }

@@ -25,15 +25,18 @@ describe("load", () => {
     const each = scale(500, 5000)
     const store = join(dir, "store")
     const started = Date.now()
-    await Promise.all(
+    // no lock timeout: the default (10 minutes) is a guard against a hung holder, and a fair
+    // queue must serve every one of these without coming near it
+    const outputs = await Promise.all(
       Array.from({ length: workers }, (_, w) =>
         run(
           process.execPath,
           [join(import.meta.dirname, "helpers", "append-worker.mjs"), store, String(w + 1), String(each), "8"],
-          { maxBuffer: 1 << 20 }
+          { maxBuffer: 1 << 24 }
         )
       )
     )
+    const perWriter = outputs.map((o) => (JSON.parse(o.stdout) as { latencies: Array<number> }).latencies)
     const seconds = (Date.now() - started) / 1000
     const log = await openEventLog({ dir: store })
     const { events, diagnostics } = await log.read()
@@ -50,7 +53,18 @@ describe("load", () => {
     }
     const state = fold(events.map((s) => s.event))
     expect(Object.keys(state.sessions)).toHaveLength(workers)
+    const all = perWriter.flat().sort((a, b) => a - b)
+    const quantile = (q: number) => all[Math.min(all.length - 1, Math.floor(q * all.length))] as number
+    const means = perWriter.map((l) => l.reduce((a, b) => a + b, 0) / l.length)
     record("load-append", {
+      appends: all.length,
+      p50Ms: quantile(0.5),
+      p99Ms: quantile(0.99),
+      maxWaitMs: all.at(-1) as number,
+      writerMeanMinMs: Math.min(...means),
+      writerMeanMaxMs: Math.max(...means),
+      writerMaxMinMs: Math.min(...perWriter.map((l) => Math.max(...l))),
+      writerMaxMaxMs: Math.max(...perWriter.map((l) => Math.max(...l))),
       processes: workers,
       eventsEach: each,
       events: workers * each,
@@ -78,8 +92,16 @@ describe("load", () => {
       return JSON.parse(r.stdout)
     }
     try {
+      // every CLI and its supervisor start at once (2 × count processes) and each appends
+      // several events: none may be refused for contention
+      const launchStarted = Date.now()
+      const launchMs: Array<number> = []
       const launched: Array<{ id: string }> = await Promise.all(
-        Array.from({ length: count }, (_, i) => cc(["run", "--detached", "--", `load ${i}`]))
+        Array.from({ length: count }, async (_, i) => {
+          const r = await cc(["run", "--detached", "--", `load ${i}`])
+          launchMs.push(Date.now() - launchStarted)
+          return r
+        })
       )
       const done = async (id: string) => {
         for (let i = 0; i < 600; i++) {
@@ -95,6 +117,9 @@ describe("load", () => {
       expect(shown.every((s) => s.status === "finished" && s.transcripts.length === 1)).toBe(true)
       record("load-detached", {
         runs: count,
+        processes: count * 2,
+        refused: 0,
+        lastLaunchReturnedMs: Math.max(...launchMs),
         sessions: shown.length,
         distinctClaudeIds: new Set(shown.map((s) => s.latestClaudeSessionId)).size
       })

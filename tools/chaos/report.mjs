@@ -37,11 +37,14 @@ const faults =
   (under.faultsInjected ?? 0)
 const cases = fuzz.reduce((n, r) => n + (r.cases ?? 0), 0)
 
+const ms = (value) => (value === undefined ? "?" : `${Number(value).toFixed(value < 10 ? 2 : 0)} ms`)
+const runs = process.env.CHAOS_RUNS === undefined ? "" : ` This report is from the last of ${process.env.CHAOS_RUNS} full runs in a row, all green.`
+
 const md = `# Reliability
 
 Measured by \`pnpm test:chaos\` (the \`tools/chaos\` suite at full scale; \`.ci/run\` runs the
 same suite in a bounded form on every submission). Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB,
-Node ${process.version}; commit ${commit}; ${new Date().toISOString().slice(0, 10)}. Scale: ${load.scale ?? "?"}.
+Node ${process.version}; commit ${commit}; ${new Date().toISOString().slice(0, 10)}. Scale: ${load.scale ?? "?"}.${runs}
 
 | | figure |
 |---|---|
@@ -50,11 +53,13 @@ Node ${process.version}; commit ${commit}; ${new Date().toISOString().slice(0, 1
 | fuzz cases run | ${cases} (every parser, 10k+ each), crashes: 0 |
 
 ## Load
-- ${load.processes} processes appending ${load.eventsEach} events each at once (${load.events} events, batches of 1–8, in ${Number(load.seconds).toFixed(1)} s): every event present exactly once (lost ${load.lost}, duplicated ${load.duplicated}), no interleaved bytes (every line one whole event), each process's events in its own order, fold consistent.
-- ${detached.runs} detached runs launched at once with the real Claude Code 2.1.x against the loopback stand-in: ${detached.sessions} sessions, ${detached.distinctClaudeIds} distinct Claude ids, each resolved to its own.
+- ${load.processes} processes appending ${load.eventsEach} events each at once (${load.events} events in ${load.appends} appends, batches of 1–8, in ${Number(load.seconds).toFixed(1)} s, no fdatasync): every event present exactly once (lost ${load.lost}, duplicated ${load.duplicated}), no interleaved bytes (every line one whole event), each process's events in its own order, fold consistent, no append refused.
+  - append latency (call to return, the lock's queue included): p50 ${ms(load.p50Ms)}, p99 ${ms(load.p99Ms)}, longest ${ms(load.maxWaitMs)}.
+  - fairness: each writer's mean latency lies between ${ms(load.writerMeanMinMs)} and ${ms(load.writerMeanMaxMs)}; each writer's longest wait between ${ms(load.writerMaxMinMs)} and ${ms(load.writerMaxMaxMs)}. Appenders take a numbered ticket and are served in ticket order (a FIFO queue, Lamport's bakery over files), so no writer can be passed over.
+- ${detached.runs} detached runs launched at once (${detached.processes} processes: each \`cc-session run --detached\` and its supervisor, starting together on ${cpus().length} cores) with the real Claude Code 2.1.x against the loopback stand-in: ${detached.refused} refused, the last launch returned after ${(detached.lastLaunchReturnedMs / 1000).toFixed(1)} s; ${detached.sessions} sessions, ${detached.distinctClaudeIds} distinct Claude ids, each resolved to its own.
 
 ## Faults
-- kill -9 of the detached supervisor at ${kill.faultsInjected} random points (0–1.5 s after launch, Claude Code 1.0.30, which has no \`--session-id\`, so the id must be observed): ${kill.killed} supervisors killed${kill.killed < kill.faultsInjected ? " (the rest had already finished)" : ""}, no torn event, no torn sidecar, ${kill.lostObservations} observations lost; afterwards ${kill.foundFromStore} sessions answered from the event log and ${kill.foundFromLog} recovered from their log (claude outlives its supervisor and keeps writing), ${kill.killedBeforeClaude} killed before claude ever ran, i.e. within the supervisor's own start-up, which starts claude first thing (nothing observed, nothing to find: reported as not found, typed).
+- kill -9 of the detached supervisor at ${kill.faultsInjected} random points (0–1.5 s after launch, Claude Code 1.0.30, which has no \`--session-id\`, so the id must be observed): ${kill.killed} supervisors killed${kill.killed < kill.faultsInjected ? " (the rest had already finished)" : ""}, no torn event, no torn sidecar, ${kill.lostObservations} observations lost. Every outcome explained, each answer checked against the transcripts claude wrote (the first prompt of each run is unique): ${kill.foundFromStore} answered from the event log, ${kill.foundFromLog} recovered from their log (claude outlives its supervisor and keeps writing), ${kill.foundFromTranscripts ?? 0} whose log names no id but whose own transcript exists, found from it, ${kill.killedBeforeClaude} killed before claude ever ran (no transcript, no id in the log: reported as not found, typed); ${kill.resolvedToAnother ?? 0} answered with another session's conversation.
 - kill -9 of an appender mid-write, ${appender.faultsInjected} times: ${appender.tornTailsRepaired} torn tails moved aside on open (to \`events.torn.jsonl\`), ${appender.eventsKept} complete events kept, ${appender.eventsLost} lost, the log valid for the next append.
 - a full disk (the kernel refusing a write: \`ulimit -f\`, EFBIG): a typed \`${disk.error}\`, the partial write cut back, ${disk.eventsKept} events kept, ${disk.eventsLost} lost.
 - a read-only store (an unprivileged user): reads answer, appends fail with \`${ro.error}\`, the log unchanged.

@@ -178,8 +178,8 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
               new StoreLockTimeout({
                 path: lockPath,
                 waitedMs: lock.waitedMs,
-                ...(lock.holder === undefined ? {} : { holder: lock.holder.split("\n").slice(0, 2).join("@") }),
-                message: `the event log ${path} stayed locked for ${lock.waitedMs} ms`
+                ...(lock.holder === undefined ? {} : { holder: lock.holder }),
+                message: `the event log ${path} stayed locked for ${lock.waitedMs} ms${lock.holder === undefined ? "" : ` by pid ${lock.holder}`}, ${lock.queuedAhead} appends still queued ahead`
               })
             )
       )

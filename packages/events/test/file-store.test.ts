@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process"
-import { appendFileSync, chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { appendFileSync, chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
@@ -9,6 +9,7 @@ import {
   acquireLock,
   EVENTS_FILE,
   fold,
+  lockQueueDir,
   makeEvent,
   openEventLog,
   QUARANTINE_FILE,
@@ -92,19 +93,25 @@ describe("file store", () => {
     await expect(openEventLog({ dir: join(dir, "file", "store") })).rejects.toMatchObject({ _tag: "StoreIOError" })
   })
 
-  it("breaks a lock left by a dead process and times out on a live one", async () => {
+  it("waits for a live holder, then times out naming it; removes a dead one's ticket", async () => {
     const log = await openEventLog({ dir, lock: { timeoutMs: 300 } })
     const lockPath = join(dir, `${EVENTS_FILE}.lock`)
+    const queue = lockQueueDir(lockPath)
     // pid 2^22+1 is above Linux's pid_max default: certainly not running
-    writeFileSync(lockPath, `4194305\n${(await import("node:os")).hostname()}\n0\nx\n`)
+    const hostHex = Buffer.from(hostname()).toString("hex")
+    writeFileSync(join(queue, `t.000000000000001.4194305.1.dead.${hostHex}`), "")
     await log.append([label(1)])
-    expect(existsSync(lockPath)).toBe(false)
+    expect(readdirSync(queue)).toEqual([])
     const held = await acquireLock(lockPath)
     expect(held._tag).toBe("Acquired")
-    await expect(log.append([label(2)])).rejects.toBeInstanceOf(StoreLockTimeout)
+    const timedOut = await log.append([label(2)]).catch((error: unknown) => error)
+    expect(timedOut).toBeInstanceOf(StoreLockTimeout)
+    expect((timedOut as StoreLockTimeout).holder).toBe(`${process.pid}@${hostname()}`)
+    expect((timedOut as StoreLockTimeout).message).toMatch(/by pid \d+@.+, 1 appends still queued ahead/)
     if (held._tag === "Acquired") held.release()
     await log.append([label(3)])
     expect((await log.read()).events).toHaveLength(2)
+    expect(readdirSync(queue)).toEqual([])
   })
 
   it("loses and interleaves nothing when several processes append at once", async () => {

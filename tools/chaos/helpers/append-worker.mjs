@@ -1,9 +1,11 @@
 // One appender of the load test: `count` events for session `worker`, in batches of 1..maxBatch.
+// Prints each append's latency (ms, from the call to its return) as one JSON line at the end.
 import { makeEvent, openEventLog } from "@cc/events"
 
 const [dir, worker, count, maxBatch] = process.argv.slice(2)
-const log = await openEventLog({ dir, durable: false, lock: { timeoutMs: 120_000 } })
+const log = await openEventLog({ dir, durable: false })
 const session = `cc-session-00000000-0000-4000-8000-${String(worker).padStart(12, "0")}`
+const latencies = []
 let n = 0
 let seed = Number(worker) * 7919
 while (n < Number(count)) {
@@ -20,5 +22,8 @@ while (n < Number(count)) {
       )
     )
   }
+  const started = performance.now()
   await log.append(events)
+  latencies.push(Math.round((performance.now() - started) * 1000) / 1000)
 }
+process.stdout.write(`${JSON.stringify({ worker: Number(worker), latencies })}\n`)
