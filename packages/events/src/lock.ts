@@ -21,7 +21,17 @@
  * - Waiting is on inotify (`fs.watch`) for the entry ahead to go, with a poll as a fallback,
  *   so a hand-over costs no backoff.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, utimesSync, watch } from "node:fs"
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  watch
+} from "node:fs"
 import { hostname } from "node:os"
 import { join } from "node:path"
 

@@ -1,6 +1,6 @@
 import { indexFileIn, TranscriptCache } from "@cc/cache"
 import { defaultStoreDir, type EventLog, openEventLog, type StoreError } from "@cc/events"
-import { defaultClaudeHomes } from "@cc/sources"
+import { type AnySource, defaultClaudeHomes } from "@cc/sources"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -19,6 +19,9 @@ export interface OpenResolverOptions {
   readonly useGit?: boolean
   readonly record?: boolean
   readonly window?: ResolverOptions["window"]
+  /** Plugin sources, each asked at the layer its `cost` names (see `ResolverOptions.sources`). */
+  readonly sources?: ReadonlyArray<AnySource>
+  readonly onSourceProblem?: ResolverOptions["onSourceProblem"]
 }
 
 export interface OpenedResolver {
@@ -43,7 +46,9 @@ export const openResolver = async (options: OpenResolverOptions = {}): Promise<O
     ...(options.mappings === undefined ? {} : { mappings: options.mappings }),
     ...(options.useGit === undefined ? {} : { useGit: options.useGit }),
     ...(options.record === undefined ? {} : { record: options.record }),
-    ...(options.window === undefined ? {} : { window: options.window })
+    ...(options.window === undefined ? {} : { window: options.window }),
+    ...(options.sources === undefined ? {} : { sources: options.sources }),
+    ...(options.onSourceProblem === undefined ? {} : { onSourceProblem: options.onSourceProblem })
   })
   return { resolver, log, cache }
 }

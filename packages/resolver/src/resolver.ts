@@ -28,17 +28,41 @@ import {
   sessionView
 } from "@cc/events"
 import {
+  type AnySource,
+  asPromiseSource,
   collectPromise,
+  type Discovery,
   detachedLogPromiseSource,
   historyPromiseSource,
   jobsPromiseSource,
-  type SessionFound
+  type PromiseSource,
+  type SessionFound,
+  type SourceCost,
+  type SourceDiagnostic,
+  type SourceQuery,
+  type UnresolvedSession
 } from "@cc/sources"
 import { AmbiguousSession, type Candidate, InvalidReference, SessionNotFound } from "./errors.js"
 import { cwdRelation, type PathMapping } from "./repo.js"
+import { matchRun, type RunOutcome } from "./runs.js"
 import { type ContinuationToken, decodeToken, isTokenLike } from "./token.js"
 
-export type ResolvedBy = "store" | "sidecar" | "detached-log" | "history" | "jobs" | "transcripts" | "token"
+/** The built-in layers; a plugin source that answers is named by its own name. */
+export type ResolvedBy =
+  | "store"
+  | "sidecar"
+  | "detached-log"
+  | "history"
+  | "jobs"
+  | "transcripts"
+  | "token"
+  | (string & {})
+
+/** A plugin source that threw: it is skipped, the other layers go on. */
+export interface SourceProblem {
+  readonly source: string
+  readonly message: string
+}
 
 export interface Resolution {
   readonly stableId: StableId | null
@@ -74,6 +98,14 @@ export interface ResolverOptions {
   /** Append what the layers found to the event log (default true). */
   readonly record?: boolean
   readonly window?: MatchWindow
+  /**
+   * Plugin sources (Effect or Promise form), each asked lazily at the layer its `cost` names:
+   * `cheap` after the detached run's log, `moderate` with history and jobs, `expensive` after
+   * the transcripts. What they find is recorded with their name as the source.
+   */
+  readonly sources?: ReadonlyArray<AnySource>
+  /** Told of each plugin source that throws (default: kept for `sourceProblems()` only). */
+  readonly onSourceProblem?: (problem: SourceProblem) => void
 }
 
 export type Reference =
@@ -124,15 +156,64 @@ export class Resolver {
   readonly #folder = new Folder()
   #offset = 0
   #map: SessionMap = { sessions: new Map(), byClaudeId: new Map() }
+  readonly #sources: ReadonlyArray<PromiseSource>
+  readonly #problems: Array<SourceProblem> = []
+  readonly #diagnostics: Array<SourceDiagnostic> = []
 
   constructor(options: ResolverOptions) {
     this.#options = options
     this.#window = options.window ?? DEFAULT_WINDOW
+    this.#sources = (options.sources ?? []).map(asPromiseSource)
+  }
+
+  /** The plugin sources, in the order they are asked. */
+  get sources(): ReadonlyArray<PromiseSource> {
+    return this.#sources
+  }
+
+  /** Plugin sources that threw so far (each was skipped for that question). */
+  sourceProblems(): ReadonlyArray<SourceProblem> {
+    return [...this.#problems]
+  }
+
+  /** What plugin sources reported skipping so far (a torn file, an unreadable folder). */
+  sourceDiagnostics(): ReadonlyArray<SourceDiagnostic> {
+    return [...this.#diagnostics]
+  }
+
+  /**
+   * Asks the plugin sources of one cost (or all), one after another. A source that throws is
+   * reported and skipped: one broken plugin never stops a resolution.
+   */
+  async #ask(cost: SourceCost | "all", query: SourceQuery): Promise<Array<Discovery>> {
+    const out: Array<Discovery> = []
+    for (const source of this.#sources) {
+      if (cost !== "all" && (source.cost ?? "moderate") !== cost) continue
+      try {
+        for (const d of await collectPromise(source, query)) {
+          if (d._tag === "SourceDiagnostic") this.#diagnostics.push(d)
+          else out.push(d)
+        }
+      } catch (error) {
+        const problem = { source: source.name, message: error instanceof Error ? error.message : String(error) }
+        this.#problems.push(problem)
+        this.#options.onSourceProblem?.(problem)
+      }
+    }
+    return out
   }
 
   /** Resolves any reference: stable id, Claude id, unique prefix, or continuation token. */
   async resolve(reference: string): Promise<Resolution> {
-    const parsed = parseReference(reference)
+    let parsed: Reference
+    try {
+      parsed = parseReference(reference)
+    } catch (error) {
+      // not one of our reference kinds: a label, or a name a plugin source knows
+      if (error instanceof InvalidReference && reference.trim() !== "")
+        return this.resolveNamed(reference.trim(), error)
+      throw error
+    }
     switch (parsed._tag) {
       case "Stable":
         return this.resolveStable(parsed.id, reference)
@@ -357,6 +438,18 @@ export class Resolver {
       }
     }
 
+    // cheap plugin sources: one that knows this stable id answers outright
+    const query: SourceQuery = {
+      stableId: id,
+      ...(view.cwd === undefined ? {} : { cwd: view.cwd }),
+      ...(view.logPath === undefined ? {} : { logPath: view.logPath })
+    }
+    const cheapPlugins = this.#sources.some((source) => source.cost === "cheap")
+    if (cheapPlugins) searched.push(...this.#namesOf("cheap"))
+    const pluginFound = cheapPlugins ? sessionsFound(await this.#ask("cheap", query)) : []
+    const answer = await this.#pluginAnswer(id, pluginFound, searched)
+    if (answer !== undefined) return answer
+
     // a run still going whose log names no session yet is starting: its own log will say,
     // and a guess from other files now could hand it a neighbour's id
     if (view.status === "running" && view.logPath !== undefined) {
@@ -369,9 +462,12 @@ export class Resolver {
     const owned = new Set(world.map.byClaudeId.keys())
     const createdAt = Date.parse(view.createdAt)
 
-    // layer 3: history and background jobs
-    searched.push("history", "jobs")
+    // layer 3: history and background jobs, and plugin sources of moderate cost
+    searched.push("history", "jobs", ...this.#namesOf("moderate"))
     const homes = this.#options.claudeHomes
+    const moderate = sessionsFound(await this.#ask("moderate", query))
+    const moderateAnswer = await this.#pluginAnswer(id, moderate, searched)
+    if (moderateAnswer !== undefined) return moderateAnswer
     const cheap = [
       ...(await collectPromise(
         historyPromiseSource({ roots: homes }),
@@ -379,7 +475,7 @@ export class Resolver {
       )),
       ...(await collectPromise(jobsPromiseSource({ roots: homes }), view.cwd === undefined ? {} : { cwd: view.cwd }))
     ].filter((d): d is SessionFound => d._tag === "SessionFound")
-    const fromCheap = this.#match(view, createdAt, aggregate(cheap), owned, reference)
+    const fromCheap = this.#match(view, createdAt, aggregate([...cheap, ...pluginFound, ...moderate]), owned, reference)
     if (fromCheap !== undefined) {
       // the transcript, if there is one, gives the whole chain
       const transcripts = await this.#transcripts()
@@ -393,7 +489,7 @@ export class Resolver {
       }
       await this.#record(id, [fromCheap], [])
       const next = (await this.#world()).map.sessions.get(id) as SessionView
-      return this.#fromView(next, fromCheap.source === "jobs" ? "jobs" : "history", searched, [fromCheap.evidence])
+      return this.#fromView(next, fromCheap.source, searched, [fromCheap.evidence])
     }
 
     // layer 4: transcripts
@@ -401,11 +497,165 @@ export class Resolver {
     const transcripts = (await this.#transcripts()).map((t) => ({ ...t, source: "transcripts" }))
     const hit = this.#match(view, createdAt, transcripts.map(transcriptToDiscovery), owned, reference)
     if (hit !== undefined) return this.#adoptFromTranscripts(id, hit.claudeSessionId, searched, "transcripts")
+
+    // expensive plugin sources last
+    if (this.#sources.some((source) => source.cost === "expensive")) {
+      searched.push(...this.#namesOf("expensive"))
+      const expensive = sessionsFound(await this.#ask("expensive", query))
+      const expensiveAnswer = await this.#pluginAnswer(id, expensive, searched)
+      if (expensiveAnswer !== undefined) return expensiveAnswer
+      const fromExpensive = this.#match(view, createdAt, aggregate(expensive), owned, reference)
+      if (fromExpensive !== undefined) {
+        await this.#record(id, [fromExpensive], [])
+        const next = (await this.#world()).map.sessions.get(id) as SessionView
+        return this.#fromView(next, fromExpensive.source, searched, [fromExpensive.evidence])
+      }
+    }
     throw new SessionNotFound({
       reference,
       searched,
       message: `session ${id} has no Claude session id yet: nothing in ${searched.join(", ")} matches its cwd and start time`
     })
+  }
+
+  #namesOf(cost: SourceCost): Array<string> {
+    return this.#sources.filter((source) => (source.cost ?? "moderate") === cost).map((source) => source.name)
+  }
+
+  /** A plugin source that names this stable id itself is the answer; recorded under its name. */
+  async #pluginAnswer(
+    id: StableId,
+    found: ReadonlyArray<SessionFound>,
+    searched: ReadonlyArray<string>
+  ): Promise<Resolution | undefined> {
+    const own = found.filter((f) => f.stableId === id)
+    if (own.length === 0) return undefined
+    await this.#record(id, own, [])
+    const next = (await this.#world()).map.sessions.get(id) as SessionView
+    return this.#fromView(
+      next,
+      (own[0] as SessionFound).source,
+      searched,
+      own.map((f) => f.evidence)
+    )
+  }
+
+  // --- runs nobody recorded an id for ------------------------------------------------------
+
+  /** Matches one run without a Claude id (a plugin's `UnresolvedSession`) to its transcript. */
+  async resolveRun(run: UnresolvedSession): Promise<RunOutcome> {
+    const transcripts = await this.#transcripts()
+    return matchRun(run, transcripts, {
+      ...this.#window,
+      relation: (recorded, candidate) => cwdRelation(recorded, candidate, this.#relationOptions()),
+      onePerConversation: (candidates) => {
+        const kept = new Set(
+          this.#oneFromEachChain(
+            candidates.map((c) => ({
+              _tag: "SessionFound" as const,
+              source: "transcripts",
+              claudeSessionId: c.claudeSessionId as ClaudeSessionId,
+              confidence: 1,
+              evidence: "",
+              ...(c.firstTimestamp === undefined ? {} : { firstTimestamp: c.firstTimestamp })
+            }))
+          ).map((f) => f.claudeSessionId as string)
+        )
+        return candidates.filter((c) => kept.has(c.claudeSessionId))
+      }
+    })
+  }
+
+  /** Every run the plugin sources know without a Claude id, each matched to its transcript. */
+  async unresolvedRuns(query: SourceQuery = {}): Promise<Array<RunOutcome>> {
+    const runs = (await this.#ask("all", query)).filter((d): d is UnresolvedSession => d._tag === "UnresolvedSession")
+    const outcomes: Array<RunOutcome> = []
+    for (const run of runs) outcomes.push(await this.resolveRun(run))
+    return outcomes
+  }
+
+  /** The Claude chain that holds `id`, oldest first (resume links; forks are not members). */
+  chainOf(id: ClaudeSessionId): Array<ClaudeSessionId> {
+    const { ids } = this.#component(id)
+    const first = (member: ClaudeSessionId) => this.#options.cache.byClaudeId(member)?.firstTimestamp ?? "~"
+    return [...ids].sort((a, b) => (first(a) < first(b) ? -1 : first(a) > first(b) ? 1 : a < b ? -1 : 1))
+  }
+
+  /**
+   * A name that is none of our reference kinds: a label in the event log (such as
+   * `channelcoder:<name>` given by `recover --adopt`), else whatever the plugin sources say it
+   * stands for — their Claude ids, and their runs without one, matched to transcripts.
+   */
+  async resolveNamed(name: string, invalid?: InvalidReference): Promise<Resolution> {
+    const world = await this.#world()
+    const labeled = [...world.map.sessions.values()].filter((v) => v.label === name)
+    if (labeled.length === 1) return this.resolveStable((labeled[0] as SessionView).id, name)
+    if (labeled.length > 1) {
+      throw new AmbiguousSession({
+        reference: name,
+        candidates: labeled.map((v) => ({
+          stableId: v.id,
+          claudeSessionId: v.latestClaudeSessionId ?? null,
+          source: "store"
+        })),
+        message: `${labeled.length} sessions are labeled ${name}`
+      })
+    }
+    const searched = ["store", ...this.#sources.map((source) => source.name)]
+    const discoveries = await this.#ask("all", { reference: name })
+    const found = sessionsFound(discoveries)
+    const runs = discoveries.filter((d): d is UnresolvedSession => d._tag === "UnresolvedSession")
+    if (found.length === 0 && runs.length === 0) {
+      if (invalid !== undefined && this.#sources.length === 0) throw invalid
+      throw new SessionNotFound({
+        reference: name,
+        searched,
+        message: `${JSON.stringify(name.slice(0, 80))} is no session id, and no source knows it (${searched.join(", ")})`
+      })
+    }
+    searched.push("transcripts")
+    const outcomes: Array<RunOutcome> = []
+    for (const run of runs) outcomes.push(await this.resolveRun(run))
+    const ambiguous = outcomes.find((o) => o._tag === "Ambiguous")
+    if (ambiguous?._tag === "Ambiguous") {
+      throw new AmbiguousSession({
+        reference: name,
+        candidates: ambiguous.candidates,
+        message: `${ambiguous.run.placeholder} of "${ambiguous.run.reference}": ${ambiguous.reason}`
+      })
+    }
+    const resolved = outcomes.flatMap((o) => (o._tag === "Resolved" ? [o] : []))
+    const seeds = [...new Set([...found.map((f) => f.claudeSessionId), ...resolved.map((o) => o.claudeSessionId)])]
+    if (seeds.length === 0) {
+      const reasons = outcomes.flatMap((o) => (o._tag === "Unresolved" ? [`${o.run.placeholder}: ${o.reason}`] : []))
+      throw new SessionNotFound({
+        reference: name,
+        searched,
+        message: `${name} has no Claude session id that can be told for certain: ${reasons.join("; ")}`
+      })
+    }
+    const ids = new Set<ClaudeSessionId>()
+    for (const seed of seeds) for (const id of this.chainOf(seed)) ids.add(id)
+    const first = (id: ClaudeSessionId) => this.#options.cache.byClaudeId(id)?.firstTimestamp ?? "~"
+    const chain = [...ids].sort((a, b) => (first(a) < first(b) ? -1 : first(a) > first(b) ? 1 : 0))
+    const owners = [...new Set(chain.flatMap((id) => world.map.byClaudeId.get(id) ?? []))]
+    const latest = chain.at(-1) as ClaudeSessionId
+    const source = resolved[0]?.run.source ?? (found[0] as SessionFound).source
+    return {
+      stableId: owners.length === 1 ? (owners[0] as StableId) : null,
+      claudeSessionIds: chain,
+      latestClaudeSessionId: latest,
+      forks: this.#component(latest)
+        .links.filter((l) => l.kind === "fork")
+        .map(({ from, to }) => ({ from, to })),
+      cwd: this.#options.cache.byClaudeId(latest)?.cwd ?? found.find((f) => f.cwd !== undefined)?.cwd ?? null,
+      transcripts: chain.flatMap((id) => this.#options.cache.byClaudeId(id)?.path ?? []).sort(),
+      status: "unknown",
+      resolvedBy: source,
+      confidence: Math.min(...resolved.map((o) => o.confidence), ...found.map((f) => f.confidence)),
+      evidence: [...resolved.map((o) => o.evidence), ...found.map((f) => f.evidence)],
+      searched
+    }
   }
 
   async #adoptFromTranscripts(
@@ -698,6 +948,9 @@ export class Resolver {
     return this.resolve(best.ref)
   }
 }
+
+const sessionsFound = (discoveries: ReadonlyArray<Discovery>): Array<SessionFound> =>
+  discoveries.filter((d): d is SessionFound => d._tag === "SessionFound")
 
 /** One discovery per Claude id: earliest time, first prompt hash, any cwd. */
 const aggregate = (found: ReadonlyArray<SessionFound>): Array<SessionFound> => {

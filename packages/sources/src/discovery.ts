@@ -19,6 +19,12 @@ export interface SourceQuery {
   readonly promptHash?: string
   /** A detached run's log file; the sidecar beside it is read too. */
   readonly logPath?: string
+  /**
+   * A name or placeholder a user typed that is none of our reference kinds (such as
+   * `detached-1795807425164` or `channelcoder:refactor`): a source that knows it answers with
+   * the sessions it stands for. Sources that know no such names ignore it.
+   */
+  readonly reference?: string
 }
 
 /** A Claude session seen by a source, with what the source could tell about it. */
@@ -70,10 +76,20 @@ export interface RunResultFound {
 export interface UnresolvedSession {
   readonly _tag: "UnresolvedSession"
   readonly source: string
+  /** What the source calls the session (a ChannelCoder session name). */
   readonly reference: string
   readonly placeholder: string
+  /** A name a user may type for it, such as `channelcoder:<name>`. */
+  readonly label?: string
   readonly cwd?: string
+  /** When the run started, as the source recorded it (ISO 8601). */
   readonly startedAt?: string
+  /** SHA-256 of the run's first prompt (`hashPrompt`), computed in memory: never the text. */
+  readonly promptHash?: string
+  /** Claude ids the same record already holds before this placeholder (oldest first). */
+  readonly after?: ReadonlyArray<ClaudeSessionId>
+  /** Where in the source's record the run is (ChannelCoder: the index of its first message). */
+  readonly position?: number
   readonly stableId?: StableId
   readonly path?: string
 }
@@ -96,15 +112,30 @@ export class SourceError extends Schema.TaggedError<SourceError>()("SourceError"
   message: Schema.String
 }) {}
 
+/**
+ * What asking a source costs, which places it among the resolver's layers:
+ * - `cheap`: a few small files (like a run's own log): asked right after the event log and the
+ *   detached run's log, before anything is scanned;
+ * - `moderate`: one state file or folder (like `history.jsonl` or background jobs): asked with
+ *   history and jobs, before transcripts;
+ * - `expensive`: a scan of much data: asked after the transcripts.
+ */
+export type SourceCost = "cheap" | "moderate" | "expensive"
+
+export const SOURCE_COSTS: ReadonlyArray<SourceCost> = ["cheap", "moderate", "expensive"]
+
 /** The plugin interface: a name and a stream of discoveries for a query. */
 export interface Source {
   readonly name: string
+  /** Where the resolver asks it (default `moderate`). */
+  readonly cost?: SourceCost
   readonly discover: (query: SourceQuery) => Stream.Stream<Discovery, SourceError>
 }
 
 /** The same interface for plugins written without Effect: an async iterable. */
 export interface PromiseSource {
   readonly name: string
+  readonly cost?: SourceCost
   readonly discover: (query: SourceQuery) => AsyncIterable<Discovery>
 }
 
@@ -113,6 +144,7 @@ const describeCause = (cause: unknown): string => (cause instanceof Error ? caus
 /** Wraps a Promise-style source. A throw inside it becomes a `SourceError`. */
 export const fromPromiseSource = (source: PromiseSource): Source => ({
   name: source.name,
+  ...(source.cost === undefined ? {} : { cost: source.cost }),
   discover: (query) =>
     Stream.fromAsyncIterable(
       { [Symbol.asyncIterator]: () => source.discover(query)[Symbol.asyncIterator]() },
@@ -122,6 +154,7 @@ export const fromPromiseSource = (source: PromiseSource): Source => ({
 
 export const toPromiseSource = (source: Source): PromiseSource => ({
   name: source.name,
+  ...(source.cost === undefined ? {} : { cost: source.cost }),
   discover: (query) => Stream.toAsyncIterable(source.discover(query))
 })
 
@@ -137,3 +170,30 @@ export const collectPromise = async (source: PromiseSource, query: SourceQuery =
 
 /** The configured sources, as an Effect service. */
 export class Sources extends Context.Service<Sources, ReadonlyArray<Source>>()("@cc/sources/Sources") {}
+
+/** Either form of a source, as plugins come. */
+export type AnySource = Source | PromiseSource
+
+/**
+ * Either form as a Promise-style source. Which form a plugin is shows only in what `discover`
+ * returns: an async iterable, or an Effect `Stream`.
+ */
+export const asPromiseSource = (source: AnySource): PromiseSource => ({
+  name: source.name,
+  ...(source.cost === undefined ? {} : { cost: source.cost }),
+  discover: (query) => {
+    const result = source.discover(query) as AsyncIterable<Discovery> | Stream.Stream<Discovery, SourceError>
+    return Stream.isStream(result) ? Stream.toAsyncIterable(result) : result
+  }
+})
+
+/** Whether a value has the shape of a source (a plugin module's export, checked before use). */
+export const isSource = (value: unknown): value is AnySource =>
+  typeof value === "object" &&
+  value !== null &&
+  "name" in value &&
+  typeof value.name === "string" &&
+  value.name !== "" &&
+  "discover" in value &&
+  typeof value.discover === "function" &&
+  (!("cost" in value) || value.cost === undefined || SOURCE_COSTS.includes(value.cost as SourceCost))
