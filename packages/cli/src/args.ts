@@ -17,13 +17,15 @@ export interface Parsed {
 
 export interface CommandSpec {
   readonly positionals: number
+  /** Takes more positionals than `positionals` (which is then the least). */
+  readonly variadic?: boolean
   readonly flags: ReadonlyArray<string>
   readonly values: ReadonlyArray<string>
   readonly prompt: "required" | "none"
 }
 
 const globalFlags = ["--json", "--help"]
-const globalValues = ["--store", "--claude-home", "--claude-bin"]
+const globalValues = ["--store", "--claude-home", "--claude-bin", "--source", "--channelcoder-home"]
 
 export const commands: Readonly<Record<string, CommandSpec>> = {
   run: { positionals: 0, flags: ["--detached"], values: ["--cwd", "--log"], prompt: "required" },
@@ -37,7 +39,8 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
   token: { positionals: 1, flags: [], values: [], prompt: "none" },
   index: { positionals: 0, flags: [], values: [], prompt: "none" },
   watch: { positionals: 1, flags: [], values: [], prompt: "none" },
-  events: { positionals: 0, flags: [], values: [], prompt: "none" }
+  events: { positionals: 0, flags: [], values: [], prompt: "none" },
+  channelcoder: { positionals: 1, variadic: true, flags: ["--dry-run"], values: [], prompt: "none" }
 }
 
 // own properties only: "constructor" or "__proto__" must not pass for a command
@@ -86,7 +89,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
   }
   const spec = commands[command] as CommandSpec
   if (flags.has("--help")) return { command: "help", positionals: [command], rest, flags, values }
-  if (positionals.length !== spec.positionals) {
+  if (spec.variadic === true ? positionals.length < spec.positionals : positionals.length !== spec.positionals) {
     throw new UsageError({
       message: `${command} takes ${spec.positionals === 0 ? "no argument" : "one session reference"}${positionals.length > spec.positionals ? `, not ${JSON.stringify(positionals.at(-1)?.slice(0, 40))}` : ""}`
     })
@@ -109,18 +112,27 @@ Commands:
   show <ref>             the session: cwd, status, Claude chain, forks, transcripts
   resolve <ref>          how a reference resolves, and by which layer
   ls [--cwd DIR]         the sessions in the store
-  recover [--adopt]      sessions in the transcripts unknown to the store (--adopt: give them ids)
+  recover [--adopt]      sessions the store does not know: transcripts, and runs a source knows without a
+                         Claude id (ChannelCoder's placeholders) tied to their transcripts (--adopt: give them ids)
   token <ref>            a portable continuation token
   index                  build or refresh the transcript index
   watch <ref>            the session's events as JSON lines, live, until its run finishes
   events                 the whole event log as JSON lines
+  channelcoder repair [NAME…] [--dry-run]
+                         write the real Claude ids into ChannelCoder's session files in place of its
+                         detached-<ms> and pending placeholders (atomic, with a backup beside each)
 
-  <ref>: a cc-session id, a Claude session id, a unique prefix of either, or a cct1 token.
+  <ref>: a cc-session id, a Claude session id, a unique prefix of either, a cct1 token, a label
+         (channelcoder:<name>), or a name a source knows (a ChannelCoder detached-<ms>).
 
 Global options:
   --store DIR          the store (env CC_SESSIONS_HOME, default ~/.channelcoder)
   --claude-home DIR    a Claude config root, repeatable (env CLAUDE_CONFIG_DIR, default ~/.claude)
   --claude-bin PATH    the claude executable (env CC_CLAUDE_BIN, default claude on PATH)
+  --source MODULE      a plugin source (ESM or CJS), repeatable; also "sources" in
+                       <store>/cc-sessions.config.json
+  --channelcoder-home DIR
+                       where ChannelCoder keeps sessions/ (env CHANNELCODER_HOME, default the store)
   --json               machine-readable output; errors as {"error":{"code","message"}}
 
 Exit codes: 0 ok, 1 not found, 2 bad usage or input, 3 ambiguous, 4 I/O.

@@ -1,16 +1,6 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import {
-  type ClaudeSessionId,
-  defaultStoreDir,
-  fold,
-  makeEvent,
-  newStableId,
-  type SessionEvent,
-  type SessionView,
-  type StableId,
-  sessionMap
-} from "@cc/events"
+import { defaultStoreDir, fold, type SessionView, type StableId, sessionMap } from "@cc/events"
 import {
   AmbiguousSession,
   cwdRelation,
@@ -22,22 +12,13 @@ import {
   type Resolution,
   SessionNotFound
 } from "@cc/resolver"
-import { channelCoderPromiseSource, collectPromise, type UnresolvedSession } from "@cc/sources"
-import { type Parsed, parseArgs, UsageError, usage } from "./args.js"
+import { channelCoderPromiseSource } from "@cc/sources"
+import { parseArgs, UsageError, usage } from "./args.js"
+import { channelCoder } from "./commands/channelcoder.js"
+import { recover } from "./commands/recover.js"
+import { CliFailure, type Context, exitCodes, human } from "./context.js"
 import { Launcher, type LaunchResult, RunFailed, SessionCwdMissing } from "./launcher.js"
-
-type Code = "not_found" | "usage" | "ambiguous" | "io" | "run_failed"
-const exitCodes: Record<Code, number> = { not_found: 1, usage: 2, ambiguous: 3, io: 4, run_failed: 1 }
-
-class CliFailure extends Error {
-  constructor(
-    readonly code: Code,
-    message: string,
-    readonly extra: Record<string, unknown> = {}
-  ) {
-    super(message)
-  }
-}
+import { loadPlugins } from "./plugins.js"
 
 const toFailure = (error: unknown): CliFailure => {
   if (error instanceof CliFailure) return error
@@ -54,16 +35,6 @@ const toFailure = (error: unknown): CliFailure => {
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : ""
   if (code.startsWith("E")) return new CliFailure("io", message)
   return new CliFailure("io", `unexpected error: ${message}`)
-}
-
-interface Context {
-  readonly parsed: Parsed
-  readonly json: boolean
-  readonly storeDir: string
-  readonly claudeHomes: ReadonlyArray<string>
-  readonly claudeBin: string
-  readonly out: (text: string) => void
-  readonly err: (text: string) => void
 }
 
 const showObject = (view: SessionView, extraTranscripts: ReadonlyArray<string> = []) => ({
@@ -93,14 +64,6 @@ const readMap = async (opened: OpenedResolver) => {
   return { events: events.map((s) => s.event), map: sessionMap(fold(events.map((s) => s.event))) }
 }
 
-const human = (o: Record<string, unknown>): string =>
-  Object.entries(o)
-    .map(
-      ([k, v]) =>
-        `${k}: ${Array.isArray(v) ? (v.length === 0 ? "-" : v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ")) : v === null || v === undefined ? "-" : typeof v === "object" ? JSON.stringify(v) : String(v)}`
-    )
-    .join("\n")
-
 const launchOutput = (ctx: Context, result: LaunchResult): void => {
   if (ctx.json) {
     ctx.out(
@@ -126,12 +89,37 @@ const launchOutput = (ctx: Context, result: LaunchResult): void => {
 
 const run = async (ctx: Context): Promise<void> => {
   const { parsed } = ctx
-  const value = (name: string) => parsed.values.get(name)?.at(-1)
   if (parsed.command === "help") {
     ctx.out(usage)
     return
   }
-  const opened = await openResolver({ storeDir: ctx.storeDir, claudeHomes: ctx.claudeHomes })
+  const opened = await openResolver({
+    storeDir: ctx.storeDir,
+    claudeHomes: ctx.claudeHomes,
+    // ChannelCoder's sessions are one source among the plugins, asked like any other
+    sources: [channelCoderPromiseSource({ home: ctx.channelCoderHome }), ...ctx.plugins],
+    onSourceProblem: (p) => ctx.warn(`source ${p.source} failed and was skipped: ${p.message}`, { source: p.source })
+  })
+  try {
+    await dispatch(ctx, opened)
+  } finally {
+    // once per file and reason, however often a source was asked
+    const said = new Set<string>()
+    for (const d of opened.resolver.sourceDiagnostics()) {
+      const key = `${d.source}\0${d.path ?? ""}\0${d.reason}`
+      if (d.severity === "info" || said.has(key)) continue
+      said.add(key)
+      ctx.warn(`${d.source}: ${d.reason}${d.path === undefined ? "" : ` (${d.path})`}`, {
+        source: d.source,
+        path: d.path ?? null
+      })
+    }
+  }
+}
+
+const dispatch = async (ctx: Context, opened: OpenedResolver): Promise<void> => {
+  const { parsed } = ctx
+  const value = (name: string) => parsed.values.get(name)?.at(-1)
   const launcher = new Launcher({
     storeDir: ctx.storeDir,
     log: opened.log,
@@ -285,85 +273,10 @@ const run = async (ctx: Context): Promise<void> => {
       abort.abort()
       return
     }
-    case "recover": {
-      await opened.cache.ensureFresh()
-      const { map } = await readMap(opened)
-      const owned = new Set(map.byClaudeId.keys())
-      const seen = new Set<string>()
-      const found: Array<Record<string, unknown>> = []
-      for (const t of [...opened.cache.all()].sort((a, b) =>
-        (a.firstTimestamp ?? "") < (b.firstTimestamp ?? "") ? -1 : 1
-      )) {
-        if (owned.has(t.claudeSessionId as ClaudeSessionId) || seen.has(t.claudeSessionId)) continue
-        const r = await opened.resolver.resolve(t.claudeSessionId)
-        for (const id of r.claudeSessionIds) seen.add(id)
-        if (r.stableId !== null) continue
-        let id: StableId | null = null
-        if (parsed.flags.has("--adopt")) {
-          id = newStableId()
-          const events: Array<SessionEvent> = [
-            makeEvent(
-              "session.opened",
-              id,
-              {
-                cwd: r.cwd ?? "/",
-                mode: "interactive",
-                ...(t.promptHash === undefined ? {} : { promptHash: t.promptHash })
-              },
-              t.firstTimestamp === undefined ? {} : { at: t.firstTimestamp }
-            ),
-            ...r.claudeSessionIds.map((claudeSessionId) => {
-              const path = opened.cache.byClaudeId(claudeSessionId)?.path
-              return makeEvent("claude.observed", id as StableId, {
-                claudeSessionId,
-                source: "recover",
-                evidence: path ?? "transcripts",
-                confidence: 1,
-                ...(path === undefined ? {} : { transcriptPath: path })
-              })
-            })
-          ]
-          await opened.log.append(events)
-          await opened.resolver.resolveStable(id)
-        }
-        found.push({
-          id,
-          claudeSessionIds: r.claudeSessionIds,
-          cwd: r.cwd,
-          firstTimestamp: t.firstTimestamp ?? null,
-          source: "transcripts"
-        })
-      }
-      // ChannelCoder's detached runs recorded placeholders: find their real sessions
-      const channelCoder = await collectPromise(channelCoderPromiseSource({ home: ctx.storeDir }))
-      for (const u of channelCoder.filter((d): d is UnresolvedSession => d._tag === "UnresolvedSession")) {
-        const entry: Record<string, unknown> = {
-          id: null,
-          channelCoderSession: u.reference,
-          placeholder: u.placeholder,
-          cwd: u.cwd ?? null,
-          firstTimestamp: u.startedAt ?? null,
-          source: "channelcoder"
-        }
-        if (parsed.flags.has("--adopt") && u.cwd !== undefined && u.startedAt !== undefined) {
-          const id = newStableId()
-          await opened.log.append([
-            makeEvent("session.opened", id, { cwd: u.cwd, mode: "detached" }, { at: u.startedAt }),
-            makeEvent("session.labeled", id, { label: `channelcoder:${u.reference}` })
-          ])
-          entry.id = id
-          try {
-            entry.claudeSessionIds = (await opened.resolver.resolveStable(id)).claudeSessionIds
-          } catch (error) {
-            entry.unresolved = toFailure(error).message
-          }
-        }
-        found.push(entry)
-      }
-      if (ctx.json) ctx.out(JSON.stringify(found))
-      else for (const f of found) ctx.out(`${human(f)}\n`)
-      return
-    }
+    case "recover":
+      return recover(ctx, opened)
+    case "channelcoder":
+      return channelCoder(ctx, opened)
   }
 }
 
@@ -375,17 +288,29 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     const parsed = parseArgs(argv)
     const value = (name: string) => parsed.values.get(name)
     const env = process.env
+    const storeDir = resolve(value("--store")?.at(-1) ?? defaultStoreDir(env))
+    const claudeHomes = (
+      value("--claude-home") ??
+      (env.CLAUDE_CONFIG_DIR ? env.CLAUDE_CONFIG_DIR.split(":") : [join(homedir(), ".claude")])
+    ).map((p) => resolve(p))
+    const warn = (message: string, details: Record<string, unknown> = {}) =>
+      err(json ? JSON.stringify({ warning: { message, ...details } }) : `cc-session: warning: ${message}`)
+    const plugins =
+      parsed.command === "help"
+        ? { sources: [], problems: [] }
+        : await loadPlugins({ storeDir, claudeHomes }, value("--source") ?? [])
+    for (const problem of plugins.problems) warn(problem)
     const ctx: Context = {
       parsed,
       json,
-      storeDir: resolve(value("--store")?.at(-1) ?? defaultStoreDir(env)),
-      claudeHomes: (
-        value("--claude-home") ??
-        (env.CLAUDE_CONFIG_DIR ? env.CLAUDE_CONFIG_DIR.split(":") : [join(homedir(), ".claude")])
-      ).map((p) => resolve(p)),
+      storeDir,
+      claudeHomes,
       claudeBin: value("--claude-bin")?.at(-1) ?? env.CC_CLAUDE_BIN ?? "claude",
+      channelCoderHome: resolve(value("--channelcoder-home")?.at(-1) ?? (env.CHANNELCODER_HOME || storeDir)),
+      plugins: plugins.sources,
       out,
-      err
+      err,
+      warn
     }
     await run(ctx)
     return 0

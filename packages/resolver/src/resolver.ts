@@ -132,6 +132,9 @@ export const parseReference = (text: string): Reference => {
   })
 }
 
+/** What a source's name for a session can look like: `channelcoder:refactor`, `detached-1795807425164`. */
+const PLAUSIBLE_NAME = /^[\w.@/:+-]{1,200}$/
+
 const DEFAULT_WINDOW: MatchWindow = { beforeMs: 2 * 60_000, afterMs: 10 * 60_000 }
 
 interface World {
@@ -606,7 +609,8 @@ export class Resolver {
     const found = sessionsFound(discoveries)
     const runs = discoveries.filter((d): d is UnresolvedSession => d._tag === "UnresolvedSession")
     if (found.length === 0 && runs.length === 0) {
-      if (invalid !== undefined && this.#sources.length === 0) throw invalid
+      // text that cannot be a name is a usage error, as it was before sources could know names
+      if (invalid !== undefined && (this.#sources.length === 0 || !PLAUSIBLE_NAME.test(name))) throw invalid
       throw new SessionNotFound({
         reference: name,
         searched,

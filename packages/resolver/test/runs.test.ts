@@ -88,7 +88,7 @@ describe("matching a run without an id to its transcript (properties)", () => {
     })
     fc.assert(
       fc.property(
-        fc.array(candidateArb, { maxLength: 12 }),
+        fc.array(candidateArb, { maxLength: 12 }) as fc.Arbitrary<Array<RunCandidate>>,
         fc.option(fc.constantFrom("p", "q").map(hashPrompt), { nil: undefined }),
         fc.option(fc.constantFrom("/w/a", "/w/b"), { nil: undefined }),
         (candidates, promptHash, cwd) => {

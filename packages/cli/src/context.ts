@@ -1,0 +1,41 @@
+/** What every command gets: the parsed command line, where things are, and how to speak. */
+import type { AnySource } from "@cc/sources"
+import type { Parsed } from "./args.js"
+
+export type Code = "not_found" | "usage" | "ambiguous" | "io" | "run_failed"
+export const exitCodes: Record<Code, number> = { not_found: 1, usage: 2, ambiguous: 3, io: 4, run_failed: 1 }
+
+export class CliFailure extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+    readonly extra: Record<string, unknown> = {}
+  ) {
+    super(message)
+  }
+}
+
+export interface Context {
+  readonly parsed: Parsed
+  readonly json: boolean
+  readonly storeDir: string
+  readonly claudeHomes: ReadonlyArray<string>
+  readonly claudeBin: string
+  /** Where ChannelCoder keeps `sessions/` (default: the store directory, its own home). */
+  readonly channelCoderHome: string
+  /** Plugin sources from the store's config file and `--source`. */
+  readonly plugins: ReadonlyArray<AnySource>
+  readonly out: (text: string) => void
+  readonly err: (text: string) => void
+  /** A warning on stderr: a line of text, or with --json a `{"warning":{…}}` line. */
+  readonly warn: (message: string, details?: Record<string, unknown>) => void
+}
+
+/** `key: value` lines for a person. */
+export const human = (o: Record<string, unknown>): string =>
+  Object.entries(o)
+    .map(
+      ([k, v]) =>
+        `${k}: ${Array.isArray(v) ? (v.length === 0 ? "-" : v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ")) : v === null || v === undefined ? "-" : typeof v === "object" ? JSON.stringify(v) : String(v)}`
+    )
+    .join("\n")

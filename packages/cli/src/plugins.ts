@@ -1,0 +1,150 @@
+/**
+ * Plugin sources for the CLI: named in `cc-sessions.config.json` in the store, or given with
+ * `--source MODULE` (repeatable). A module is ESM or CJS; it exports a source (an object with
+ * `name` and `discover`), or a factory that makes one from its options. A module that fails to
+ * load, exports no source, or whose factory throws is skipped with a clear reason: the other
+ * sources go on.
+ */
+import { readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, isAbsolute, join, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
+import { type AnySource, isSource } from "@cc/sources"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
+
+export const CONFIG_FILE = "cc-sessions.config.json"
+
+const PluginEntry = Schema.Union([
+  Schema.String,
+  Schema.Struct({
+    /** A path (relative to the config file) or a package name. */
+    module: Schema.String,
+    /** The export to use (default: `default`, then the first export that is a source or factory). */
+    export: Schema.optionalKey(Schema.String),
+    /** Passed to a factory export. */
+    options: Schema.optionalKey(Schema.Unknown)
+  })
+])
+export const PluginConfig = Schema.Struct({ sources: Schema.optionalKey(Schema.Array(PluginEntry)) })
+const decodeConfig = Schema.decodeUnknownExit(PluginConfig)
+
+export interface PluginContext {
+  readonly storeDir: string
+  readonly claudeHomes: ReadonlyArray<string>
+}
+
+export interface LoadedPlugins {
+  readonly sources: ReadonlyArray<AnySource>
+  /** One sentence per plugin that was skipped, and why. */
+  readonly problems: ReadonlyArray<string>
+}
+
+interface Wanted {
+  readonly module: string
+  readonly base: string
+  readonly from: string
+  readonly export?: string
+  readonly options?: unknown
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** The plugin entries of the store's config file; a missing file is no plugins. */
+const fromConfig = (storeDir: string): { wanted: Array<Wanted>; problems: Array<string> } => {
+  const path = join(storeDir, CONFIG_FILE)
+  let text: string
+  try {
+    text = readFileSync(path, "utf8")
+  } catch (error) {
+    // no config, or no store yet (the store's own errors are the command's to report)
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === "ENOENT" || code === "ENOTDIR") return { wanted: [], problems: [] }
+    return { wanted: [], problems: [`config ${path} could not be read: ${describe(error)}`] }
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { wanted: [], problems: [`config ${path} is not valid JSON: its sources were not loaded`] }
+  }
+  const decoded = decodeConfig(value)
+  if (Exit.isFailure(decoded)) {
+    return {
+      wanted: [],
+      problems: [
+        `config ${path} is not {"sources": [MODULE | {"module", "export"?, "options"?}]}: its sources were not loaded`
+      ]
+    }
+  }
+  const wanted = (decoded.value.sources ?? []).map((entry) =>
+    typeof entry === "string"
+      ? { module: entry, base: dirname(path), from: path }
+      : {
+          module: entry.module,
+          base: dirname(path),
+          from: path,
+          ...(entry.export === undefined ? {} : { export: entry.export }),
+          ...(entry.options === undefined ? {} : { options: entry.options })
+        }
+  )
+  return { wanted, problems: [] }
+}
+
+/** A path is resolved from where it was named; a bare name as a package from there. */
+const moduleUrl = (specifier: string, base: string): string => {
+  if (specifier.startsWith(".") || isAbsolute(specifier)) return pathToFileURL(resolve(base, specifier)).href
+  return pathToFileURL(createRequire(join(base, "noop.js")).resolve(specifier)).href
+}
+
+const sourcesOf = async (value: unknown, wanted: Wanted, context: PluginContext): Promise<Array<AnySource>> => {
+  const made = typeof value === "function" ? await value(wanted.options ?? {}, context) : value
+  const list: Array<unknown> = Array.isArray(made) ? made : [made]
+  const bad = list.find((s) => !isSource(s))
+  if (bad !== undefined || list.length === 0) {
+    throw new Error(
+      `its ${wanted.export ?? "default"} export ${typeof value === "function" ? "returned" : "is"} no source (an object with a name, a discover function and an optional cost of cheap, moderate or expensive)`
+    )
+  }
+  return list as Array<AnySource>
+}
+
+const load = async (wanted: Wanted, context: PluginContext): Promise<Array<AnySource>> => {
+  const ns = (await import(moduleUrl(wanted.module, wanted.base))) as Record<string, unknown>
+  if (wanted.export !== undefined) {
+    if (!(wanted.export in ns)) throw new Error(`it has no export ${JSON.stringify(wanted.export)}`)
+    return sourcesOf(ns[wanted.export], wanted, context)
+  }
+  // default first (a CJS module's exports arrive as `default`), then any export that fits
+  const candidates = [ns.default, ...Object.entries(ns).flatMap(([k, v]) => (k === "default" ? [] : [v]))]
+  const source = candidates.find(isSource)
+  if (source !== undefined) return [source]
+  const factory = candidates.find((c) => typeof c === "function")
+  if (factory !== undefined) return sourcesOf(factory, wanted, context)
+  const nested = ns.default
+  if (typeof nested === "object" && nested !== null) {
+    const inner = Object.values(nested).find((v) => isSource(v) || typeof v === "function")
+    if (inner !== undefined) return sourcesOf(inner, wanted, context)
+  }
+  throw new Error("it exports no source and no function that makes one")
+}
+
+/** Loads the config file's plugins, then those given on the command line. */
+export const loadPlugins = async (
+  context: PluginContext,
+  modules: ReadonlyArray<string>,
+  cwd: string = process.cwd()
+): Promise<LoadedPlugins> => {
+  const config = fromConfig(context.storeDir)
+  const wanted = [...config.wanted, ...modules.map((module) => ({ module, base: cwd, from: "--source" }))]
+  const sources: Array<AnySource> = []
+  const problems = [...config.problems]
+  for (const entry of wanted) {
+    try {
+      sources.push(...(await load(entry, context)))
+    } catch (error) {
+      problems.push(`source ${entry.module} (from ${entry.from}) skipped: ${describe(error)}`)
+    }
+  }
+  return { sources, problems }
+}
