@@ -111,7 +111,8 @@ export class TranscriptCache {
     this.#byId = undefined
     this.#all = undefined
     this.#links = undefined
-    this.#dirty = true
+    // only a folder that changed makes the saved index stale
+    this.#dirty ||= result.stats.unchanged !== result.stats.files || result.stats.removed > 0
     return result
   }
 

@@ -10,6 +10,7 @@
  * next resolution of the same session stops at layer 1.
  */
 
+import { dirname } from "node:path"
 import { type IndexedTranscript, type TranscriptCache, transcriptToDiscovery } from "@cc/cache"
 import {
   type ClaudeSessionId,
@@ -782,7 +783,10 @@ export class Resolver {
     // cold: read only the folder that holds this id (chains never leave their project folder)
     const cache = this.#options.cache
     if (!cache.refreshed) {
-      const folders = cache.byClaudeId(id) === undefined ? await cache.foldersOf(id) : []
+      // a known id's folder is read again too (one stat per file): a 1.0.x resume made since
+      // then is a new file there, a new member of this id's chain
+      const known = cache.byClaudeId(id)
+      const folders = known === undefined ? await cache.foldersOf(id) : [dirname(known.path)]
       if (folders.length > 0) await cache.refreshFolders(folders)
       if (cache.byClaudeId(id) === undefined) await this.#transcripts()
     }

@@ -5,7 +5,9 @@ import {
   channelCoderDiscoveries,
   channelCoderRuns,
   decodeChannelCoderSession,
-  hashPrompt
+  hashPrompt,
+  isChannelCoderPlaceholder,
+  replaceChannelCoderPlaceholders
 } from "../src/index.js"
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`
@@ -103,5 +105,38 @@ describe("ChannelCoder session files (properties)", () => {
     expect(channelCoderDiscoveries(session, "s", "/p", { reference: "channelcoder:s" })).toHaveLength(1)
     expect(channelCoderDiscoveries(session, "s", "/p", { reference: `detached-${T0}` })).toHaveLength(1)
     expect(channelCoderDiscoveries(session, "s", "/p", { reference: "channelcoder:other" })).toHaveLength(0)
+  })
+
+  it("replacing resolved placeholders leaves none of them, keeps everything else, and ends the chain on the latest id", () => {
+    fc.assert(
+      fc.property(callsArb, fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }), (calls, certain) => {
+        const session = { ...simulate(calls), extra: { unknownField: [1, 2] } }
+        const runs = channelCoderRuns(session, "s")
+        const resolutions = runs.flatMap((run, i) =>
+          certain[i] ? [{ run, claudeSessionId: uuid(500 + i) as never }] : []
+        )
+        const before = JSON.stringify(session)
+        const { record, replacements } = replaceChannelCoderPlaceholders(session, resolutions)
+        expect(JSON.stringify(session)).toBe(before)
+        expect(record.extra).toEqual({ unknownField: [1, 2] })
+        expect(replacements).toHaveLength(resolutions.length)
+        const messages = record.messages as Array<{ content: string; sessionId: string }>
+        expect(messages.map((m) => m.content)).toEqual(session.messages.map((m) => m.content))
+        const chain = (record.sessionChain ?? []) as Array<string>
+        for (const { claudeSessionId } of resolutions) {
+          expect(chain).toContain(claudeSessionId)
+          expect(messages.some((m) => m.sessionId === claudeSessionId)).toBe(true)
+        }
+        // a placeholder stays only where its run was not resolved
+        const left = new Set(runs.filter((_, i) => !certain[i]).map((r) => r.placeholder))
+        for (const id of [...chain, ...messages.map((m) => m.sessionId)]) {
+          if (isChannelCoderPlaceholder(id)) expect(left.has(id)).toBe(true)
+        }
+        const last = chain.at(-1)
+        if (resolutions.length > 0 && last !== undefined && !isChannelCoderPlaceholder(last)) {
+          expect(record.currentSessionId).toBe(last)
+        }
+      })
+    )
   })
 })

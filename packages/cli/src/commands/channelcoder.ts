@@ -23,115 +23,25 @@ import { basename, dirname, join } from "node:path"
 import type { ClaudeSessionId } from "@cc/events"
 import type { OpenedResolver, RunOutcome } from "@cc/resolver"
 import {
+  type ChannelCoderRecord,
+  type ChannelCoderReplacement,
   channelCoderRuns,
   channelCoderSessionFiles,
   decodeChannelCoderSession,
-  isChannelCoderPlaceholder
+  replaceChannelCoderPlaceholders
 } from "@cc/sources"
 import * as Exit from "effect/Exit"
 import { CliFailure, type Context, human } from "../context.js"
-
-interface Replacement {
-  readonly placeholder: string
-  readonly claudeSessionId: ClaudeSessionId
-  readonly where: ReadonlyArray<string>
-}
 
 interface FileReport {
   name: string
   path: string
   status: "repaired" | "would-repair" | "unchanged" | "skipped" | "refused"
   reason?: string
-  replacements: Array<Replacement>
+  replacements: Array<ChannelCoderReplacement>
   appended: Array<ClaudeSessionId>
   unresolved: Array<{ placeholder: string; reason: string; candidates?: ReadonlyArray<unknown> }>
   backup?: string
-}
-
-type Json = { [key: string]: unknown }
-
-/**
- * The new content of one session record, from its raw JSON (unknown fields kept as they are)
- * and the outcomes of its runs. Pure.
- */
-export const repairedRecord = (
-  raw: Json,
-  outcomes: ReadonlyArray<RunOutcome>,
-  chainOf: (id: ClaudeSessionId) => ReadonlyArray<ClaudeSessionId>
-): { record: Json; replacements: Array<Replacement>; appended: Array<ClaudeSessionId> } => {
-  const record: Json = structuredClone(raw)
-  const chain = Array.isArray(record.sessionChain) ? [...(record.sessionChain as Array<unknown>)] : undefined
-  const messages = Array.isArray(record.messages) ? (record.messages as Array<Json>) : []
-  const replacements: Array<Replacement> = []
-  const appended: Array<ClaudeSessionId> = []
-  const firstMessage = new Map<string, number>()
-  for (const outcome of outcomes) {
-    if (outcome._tag !== "Resolved") continue
-    const { placeholder } = outcome.run
-    const id = outcome.claudeSessionId
-    const where: Array<string> = []
-    if (placeholder === "pending") {
-      // one stream run: its user message and the answers that followed it, up to the next prompt
-      const start = outcome.run.position ?? -1
-      for (let i = start; i >= 0 && i < messages.length; i++) {
-        const m = messages[i] as Json
-        if (i > start && m.role === "user") break
-        if (m.sessionId === "pending") {
-          m.sessionId = id
-          where.push(`messages[${i}]`)
-        }
-      }
-    } else {
-      messages.forEach((m, i) => {
-        if (m.sessionId === placeholder) {
-          m.sessionId = id
-          where.push(`messages[${i}]`)
-        }
-      })
-      if (chain !== undefined) {
-        chain.forEach((c, i) => {
-          if (c === placeholder) {
-            chain[i] = id
-            where.push(`sessionChain[${i}]`)
-          }
-        })
-      }
-      if (record.currentSessionId === placeholder) {
-        record.currentSessionId = id
-        where.push("currentSessionId")
-      }
-    }
-    if (where.length === 0) continue
-    replacements.push({ placeholder, claudeSessionId: id, where })
-    firstMessage.set(id, outcome.run.position ?? Number.POSITIVE_INFINITY)
-  }
-  if (replacements.length === 0) return { record: raw, replacements, appended }
-  // the next call resumes sessionChain's last id: it must hold every real conversation, in the
-  // order they ran, ending with the latest id of the last one (a 1.0.x resume makes a new id)
-  const ids = (chain ?? []).filter((c): c is string => typeof c === "string")
-  const order = (id: string): number => {
-    const at = messages.findIndex((m) => m.sessionId === id)
-    return at === -1 ? (firstMessage.get(id) ?? Number.POSITIVE_INFINITY) : at
-  }
-  const wanted = [...ids]
-  for (const { claudeSessionId } of replacements) {
-    for (const member of chainOf(claudeSessionId)) {
-      if (!wanted.includes(member)) {
-        wanted.push(member)
-        appended.push(member)
-      }
-    }
-  }
-  const placed = wanted
-    .map((id, i) => ({ id, i, at: isChannelCoderPlaceholder(id) ? Number.POSITIVE_INFINITY : order(id) }))
-    .sort((a, b) => (a.at === b.at ? a.i - b.i : a.at - b.at))
-    .map((x) => x.id)
-  if (chain !== undefined || appended.length > 0) record.sessionChain = placed
-  const last = placed.at(-1)
-  if (last !== undefined && !isChannelCoderPlaceholder(last) && record.currentSessionId !== last) {
-    record.currentSessionId = last
-  }
-  return { record, replacements, appended }
 }
 
 /** Writes `text` over `path` atomically, keeping its mode, if it still holds `expected`. */
@@ -215,8 +125,11 @@ export const channelCoder = async (ctx: Context, opened: OpenedResolver): Promis
         report.unresolved.push({ placeholder: o.run.placeholder, reason: o.reason, candidates: o.candidates })
       if (o._tag === "Unresolved") report.unresolved.push({ placeholder: o.run.placeholder, reason: o.reason })
     }
-    const { record, replacements, appended } = repairedRecord(raw as Json, outcomes, (id) =>
-      opened.resolver.chainOf(id)
+    const resolved = outcomes.flatMap((o) => (o._tag === "Resolved" ? [o] : []))
+    const { record, replacements, appended } = replaceChannelCoderPlaceholders(
+      raw as ChannelCoderRecord,
+      resolved,
+      (id) => opened.resolver.chainOf(id)
     )
     report.replacements = replacements
     report.appended = appended

@@ -1,0 +1,143 @@
+/**
+ * `ccSessionStorage()`: a ChannelCoder `SessionStorage` that keeps ChannelCoder's file layout
+ * (`<home>/sessions/<name>.json`, `JSON.stringify(state, null, 2)`), writes atomically (a temp
+ * file and a rename: ChannelCoder's own `writeFile` can leave a half-written file), and records
+ * what each save tells about the session as events in the cc-sessions store.
+ */
+import { randomBytes } from "node:crypto"
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs"
+import { readdir, readFile } from "node:fs/promises"
+import { basename, join } from "node:path"
+import { defaultStoreDir, type EventLog, isClaudeSessionId, openEventLog } from "@cc/events"
+import { channelCoderLabel } from "@cc/sources"
+import type { SessionInfo, SessionState, SessionStorage } from "channelcoder"
+import { recordSave } from "./record.js"
+
+export interface CcStorageOptions {
+  /** The directory runs start in when the session names none (recorded with the session). */
+  readonly cwd?: string
+  /** The cc-sessions store (default `$CC_SESSIONS_HOME`, then `~/.channelcoder`). */
+  readonly storeDir?: string
+  /** Where session files go (default `<storeDir>/sessions`, ChannelCoder's own place). */
+  readonly basePath?: string
+}
+
+/** A storage that also hands out the live state objects it saved or loaded. */
+export interface CcSessionStorage extends SessionStorage {
+  readonly basePath: string
+  readonly storeDir: string
+  /** The state object ChannelCoder's session holds (the one passed to `save`, or returned by `load`). */
+  liveState(name: string): SessionState | undefined
+  /** The file name a state is saved under (a name is given to unnamed sessions once). */
+  nameOf(state: SessionState): string
+  /** The event log, opened on first use. */
+  log(): Promise<EventLog>
+}
+
+const fileName = (name: string) => (name.endsWith(".json") ? name : `${name}.json`)
+
+/** ChannelCoder's dates come back as Date objects, as its own storage returns them. */
+const revive = (state: SessionState): SessionState => {
+  state.metadata.created = new Date(state.metadata.created)
+  state.metadata.lastActive = new Date(state.metadata.lastActive)
+  for (const m of state.messages) m.timestamp = new Date(m.timestamp)
+  return state
+}
+
+/** Writes a file so that a reader sees the old content or the new, never a torn one. */
+export const writeAtomically = (path: string, text: string, mode = 0o600): void => {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`
+  const fd = openSync(temp, "wx", mode)
+  try {
+    writeSync(fd, text)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  try {
+    renameSync(temp, path)
+  } catch (error) {
+    unlinkSync(temp)
+    throw error
+  }
+}
+
+export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStorage => {
+  const storeDir = options.storeDir ?? defaultStoreDir()
+  const basePath = options.basePath ?? join(storeDir, "sessions")
+  const live = new Map<string, SessionState>()
+  const names = new WeakMap<SessionState, string>()
+  let opened: Promise<EventLog> | undefined
+  const log = () => {
+    opened ??= openEventLog({ dir: storeDir })
+    return opened
+  }
+  const nameOf = (state: SessionState, given?: string): string => {
+    const known = given ?? state.metadata.name ?? names.get(state)
+    // ChannelCoder names an unnamed save session-<ms>.json anew each time: one name per state here
+    const name = known === undefined ? `session-${Date.now()}` : basename(fileName(known), ".json")
+    names.set(state, name)
+    return name
+  }
+  return {
+    basePath,
+    storeDir,
+    log,
+    liveState: (name) => live.get(basename(fileName(name), ".json")),
+    nameOf: (state) => nameOf(state),
+    async save(state, name) {
+      const fileBase = nameOf(state, name)
+      mkdirSync(basePath, { recursive: true, mode: 0o700 })
+      const path = join(basePath, fileName(fileBase))
+      writeAtomically(path, JSON.stringify(state, null, 2))
+      live.set(fileBase, state)
+      await recordSave(await log(), channelCoderLabel(fileBase), state, options)
+      return path
+    },
+    async load(nameOrPath) {
+      const path =
+        nameOrPath.includes("/") || nameOrPath.includes("\\") ? nameOrPath : join(basePath, fileName(nameOrPath))
+      let state: SessionState
+      try {
+        state = revive(JSON.parse(await readFile(path, "utf8")) as SessionState)
+      } catch (error) {
+        // ChannelCoder's own wording, so callers that match on it keep working
+        throw new Error(`Failed to load session from ${path}: ${error}`)
+      }
+      const name = basename(path, ".json")
+      names.set(state, name)
+      live.set(name, state)
+      return state
+    },
+    async list() {
+      let files: Array<string>
+      try {
+        files = await readdir(basePath)
+      } catch {
+        return []
+      }
+      const sessions: Array<SessionInfo> = []
+      for (const file of files) {
+        if (!file.endsWith(".json")) continue
+        const path = join(basePath, file)
+        try {
+          const state = JSON.parse(await readFile(path, "utf8")) as SessionState
+          sessions.push({
+            name: state.metadata.name ?? basename(file, ".json"),
+            path,
+            created: new Date(state.metadata.created),
+            lastActive: new Date(state.metadata.lastActive),
+            messageCount: state.messages.length
+          })
+        } catch {
+          // a file that is not a session (or half-written by another writer) is not listed
+        }
+      }
+      return sessions.sort((a, b) => b.lastActive.getTime() - a.lastActive.getTime())
+    }
+  }
+}
+
+/** The real Claude ids a state holds, oldest first. */
+export const realIds = (state: SessionState): Array<string> =>
+  [...new Set([...state.sessionChain, ...state.messages.map((m) => m.sessionId)])].filter(isClaudeSessionId)
