@@ -144,3 +144,29 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `${meta.files} transcripts, ${(meta.bytes / 2 ** 20).toFixed(0)} MiB, ${meta.projects} projects in ${out}`
   )
 }
+
+/**
+ * ChannelCoder session files beside a corpus, as ChannelCoder 3 writes them: half detached runs
+ * whose placeholder and prompt are a sampled transcript's (they resolve), a quarter whose prompt
+ * no transcript has (they stay unresolved), a quarter holding real ids only.
+ */
+export const writeChannelCoderSessions = (dir, sample, count) => {
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  for (let i = 0; i < count; i++) {
+    const s = sample[i % sample.length]
+    const at = Date.parse(s.firstTimestamp) - 500
+    const kind = i % 4
+    const id = kind === 3 ? s.id : `detached-${at + (kind === 2 ? i : 0)}`
+    const prompt = kind === 2 ? `a prompt no transcript has ${i}` : s.prompt
+    const state = {
+      sessionChain: [id],
+      currentSessionId: id,
+      messages: [
+        { role: "user", content: prompt, timestamp: new Date(at).toISOString(), sessionId: id },
+        { role: "assistant", content: "done", timestamp: new Date(at + 1000).toISOString(), sessionId: id }
+      ],
+      metadata: { name: `cc-${i}`, created: new Date(at).toISOString(), lastActive: new Date(at + 1000).toISOString() }
+    }
+    writeFileSync(join(dir, `cc-${i}.json`), JSON.stringify(state, null, 2))
+  }
+}

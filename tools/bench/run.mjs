@@ -3,11 +3,11 @@
 // in the same run, prints a table and writes BENCHMARKS.md.
 //   BENCH_SIZES=1000,10000 (default)   BENCH_DIR=bench-corpus (default)
 import { execFileSync, spawn, spawnSync } from "node:child_process"
-import { appendFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { appendFileSync, cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { cpus, totalmem } from "node:os"
 import { dirname, join, resolve } from "node:path"
-import { generateCorpus } from "./generate.mjs"
+import { generateCorpus, writeChannelCoderSessions } from "./generate.mjs"
 
 const root = resolve(import.meta.dirname, "..", "..")
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number)
@@ -108,6 +108,33 @@ for (const size of sizes) {
   ])
   const listWarm = measure("list-all", { home, store })
 
+  // recover (a whole cc-session process, warm index) with 1,000 ChannelCoder session files in
+  // the store, against the same without them
+  const recoverStore = (name, channelCoderFiles) => {
+    const s = join(store, name)
+    rmSync(s, { recursive: true, force: true })
+    mkdirSync(s, { recursive: true, mode: 0o700 })
+    cpSync(join(store, "index"), join(s, "index"), { recursive: true })
+    if (channelCoderFiles > 0) writeChannelCoderSessions(join(s, "sessions"), meta.sample, channelCoderFiles)
+    return s
+  }
+  const timeRecover = (s) => {
+    const runs = []
+    for (let i = 0; i < (smoke ? 1 : 3); i++) {
+      const t = performance.now()
+      const r = spawnSync(
+        process.execPath,
+        [join(root, "packages/cli/dist/cli.js"), "--store", s, "--claude-home", home, "--json", "recover"],
+        { encoding: "utf8", maxBuffer: 1 << 28 }
+      )
+      if (r.status !== 0) throw new Error(`recover: ${r.stderr}`)
+      runs.push(performance.now() - t)
+    }
+    return { ms: runs.sort((a, b) => a - b)[Math.floor(runs.length / 2)], rssMB: Number.NaN }
+  }
+  const recoverPlain = timeRecover(recoverStore("recover-plain", 0))
+  const recoverChannelCoder = timeRecover(recoverStore("recover-channelcoder", 1000))
+
   dropCaches()
   const coldClaude = measure("resolve", {
     home,
@@ -144,6 +171,17 @@ for (const size of sizes) {
   row(size, "floor: read every file whole (cold)", fullFloor)
   row(size, "peer: ccusage session --json --offline (cold)", peerCold)
   row(size, "peer: ccusage session --json --offline (warm)", peerWarm)
+  row(size, "cc-session recover --json (warm index, whole process)", recoverPlain)
+  row(
+    size,
+    "the same with 1,000 ChannelCoder session files in the store",
+    recoverChannelCoder,
+    "recover without",
+    recoverPlain,
+    undefined,
+    undefined,
+    "≤ 1.2× recover without them"
+  )
   row(size, "index build (cold)", build, "head16k cold", headFloor, "ccusage cold", peerCold)
   row(size, "index refresh, nothing changed", refresh, "stat warm", statWarm, undefined, undefined, "≤ 1.2× stat floor")
   row(
@@ -397,6 +435,11 @@ const verdicts = [
     ...atLeast(150)
   ],
   ["list all (warm) in ≤ 150 MB", at("list all sessions with metadata (warm index)").rssMB, ...atMost(150, "MB")],
+  [
+    "recover with 1,000 ChannelCoder session files ≤ 1.2× recover without",
+    ratio(at("the same with 1,000 ChannelCoder session files in the store")),
+    ...atMost(1.2, "×")
+  ],
   ["fold of 1M events ≤ 1 s", foldRes.ms, (x) => x <= 1000, (x) => `${fmt(x, 0)} ms`],
   [
     "a 50 MB line raises peak RSS by a few MB",

@@ -38,7 +38,10 @@ const faults =
 const cases = fuzz.reduce((n, r) => n + (r.cases ?? 0), 0)
 
 const ms = (value) => (value === undefined ? "?" : `${Number(value).toFixed(value < 10 ? 2 : 0)} ms`)
-const runs = process.env.CHAOS_RUNS === undefined ? "" : ` This report is from the last of ${process.env.CHAOS_RUNS} full runs in a row, all green.`
+const runs =
+  process.env.CHAOS_RUNS === undefined
+    ? ""
+    : ` This report is from the last of ${process.env.CHAOS_RUNS} full runs in a row, all green.`
 
 const md = `# Reliability
 

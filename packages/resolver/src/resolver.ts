@@ -163,6 +163,7 @@ export class Resolver {
   readonly #sources: ReadonlyArray<PromiseSource>
   readonly #problems: Array<SourceProblem> = []
   readonly #diagnostics: Array<SourceDiagnostic> = []
+  #byPrompt: { all: ReadonlyArray<IndexedTranscript>; map: Map<string, Array<IndexedTranscript>> } | undefined
 
   constructor(options: ResolverOptions) {
     this.#options = options
@@ -549,7 +550,17 @@ export class Resolver {
   /** Matches one run without a Claude id (a plugin's `UnresolvedSession`) to its transcript. */
   async resolveRun(run: UnresolvedSession): Promise<RunOutcome> {
     const transcripts = await this.#transcripts()
-    return matchRun(run, transcripts, {
+    // a run with a prompt is matched against the transcripts with that prompt only: a thousand
+    // runs never make a thousand passes over every transcript
+    if (this.#byPrompt?.all !== transcripts) {
+      const map = new Map<string, Array<IndexedTranscript>>()
+      for (const t of transcripts) {
+        if (t.promptHash !== undefined) map.set(t.promptHash, [...(map.get(t.promptHash) ?? []), t])
+      }
+      this.#byPrompt = { all: transcripts, map }
+    }
+    const candidates = run.promptHash === undefined ? transcripts : (this.#byPrompt.map.get(run.promptHash) ?? [])
+    return matchRun(run, candidates, {
       ...this.#window,
       relation: (recorded, candidate) => cwdRelation(recorded, candidate, this.#relationOptions()),
       onePerConversation: (candidates) => {

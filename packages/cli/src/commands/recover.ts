@@ -53,8 +53,10 @@ export const recover = async (ctx: Context, opened: OpenedResolver): Promise<voi
     const key = outcome.run.label ?? `${outcome.run.source}:${outcome.run.reference}`
     byLabel.set(key, [...(byLabel.get(key) ?? []), { outcome, chain }])
   }
+  const labeled = new Map<string, StableId>()
+  for (const v of map.sessions.values()) if (v.label !== undefined) labeled.set(v.label, v.id)
   for (const [label, runs] of byLabel) {
-    let stableId: StableId | null = [...map.sessions.values()].find((v) => v.label === label)?.id ?? null
+    let stableId: StableId | null = labeled.get(label) ?? null
     const resolved = runs.filter((r) => r.outcome._tag === "Resolved")
     if (adopt && stableId === null && resolved.length > 0) {
       // one stable id per session record: its runs are one conversation to ChannelCoder
