@@ -9,7 +9,8 @@ const latencies = []
 let n = 0
 let seed = Number(worker) * 7919
 while (n < Number(count)) {
-  seed = (seed * 1103515245 + 12345) % 2147483648
+  // Park–Miller: every product stays below 2^53, so the batch sizes really vary
+  seed = (seed * 48271) % 2147483647
   const size = 1 + (seed % Number(maxBatch))
   const events = []
   for (let i = 0; i < size && n < Number(count); i++, n++) {
