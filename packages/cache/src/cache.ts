@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs"
 import { rm, stat } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import type { ClaudeSessionId } from "@cc/events"
@@ -114,6 +115,23 @@ export class TranscriptCache {
     // only a folder that changed makes the saved index stale
     this.#dirty ||= result.stats.unchanged !== result.stats.files || result.stats.removed > 0
     return result
+  }
+
+  /**
+   * Whether a project folder holds other transcript files than the index knows (one listing,
+   * no stat): a new file there is a new session, or a new member of a chain (a 1.0.x resume).
+   */
+  folderHasNewFiles(folder: string): boolean {
+    const known = this.#index.folders.get(folder)
+    if (known === undefined) return true
+    let names: Array<string>
+    try {
+      names = readdirSync(folder).filter((name) => name.endsWith(".jsonl"))
+    } catch {
+      return true
+    }
+    const ids = new Set<string>(known.stamps.ids)
+    return names.length !== ids.size || names.some((name) => !ids.has(name.slice(0, -".jsonl".length)))
   }
 
   /** The project folders holding a transcript named `<id>.jsonl`: one stat per folder. */

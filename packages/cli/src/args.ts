@@ -2,9 +2,13 @@
  * Command-line parsing for `cc-session`. Small and strict: an unknown option, a missing value
  * or a missing argument is a usage error (exit 2) with one clear sentence.
  */
-import * as Schema from "effect/Schema"
-
-export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", { message: Schema.String }) {}
+/** A bad command line: exit 2 with this one sentence. A plain class: `--help` loads nothing else. */
+export class UsageError extends Error {
+  readonly _tag = "UsageError"
+  constructor(options: { readonly message: string }) {
+    super(options.message)
+  }
+}
 
 export interface Parsed {
   readonly command: string
@@ -24,8 +28,8 @@ export interface CommandSpec {
   readonly prompt: "required" | "none"
 }
 
-const globalFlags = ["--json", "--help"]
-const globalValues = ["--store", "--claude-home", "--claude-bin", "--source", "--channelcoder-home"]
+const globalFlags = ["--json", "--help", "--version"]
+const globalValues = ["--store", "--claude-home", "--claude-bin", "--source", "--channelcoder-home", "--map"]
 
 export const commands: Readonly<Record<string, CommandSpec>> = {
   run: { positionals: 0, flags: ["--detached"], values: ["--cwd", "--log"], prompt: "required" },
@@ -34,7 +38,7 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
   fork: { positionals: 1, flags: ["--detached"], values: ["--log", "--in"], prompt: "required" },
   show: { positionals: 1, flags: [], values: [], prompt: "none" },
   resolve: { positionals: 1, flags: [], values: [], prompt: "none" },
-  ls: { positionals: 0, flags: [], values: ["--cwd"], prompt: "none" },
+  ls: { positionals: 0, flags: ["--all"], values: ["--cwd", "--since", "--limit"], prompt: "none" },
   recover: { positionals: 0, flags: ["--adopt"], values: [], prompt: "none" },
   token: { positionals: 1, flags: [], values: [], prompt: "none" },
   index: { positionals: 0, flags: [], values: [], prompt: "none" },
@@ -85,6 +89,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
   }
   if (command === undefined) {
     if (flags.has("--help")) return { command: "help", positionals, rest, flags, values }
+    if (flags.has("--version")) return { command: "version", positionals, rest, flags, values }
     throw new UsageError({ message: "no command given: try cc-session --help" })
   }
   const spec = commands[command] as CommandSpec
@@ -112,6 +117,8 @@ Commands:
   show <ref>             the session: cwd, status, Claude chain, forks, transcripts
   resolve <ref>          how a reference resolves, and by which layer
   ls [--cwd DIR]         the sessions in the store
+  ls --all [--cwd DIR] [--since DATE] [--limit N]
+                         every Claude session in every Claude home, one row per chain, newest first
   recover [--adopt]      sessions the store does not know: transcripts, and runs a source knows without a
                          Claude id (ChannelCoder's placeholders) tied to their transcripts (--adopt: give them ids)
   token <ref>            a portable continuation token
@@ -133,6 +140,9 @@ Global options:
                        <store>/cc-sessions.config.json
   --channelcoder-home DIR
                        where ChannelCoder keeps sessions/ (env CHANNELCODER_HOME, default the store)
+  --map CONTAINER=HOST a container path and where it is on this host, repeatable
+                       (env CC_SESSIONS_MAP, CONTAINER=HOST pairs separated by commas)
+  --version            the version of cc-session
   --json               machine-readable output; errors as {"error":{"code","message"}}
 
 Exit codes: 0 ok, 1 not found, 2 bad usage or input, 3 ambiguous, 4 I/O.

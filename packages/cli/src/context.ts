@@ -1,4 +1,5 @@
 /** What every command gets: the parsed command line, where things are, and how to speak. */
+import type { OpenedResolver, PathMapping } from "@cc/resolver"
 import type { AnySource } from "@cc/sources"
 import type { Parsed } from "./args.js"
 
@@ -27,9 +28,16 @@ export interface Context {
   readonly plugins: ReadonlyArray<AnySource>
   readonly out: (text: string) => void
   readonly err: (text: string) => void
-  /** A warning on stderr: a line of text, or with --json a `{"warning":{…}}` line. */
+  /** A warning on stderr, once: a line of text, or with --json an entry of `{"warnings":[…]}`. */
   readonly warn: (message: string, details?: Record<string, unknown>) => void
+  /** Container paths and where they are on this host (`--map`). */
+  readonly mappings: ReadonlyArray<PathMapping>
+  /** The store, the transcript index and the resolver, opened on first use. */
+  readonly open: () => Promise<OpenedResolver>
 }
+
+/** The value of an option, the last one given. */
+export const optionValue = (ctx: Context, name: string): string | undefined => ctx.parsed.values.get(name)?.at(-1)
 
 /** `key: value` lines for a person. */
 export const human = (o: Record<string, unknown>): string =>

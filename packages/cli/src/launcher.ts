@@ -40,6 +40,8 @@ export interface LauncherOptions {
   readonly claudeBin: string
   /** Claude config roots; the first is where `--in DIR` places a moved session's transcript. */
   readonly claudeHomes: ReadonlyArray<string>
+  /** Where a session's recorded cwd is on this host (a container's `/workspace`, say). */
+  readonly hostPath?: (cwd: string) => string
 }
 
 export interface LaunchResult {
@@ -136,13 +138,17 @@ export class Launcher {
     const mode = common.mode ?? "foreground"
     if (mode === "detached") {
       ensureDirectory(dirname(spec.logPath))
-      const encoded = Buffer.from(JSON.stringify(spec)).toString("base64url")
-      // its own process session (setsid): the caller may exit at once, a terminal hangup does not reach it
-      const child = spawn(process.execPath, [supervisorPath(), encoded], {
+      // its own process session (setsid): the caller may exit at once, a terminal hangup does
+      // not reach it; the spec, prompt included, goes through a pipe, never the command line
+      const child = spawn(process.execPath, [supervisorPath()], {
         detached: true,
-        stdio: "ignore",
+        stdio: ["pipe", "ignore", "ignore"],
         cwd: spec.cwd,
         env: process.env
+      })
+      await new Promise<void>((resolve) => {
+        child.stdin?.on("error", () => resolve())
+        child.stdin?.end(JSON.stringify(spec), () => resolve())
       })
       child.unref()
       return {
@@ -211,13 +217,8 @@ export class Launcher {
             })
           ])
     ])
-    const args = [
-      "-p",
-      prompt,
-      ...streamArgs,
-      ...(claudeSessionId === undefined ? [] : ["--session-id", claudeSessionId])
-    ]
-    return this.#start(this.#spec(id, cwd, args, run), options, claudeSessionId)
+    const args = ["-p", ...streamArgs, ...(claudeSessionId === undefined ? [] : ["--session-id", claudeSessionId])]
+    return this.#start(this.#spec(id, cwd, args, run, { prompt }), options, claudeSessionId)
   }
 
   /**
@@ -261,7 +262,8 @@ export class Launcher {
     const resolution = await this.#o.resolver.resolve(reference)
     const latest = resolution.latestClaudeSessionId
     if (latest === null) return this.#failNoClaudeId(reference)
-    return { resolution, latest, cwd: this.#workingDir(resolution.cwd, resolution.transcripts, inDir) }
+    const cwd = resolution.cwd === null ? null : (this.#o.hostPath?.(resolution.cwd) ?? resolution.cwd)
+    return { resolution, latest, cwd: this.#workingDir(cwd, resolution.transcripts, inDir) }
   }
 
   /** Resumes the latest Claude id of a session's chain, from the session's own cwd. */
@@ -276,9 +278,9 @@ export class Launcher {
       id = newStableId()
       await this.#adopt(id, cwd, resolution.claudeSessionIds)
     }
-    const args = ["-p", prompt, "--resume", latest, ...streamArgs]
+    const args = ["-p", "--resume", latest, ...streamArgs]
     return this.#start(
-      this.#spec(id, cwd, args, this.#newRun(id, options), { resumedFrom: latest, linkKind: "resume" }),
+      this.#spec(id, cwd, args, this.#newRun(id, options), { prompt, resumedFrom: latest, linkKind: "resume" }),
       options
     )
   }
@@ -303,16 +305,12 @@ export class Launcher {
       })
     ])
     // 1.0.x has no --fork-session, but every resume there is already a new id
-    const args = [
-      "-p",
-      prompt,
-      "--resume",
-      latest,
-      ...(capabilities.forkSession ? ["--fork-session"] : []),
-      ...streamArgs
-    ]
+    const args = ["-p", "--resume", latest, ...(capabilities.forkSession ? ["--fork-session"] : []), ...streamArgs]
     const parent = resolution.stableId === null ? {} : { parentStableId: resolution.stableId }
-    return this.#start(this.#spec(id, cwd, args, run, { resumedFrom: latest, linkKind: "fork", ...parent }), options)
+    return this.#start(
+      this.#spec(id, cwd, args, run, { prompt, resumedFrom: latest, linkKind: "fork", ...parent }),
+      options
+    )
   }
 
   /** Continues the most recent session of a directory (resuming it by id, from its own cwd). */

@@ -8,6 +8,8 @@ export interface ClaudeInvocation {
   readonly args: ReadonlyArray<string>
   readonly cwd: string
   readonly logPath: string
+  /** Sent on claude's stdin (`-p` reads it there): never in a command line, where `ps` shows it. */
+  readonly prompt?: string
 }
 
 /** Starts claude with stdout and stderr going straight to the log file (append, 0600). */
@@ -16,11 +18,16 @@ export const spawnClaude = (invocation: ClaudeInvocation): ChildProcess => {
   try {
     const child = spawn(invocation.claudeBin, [...invocation.args], {
       cwd: invocation.cwd,
-      stdio: ["ignore", logFd, logFd],
+      stdio: [invocation.prompt === undefined ? "ignore" : "pipe", logFd, logFd],
       env: process.env
     })
     // kept until someone asks: an "error" with no listener yet would end the process
     child.once("error", (error) => startErrors.set(child, error))
+    if (child.stdin !== null) {
+      // a claude that exits before reading its prompt closes the pipe: not our failure to report
+      child.stdin.on("error", () => {})
+      child.stdin.end(invocation.prompt)
+    }
     return child
   } finally {
     closeSync(logFd)
@@ -38,8 +45,12 @@ const isStringArray = (value: unknown): value is Array<string> =>
 /** Just enough of the run spec to start claude; the supervisor decodes the whole spec after. */
 export const invocationOf = (value: unknown): ClaudeInvocation | undefined => {
   if (typeof value !== "object" || value === null) return undefined
-  const { claudeBin, args, cwd, logPath } = value as Record<string, unknown>
-  return typeof claudeBin === "string" && isStringArray(args) && typeof cwd === "string" && typeof logPath === "string"
-    ? { claudeBin, args, cwd, logPath }
+  const { claudeBin, args, cwd, logPath, prompt } = value as Record<string, unknown>
+  return typeof claudeBin === "string" &&
+    isStringArray(args) &&
+    typeof cwd === "string" &&
+    typeof logPath === "string" &&
+    (prompt === undefined || typeof prompt === "string")
+    ? { claudeBin, args, cwd, logPath, ...(prompt === undefined ? {} : { prompt }) }
     : undefined
 }

@@ -12,8 +12,11 @@ import {
   type ClaudeSessionId,
   type EventLog,
   ensureDirectory,
+  HOST,
   makeEvent,
   openEventLog,
+  ownStartTime,
+  processStartTime,
   readJsonlLines,
   type SessionEvent,
   type StableId
@@ -29,6 +32,8 @@ export interface RunSpec {
   readonly args: ReadonlyArray<string>
   readonly cwd: string
   readonly logPath: string
+  /** Sent on claude's stdin: a prompt never appears in a command line. */
+  readonly prompt?: string
   readonly mode: "run" | "stream" | "detached"
   /** The id we resumed: a different id in `system/init` (1.0.x) is linked to it. */
   readonly resumedFrom?: ClaudeSessionId
@@ -82,10 +87,15 @@ export const superviseRun = async (
   })
   hooks.onStart?.(child.pid)
   const append = (events: Array<SessionEvent>) => log.append(events)
+  // who runs it, so that a reader can tell later whether the run still lives (a pid alone
+  // could be reused): claude and this supervisor, each with its start time, and the host
   await append([
     makeEvent("run.started", spec.stableId, {
       runId: spec.runId,
-      ...(child.pid === undefined ? {} : { pid: child.pid }),
+      ...(child.pid === undefined ? {} : { pid: child.pid, pidStart: processStartTime(child.pid) }),
+      supervisorPid: process.pid,
+      supervisorStart: ownStartTime(),
+      host: HOST,
       mode: spec.mode,
       logPath: spec.logPath
     })

@@ -12,6 +12,7 @@ const Spec = Schema.Struct({
   args: Schema.Array(Schema.String),
   cwd: Schema.String,
   logPath: Schema.String,
+  prompt: Schema.optionalKey(Schema.String),
   mode: Schema.Literals(["run", "stream", "detached"]),
   resumedFrom: Schema.optionalKey(Schema.String),
   linkKind: Schema.optionalKey(Schema.Literals(["resume", "fork"])),

@@ -123,7 +123,9 @@ describe("plugin sources from the CLI", () => {
     writeFileSync(bad, "{ not json")
     const j = await cli(["--json", "ls"])
     expect(j.code).toBe(0)
-    expect(JSON.parse(j.stderr.trim())).toMatchObject({ warning: { message: expect.stringMatching(/not valid JSON/) } })
+    expect(JSON.parse(j.stderr.trim())).toMatchObject({
+      warnings: [{ message: expect.stringMatching(/not valid JSON/) }]
+    })
   })
 })
 

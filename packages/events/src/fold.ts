@@ -51,6 +51,10 @@ export interface RunFact {
   readonly runId: string
   readonly started?: Stamp & {
     readonly pid?: number
+    readonly pidStart?: string
+    readonly supervisorPid?: number
+    readonly supervisorStart?: string
+    readonly host?: string
     readonly mode?: SessionMode
     readonly logPath?: string
   }
@@ -59,6 +63,7 @@ export interface RunFact {
     readonly signal?: string
     readonly resultSubtype?: string
     readonly isError?: boolean
+    readonly lost?: string
   }
 }
 
@@ -321,6 +326,10 @@ const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
           at,
           eventId,
           ...(p.pid === undefined ? {} : { pid: p.pid }),
+          ...(p.pidStart === undefined ? {} : { pidStart: p.pidStart }),
+          ...(p.supervisorPid === undefined ? {} : { supervisorPid: p.supervisorPid }),
+          ...(p.supervisorStart === undefined ? {} : { supervisorStart: p.supervisorStart }),
+          ...(p.host === undefined ? {} : { host: p.host }),
           ...(p.mode === undefined ? {} : { mode: p.mode }),
           ...(p.logPath === undefined ? {} : { logPath: p.logPath })
         }
@@ -337,7 +346,8 @@ const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
           exitCode: p.exitCode,
           ...(p.signal === undefined ? {} : { signal: p.signal }),
           ...(p.resultSubtype === undefined ? {} : { resultSubtype: p.resultSubtype }),
-          ...(p.isError === undefined ? {} : { isError: p.isError })
+          ...(p.isError === undefined ? {} : { isError: p.isError }),
+          ...(p.lost === undefined ? {} : { lost: p.lost })
         }
       }
       return

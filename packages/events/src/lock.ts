@@ -21,19 +21,9 @@
  * - Waiting is on inotify (`fs.watch`) for the entry ahead to go, with a poll as a fallback,
  *   so a hand-over costs no backoff.
  */
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  unlinkSync,
-  utimesSync,
-  watch
-} from "node:fs"
-import { hostname } from "node:os"
+import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, utimesSync, watch } from "node:fs"
 import { join } from "node:path"
+import { HOST, ownStartTime, processGone } from "./process.js"
 
 export interface LockOptions {
   /**
@@ -62,26 +52,9 @@ export type LockResult =
       readonly queuedAhead: number
     }
 
-const host = hostname()
+const host = HOST
 const hostHex = Buffer.from(host, "utf8").toString("hex")
-
-/** A process's start time (clock ticks since boot, Linux), which tells a reused pid apart. */
-const startTimeOf = (pid: number): string => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    // the command name (field 2) is in parentheses and may hold spaces or parentheses itself
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-    return fields[19] ?? "0"
-  } catch {
-    return "0"
-  }
-}
-
-let ownStart: string | undefined
-const myStart = (): string => {
-  ownStart ??= startTimeOf(process.pid)
-  return ownStart
-}
+const myStart = ownStartTime
 
 interface Entry {
   readonly name: string
@@ -137,13 +110,7 @@ const ownerIsGone = (entry: Entry, path: string, staleMs: number): boolean => {
       return true
     }
   }
-  try {
-    process.kill(entry.pid, 0)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ESRCH") return true
-  }
-  // alive, or another user's: the same process only if it started when the entry says
-  return entry.start !== "0" && startTimeOf(entry.pid) !== entry.start
+  return processGone({ pid: entry.pid, start: entry.start }) === true
 }
 
 /** Resolves when `path` is removed (inotify), or after `pollMs` at the latest. */

@@ -28,7 +28,13 @@ export const SessionOpenedPayload = Schema.Struct({
 
 export const RunStartedPayload = Schema.Struct({
   runId: Schema.String,
+  /** claude's pid, and its start time (`processStartTime`): a reused pid is told apart. */
   pid: Schema.optionalKey(Schema.Int),
+  pidStart: Schema.optionalKey(Schema.String),
+  /** The process that supervises the run (the detached supervisor, or the foreground CLI). */
+  supervisorPid: Schema.optionalKey(Schema.Int),
+  supervisorStart: Schema.optionalKey(Schema.String),
+  host: Schema.optionalKey(Schema.String),
   mode: Schema.optionalKey(SessionMode),
   claudeSessionId: Schema.optionalKey(ClaudeSessionId),
   logPath: Schema.optionalKey(Schema.String)
@@ -39,7 +45,9 @@ export const RunFinishedPayload = Schema.Struct({
   exitCode: Schema.NullOr(Schema.Int),
   signal: Schema.optionalKey(Schema.String),
   resultSubtype: Schema.optionalKey(Schema.String),
-  isError: Schema.optionalKey(Schema.Boolean)
+  isError: Schema.optionalKey(Schema.Boolean),
+  /** Set when the run's processes were found gone with no result in its log: why it is lost. */
+  lost: Schema.optionalKey(Schema.String)
 })
 
 export const ClaudeObservedPayload = Schema.Struct({

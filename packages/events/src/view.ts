@@ -2,7 +2,8 @@ import type { FoldState, LinkFact, RunFact, SessionRecord } from "./fold.js"
 import type { ClaudeSessionId, StableId } from "./ids.js"
 import type { SessionMode } from "./schema.js"
 
-export type SessionStatus = "opened" | "running" | "finished" | "failed" | "archived"
+/** `lost`: its processes are gone and its log has no result (a supervisor killed, say). */
+export type SessionStatus = "opened" | "running" | "finished" | "failed" | "lost" | "archived"
 
 export interface ForkView {
   readonly from: ClaudeSessionId
@@ -89,6 +90,7 @@ const statusOf = (record: SessionRecord): SessionStatus => {
     .sort((a, b) => byString(a.at, b.at) || byString(a.eventId, b.eventId))
   const last = finished.at(-1)
   if (last === undefined) return "opened"
+  if (last.lost !== undefined) return "lost"
   return last.isError === true || (last.exitCode !== null && last.exitCode !== 0) || last.signal !== undefined
     ? "failed"
     : "finished"

@@ -10,6 +10,7 @@
  * next resolution of the same session stops at layer 1.
  */
 
+import { statSync } from "node:fs"
 import { dirname } from "node:path"
 import { type IndexedTranscript, type TranscriptCache, transcriptToDiscovery } from "@cc/cache"
 import {
@@ -20,10 +21,12 @@ import {
   isClaudeSessionId,
   isStableId,
   makeEvent,
+  processGone,
   type SessionEvent,
   type SessionMap,
   type SessionStatus,
   type SessionView,
+  type SkippedLine,
   type StableId,
   sessionMap,
   sessionView
@@ -37,6 +40,7 @@ import {
   historyPromiseSource,
   jobsPromiseSource,
   type PromiseSource,
+  type RunResultFound,
   type SessionFound,
   type SourceCost,
   type SourceDiagnostic,
@@ -59,6 +63,12 @@ export type ResolvedBy =
   | "token"
   | (string & {})
 
+export interface ForkedFrom {
+  /** Null only for a fork whose parent has no Claude id we know of. */
+  readonly claudeSessionId: ClaudeSessionId | null
+  readonly stableId: StableId | null
+}
+
 /** A plugin source that threw: it is skipped, the other layers go on. */
 export interface SourceProblem {
   readonly source: string
@@ -72,6 +82,8 @@ export interface Resolution {
   /** The id to resume. */
   readonly latestClaudeSessionId: ClaudeSessionId | null
   readonly forks: ReadonlyArray<{ readonly from: ClaudeSessionId; readonly to: ClaudeSessionId }>
+  /** Where this session branched from: the parent's Claude id, and its stable id when known. */
+  readonly forkedFrom: ForkedFrom | null
   readonly cwd: string | null
   readonly transcripts: ReadonlyArray<string>
   readonly status: SessionStatus | "unknown"
@@ -133,6 +145,18 @@ export const parseReference = (text: string): Reference => {
   })
 }
 
+/** A run recorded before supervisors were: orphaned once claude is gone and its log still this long. */
+const ORPHAN_QUIET_MS = 30_000
+
+const logStillFor = (path: string | undefined): number => {
+  if (path === undefined) return Number.POSITIVE_INFINITY
+  try {
+    return Date.now() - statSync(path).mtimeMs
+  } catch {
+    return Number.POSITIVE_INFINITY
+  }
+}
+
 /** What a source's name for a session can look like: `channelcoder:refactor`, `detached-1795807425164`. */
 const PLAUSIBLE_NAME = /^[\w.@/:+-]{1,200}$/
 
@@ -163,6 +187,7 @@ export class Resolver {
   readonly #sources: ReadonlyArray<PromiseSource>
   readonly #problems: Array<SourceProblem> = []
   readonly #diagnostics: Array<SourceDiagnostic> = []
+  readonly #logDiagnostics: Array<SkippedLine> = []
   #byPrompt: { all: ReadonlyArray<IndexedTranscript>; map: Map<string, Array<IndexedTranscript>> } | undefined
 
   constructor(options: ResolverOptions) {
@@ -179,6 +204,69 @@ export class Resolver {
   /** Plugin sources that threw so far (each was skipped for that question). */
   sourceProblems(): ReadonlyArray<SourceProblem> {
     return [...this.#problems]
+  }
+
+  /** The session map folded from the event log, brought up to date (only what was appended is read). */
+  async sessions(): Promise<SessionMap> {
+    return (await this.#world()).map
+  }
+
+  /** Lines of the event log that could not be read (each once, with its offset). */
+  logDiagnostics(): ReadonlyArray<SkippedLine> {
+    return [...this.#logDiagnostics]
+  }
+
+  /**
+   * Makes the status of a session's runs true: a run whose processes (claude and its
+   * supervisor, told apart from a reused pid by their start times) are all gone gets the
+   * `run.finished` nobody wrote — from its log's `result` line (`finished` or `failed`), or
+   * `lost` with the reason. A run on another host, or one whose processes cannot be checked, is
+   * left as it is. Returns the view as it is now.
+   */
+  async settle(id: StableId): Promise<SessionView | undefined> {
+    const view = (await this.#world()).map.sessions.get(id)
+    if (view === undefined || view.status !== "running") return view
+    const events: Array<SessionEvent> = []
+    for (const run of view.runs) {
+      const started = run.started
+      if (started === undefined || run.finished !== undefined) continue
+      const claudeGone =
+        started.pid === undefined
+          ? true
+          : processGone({
+              pid: started.pid,
+              ...(started.pidStart === undefined ? {} : { start: started.pidStart }),
+              ...(started.host === undefined ? {} : { host: started.host })
+            })
+      const supervisorGone =
+        started.supervisorPid === undefined
+          ? // written before supervisors were recorded: gone when its log has been still a while
+            logStillFor(started.logPath ?? view.logPath) > ORPHAN_QUIET_MS
+          : processGone({
+              pid: started.supervisorPid,
+              ...(started.supervisorStart === undefined ? {} : { start: started.supervisorStart }),
+              ...(started.host === undefined ? {} : { host: started.host })
+            })
+      if (claudeGone !== true || supervisorGone !== true) continue
+      const logPath = started.logPath ?? view.logPath
+      const found = logPath === undefined ? [] : await collectPromise(detachedLogPromiseSource(), { logPath })
+      const result = found.find((d): d is RunResultFound => d._tag === "RunResultFound")
+      const who = `claude${started.pid === undefined ? "" : ` (pid ${started.pid})`} and its supervisor${started.supervisorPid === undefined ? "" : ` (pid ${started.supervisorPid})`} are gone`
+      events.push(
+        makeEvent("run.finished", id, {
+          runId: run.runId,
+          exitCode: null,
+          ...(result === undefined
+            ? {
+                isError: true,
+                lost: `${who}, and ${logPath === undefined ? "no log was kept" : `its log ${logPath} has no result line`}`
+              }
+            : { isError: result.isError, ...(result.subtype === undefined ? {} : { resultSubtype: result.subtype }) })
+        })
+      )
+    }
+    if (events.length > 0 && this.#options.record !== false) await this.#options.log.append(events)
+    return (await this.#world()).map.sessions.get(id)
   }
 
   /** What plugin sources reported skipping so far (a torn file, an unreadable folder). */
@@ -238,8 +326,9 @@ export class Resolver {
    * appended since (a long-lived resolver does not re-read or re-fold its log).
    */
   async #world(): Promise<World> {
-    const { events, nextOffset } = await this.#options.log.read({ from: this.#offset })
+    const { events, diagnostics, nextOffset } = await this.#options.log.read({ from: this.#offset })
     this.#offset = nextOffset
+    for (const d of diagnostics) if (d._tag === "SkippedLine") this.#logDiagnostics.push(d)
     if (events.length === 0) return { map: this.#map }
     this.#folder.apply(events.map((stored) => stored.event))
     const touched = new Set(events.map((stored) => stored.event.session))
@@ -278,6 +367,7 @@ export class Resolver {
       claudeSessionIds: view.claudeSessionIds,
       latestClaudeSessionId: view.latestClaudeSessionId ?? null,
       forks: view.forks.map(({ from, to }) => ({ from, to })),
+      forkedFrom: this.forkedFromOf(view.claudeSessionIds, view),
       cwd: view.cwd ?? null,
       transcripts: [...transcripts].sort(),
       status: view.status,
@@ -286,6 +376,29 @@ export class Resolver {
       evidence,
       searched
     }
+  }
+
+  /**
+   * The parent of a chain: a fork link into one of its members from outside it, recorded by
+   * cc-session (the fork's own events) or found in the transcripts (same message uuids).
+   */
+  forkedFromOf(chain: ReadonlyArray<ClaudeSessionId>, view?: SessionView): ForkedFrom | null {
+    // (public: listings ask it of every session they show)
+    const members = new Set<string>(chain)
+    const link =
+      view?.links.find((l) => l.kind === "fork" && members.has(l.to) && !members.has(l.from)) ??
+      this.#options.cache.links().find((l) => l.kind === "fork" && members.has(l.to) && !members.has(l.from))
+    if (link === undefined) {
+      return view?.forkOf === undefined
+        ? null
+        : {
+            claudeSessionId: (this.#map.sessions.get(view.forkOf)?.latestClaudeSessionId ?? null) as ClaudeSessionId,
+            stableId: view.forkOf
+          }
+    }
+    const from = link.from as ClaudeSessionId
+    const owners = this.#map.byClaudeId.get(from) ?? []
+    return { claudeSessionId: from, stableId: view?.forkOf ?? (owners.length === 1 ? (owners[0] as StableId) : null) }
   }
 
   // --- recording -----------------------------------------------------------------------
@@ -399,6 +512,7 @@ export class Resolver {
       claudeSessionIds: view.claudeSessionIds,
       latestClaudeSessionId: view.latestClaudeSessionId ?? null,
       forks: view.forks.map(({ from, to }) => ({ from, to })),
+      forkedFrom: this.forkedFromOf(view.claudeSessionIds),
       cwd: seedFacts?.cwd ?? null,
       transcripts: ids.flatMap((id) => this.#options.cache.byClaudeId(id)?.path ?? []).sort(),
       status: "unknown",
@@ -412,6 +526,7 @@ export class Resolver {
   // --- stable ids ----------------------------------------------------------------------
 
   async resolveStable(id: StableId, reference: string = id): Promise<Resolution> {
+    await this.settle(id)
     const world = await this.#world()
     const view = world.map.sessions.get(id)
     if (view === undefined) {
@@ -661,6 +776,7 @@ export class Resolver {
       stableId: owners.length === 1 ? (owners[0] as StableId) : null,
       claudeSessionIds: chain,
       latestClaudeSessionId: latest,
+      forkedFrom: this.forkedFromOf(chain),
       forks: this.#component(latest)
         .links.filter((l) => l.kind === "fork")
         .map(({ from, to }) => ({ from, to })),
@@ -797,7 +913,12 @@ export class Resolver {
       // a known id's folder is read again too (one stat per file): a 1.0.x resume made since
       // then is a new file there, a new member of this id's chain
       const known = cache.byClaudeId(id)
-      const folders = known === undefined ? await cache.foldersOf(id) : [dirname(known.path)]
+      const folders =
+        known === undefined
+          ? await cache.foldersOf(id)
+          : cache.folderHasNewFiles(dirname(known.path))
+            ? [dirname(known.path)]
+            : []
       if (folders.length > 0) await cache.refreshFolders(folders)
       if (cache.byClaudeId(id) === undefined) await this.#transcripts()
     }
@@ -821,6 +942,7 @@ export class Resolver {
         claudeSessionIds: [id],
         latestClaudeSessionId: id,
         forks: [],
+        forkedFrom: null,
         cwd: first.cwd ?? null,
         transcripts: [],
         status: "unknown",

@@ -21,7 +21,7 @@ import {
 } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import type { ClaudeSessionId } from "@cc/events"
-import type { OpenedResolver, RunOutcome } from "@cc/resolver"
+import type { RunOutcome } from "@cc/resolver"
 import {
   type ChannelCoderRecord,
   type ChannelCoderReplacement,
@@ -75,7 +75,7 @@ const replaceFile = (path: string, expected: string, text: string, backup: strin
   }
 }
 
-export const channelCoder = async (ctx: Context, opened: OpenedResolver): Promise<void> => {
+export const channelCoder = async (ctx: Context): Promise<void> => {
   const [sub, ...names] = ctx.parsed.positionals
   if (sub !== "repair") throw new CliFailure("usage", `unknown channelcoder command ${JSON.stringify(sub)}: try repair`)
   const dryRun = ctx.parsed.flags.has("--dry-run")
@@ -94,6 +94,7 @@ export const channelCoder = async (ctx: Context, opened: OpenedResolver): Promis
           }
           return file
         })
+  const opened = await ctx.open()
   await opened.cache.ensureFresh()
   const reports: Array<FileReport> = []
   for (const { name, path } of chosen) {

@@ -13,7 +13,7 @@ import {
   type StableId,
   sessionMap
 } from "@cc/events"
-import type { OpenedResolver, RunOutcome } from "@cc/resolver"
+import type { RunOutcome } from "@cc/resolver"
 import { type Context, human } from "../context.js"
 
 const placeholderRow = (outcome: RunOutcome, chain: ReadonlyArray<ClaudeSessionId>): Record<string, unknown> => {
@@ -35,11 +35,12 @@ const placeholderRow = (outcome: RunOutcome, chain: ReadonlyArray<ClaudeSessionI
   }
 }
 
-export const recover = async (ctx: Context, opened: OpenedResolver): Promise<void> => {
+export const recover = async (ctx: Context): Promise<void> => {
+  const opened = await ctx.open()
   const adopt = ctx.parsed.flags.has("--adopt")
   const { resolver, cache, log } = opened
   await cache.ensureFresh()
-  const read = async () => sessionMap(fold((await log.read()).events.map((s) => s.event)))
+  const read = () => resolver.sessions()
   let map = await read()
   const rows: Array<Record<string, unknown>> = []
   const claimed = new Set<string>()

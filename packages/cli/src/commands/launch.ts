@@ -1,0 +1,61 @@
+/** `run`, `resume`, `fork`, `continue`: start a run (foreground or detached) and print its stable id. */
+import { applyMappings } from "@cc/resolver"
+import { CliFailure, type Context, optionValue } from "../context.js"
+import { Launcher, type LaunchResult } from "../launcher.js"
+
+const output = (ctx: Context, result: LaunchResult): void => {
+  if (ctx.json) {
+    ctx.out(
+      JSON.stringify({
+        id: result.id,
+        ...(result.claudeSessionId === undefined ? {} : { claudeSessionId: result.claudeSessionId }),
+        ...(result.pid === undefined ? {} : { pid: result.pid }),
+        log: result.log
+      })
+    )
+  } else {
+    ctx.out(result.id)
+    if (result.outcome?.resultText !== undefined) ctx.err(result.outcome.resultText)
+  }
+  if (result.outcome?.isError === true) {
+    throw new CliFailure(
+      "run_failed",
+      `the run failed: ${result.outcome.errors.join("; ").slice(0, 500) || `exit code ${String(result.outcome.exitCode)}`}`,
+      { id: result.id }
+    )
+  }
+}
+
+export const launch = async (ctx: Context): Promise<void> => {
+  const { parsed } = ctx
+  const opened = await ctx.open()
+  const launcher = new Launcher({
+    storeDir: ctx.storeDir,
+    log: opened.log,
+    resolver: opened.resolver,
+    cache: opened.cache,
+    claudeBin: ctx.claudeBin,
+    claudeHomes: ctx.claudeHomes,
+    // a session run in a container resumes here, in the host directory its cwd is mounted at
+    ...(ctx.mappings.length === 0 ? {} : { hostPath: (cwd: string) => applyMappings(cwd, ctx.mappings) })
+  })
+  const prompt = parsed.rest.join(" ")
+  const mode = parsed.flags.has("--detached") ? ("detached" as const) : ("foreground" as const)
+  /** `{ [key]: value }` for an option given on the command line, `{}` for one that was not. */
+  const option = <K extends string>(key: K, flag: string): { [P in K]?: string } => {
+    const given = optionValue(ctx, flag)
+    return given === undefined ? {} : ({ [key]: given } as { [P in K]: string })
+  }
+  const common = { mode, ...option("logPath", "--log") }
+  const ref = parsed.positionals[0] as string
+  switch (parsed.command) {
+    case "run":
+      return output(ctx, await launcher.run(prompt, { ...common, ...option("cwd", "--cwd") }))
+    case "resume":
+      return output(ctx, await launcher.resume(ref, prompt, { ...common, ...option("inDir", "--in") }))
+    case "fork":
+      return output(ctx, await launcher.fork(ref, prompt, { ...common, ...option("inDir", "--in") }))
+    default:
+      return output(ctx, await launcher.continue(prompt, { ...common, ...option("cwd", "--cwd") }))
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * `ls`: the sessions in the store. `ls --all`: every Claude session in every Claude home, one
+ * row per chain (a 1.0.x resume chain is one conversation; a fork is a row of its own that
+ * names its parent), served from the transcript index, newest activity first.
+ */
+import { resolve } from "node:path"
+import type { ClaudeSessionId, SessionView, StableId } from "@cc/events"
+import { cwdRelation, type ForkedFrom } from "@cc/resolver"
+import { CliFailure, type Context, optionValue } from "../context.js"
+import { showObject } from "./show.js"
+
+export interface ChainRow {
+  readonly id: StableId | null
+  readonly status: string
+  readonly claudeSessionIds: ReadonlyArray<string>
+  readonly latestClaudeSessionId: string
+  readonly forkedFrom: ForkedFrom | null
+  readonly cwd: string | null
+  readonly firstActivity: string | null
+  readonly lastActivity: string | null
+  readonly claudeVersion: string | null
+  readonly transcriptBytes: number
+}
+
+interface Member {
+  readonly claudeSessionId: string
+  readonly cwd?: string
+  readonly firstTimestamp?: string
+  readonly lastTimestamp?: string
+  readonly claudeVersion?: string
+  readonly size: number
+}
+
+/** Groups transcripts into chains over resume links (union-find: one pass, whatever the size). */
+export const chainsOf = (
+  members: ReadonlyArray<Member>,
+  links: ReadonlyArray<{ readonly from: string; readonly to: string; readonly kind: string }>
+): Array<Array<Member>> => {
+  const parent = new Map<string, string>()
+  const find = (x: string): string => {
+    let root = x
+    while (parent.get(root) !== root && parent.get(root) !== undefined) root = parent.get(root) as string
+    let node = x
+    while (node !== root) {
+      const next = parent.get(node) as string
+      parent.set(node, root)
+      node = next
+    }
+    return root
+  }
+  for (const m of members) parent.set(m.claudeSessionId, m.claudeSessionId)
+  for (const l of links) {
+    if (l.kind === "fork" || !parent.has(l.from) || !parent.has(l.to)) continue
+    const a = find(l.from)
+    const b = find(l.to)
+    if (a !== b) parent.set(a < b ? b : a, a < b ? a : b)
+  }
+  const groups = new Map<string, Array<Member>>()
+  for (const m of members) {
+    const root = find(m.claudeSessionId)
+    const group = groups.get(root)
+    if (group === undefined) groups.set(root, [m])
+    else group.push(m)
+  }
+  const first = (m: Member) => m.firstTimestamp ?? "~"
+  return [...groups.values()].map((g) => g.sort((a, b) => (first(a) < first(b) ? -1 : first(a) > first(b) ? 1 : 0)))
+}
+
+const parseSince = (text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  const relative = /^(\d+)([mhdw])$/.exec(text)
+  if (relative !== null) {
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[relative[2] as "m" | "h" | "d" | "w"]
+    return Date.now() - Number(relative[1]) * unit
+  }
+  const at = Date.parse(text)
+  if (Number.isNaN(at))
+    throw new CliFailure(
+      "usage",
+      `--since takes a date (2026-11-20, an ISO time) or an age (30m, 12h, 7d, 2w), not ${JSON.stringify(text.slice(0, 40))}`
+    )
+  return at
+}
+
+const parseLimit = (text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  if (!/^\d+$/.test(text) || Number(text) === 0)
+    throw new CliFailure("usage", `--limit takes a whole number above 0, not ${JSON.stringify(text.slice(0, 40))}`)
+  return Number(text)
+}
+
+const colour = (ctx: Context) => !ctx.json && process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === ""
+const statusColours: Record<string, string> = { running: "36", finished: "32", failed: "31", lost: "33" }
+
+/** A table a person reads: the cwd column gives way (cut from the left) to fit the terminal. */
+const table = (
+  ctx: Context,
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  header: ReadonlyArray<string>,
+  statusColumn: number
+) => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
+  const columns = process.stdout.isTTY === true ? process.stdout.columns : undefined
+  const last = header.length - 1
+  if (columns !== undefined) {
+    const fixed = widths.slice(0, last).reduce((a, w) => a + w + 2, 0)
+    widths[last] = Math.max(10, Math.min(widths[last] as number, columns - fixed))
+  }
+  const fit = (text: string, i: number) => {
+    const w = widths[i] as number
+    if (i === last) return text.length > w ? `…${text.slice(text.length - w + 1)}` : text
+    return text.padEnd(w)
+  }
+  const paint = colour(ctx)
+  ctx.out(header.map(fit).join("  ").trimEnd())
+  for (const r of rows) {
+    ctx.out(
+      r
+        .map((cell, i) => {
+          const text = fit(cell, i)
+          const code = statusColours[cell]
+          return paint && i === statusColumn && code !== undefined ? `\u001b[${code}m${text}\u001b[0m` : text
+        })
+        .join("  ")
+        .trimEnd()
+    )
+  }
+}
+
+const short = (text: string | null) => (text === null ? "-" : text)
+const day = (iso: string | null) => (iso === null ? "-" : iso.slice(0, 16).replace("T", " "))
+
+export const ls = async (ctx: Context): Promise<void> => {
+  const cwd = optionValue(ctx, "--cwd")
+  const since = parseSince(optionValue(ctx, "--since"))
+  const limit = parseLimit(optionValue(ctx, "--limit"))
+  const { resolver, cache } = await ctx.open()
+  const near = (path: string | null | undefined) =>
+    cwd === undefined ||
+    (path !== null && path !== undefined && cwdRelation(resolve(cwd), path, { mappings: ctx.mappings }) !== "none")
+  let map = await resolver.sessions()
+  // a run whose processes are gone gets its true status before it is listed
+  const running = [...map.sessions.values()].filter((v) => v.status === "running")
+  for (const v of running) await resolver.settle(v.id)
+  if (running.length > 0) map = await resolver.sessions()
+
+  if (!ctx.parsed.flags.has("--all")) {
+    const views = [...map.sessions.values()]
+      .filter((v) => near(v.cwd) && (since === undefined || Date.parse(v.updatedAt) >= since))
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
+      .slice(0, limit)
+    const objects = views.map((v: SessionView) => showObject(v, resolver.forkedFromOf(v.claudeSessionIds, v)))
+    if (ctx.json) return ctx.out(JSON.stringify(objects))
+    return table(
+      ctx,
+      objects.map((o) => [o.id, o.status, short(o.latestClaudeSessionId), day(o.createdAt), short(o.cwd)]),
+      ["ID", "STATUS", "LATEST CLAUDE ID", "CREATED", "CWD"],
+      1
+    )
+  }
+
+  await cache.ensureFresh()
+  const links = cache.links()
+  const rows: Array<ChainRow> = []
+  for (const chain of chainsOf(cache.all(), links)) {
+    const ids = chain.map((m) => m.claudeSessionId)
+    const latest = chain.at(-1) as Member
+    const owners = [...new Set(ids.flatMap((id) => map.byClaudeId.get(id as ClaudeSessionId) ?? []))]
+    const stableId = owners.length === 1 ? (owners[0] as StableId) : null
+    const view = stableId === null ? undefined : map.sessions.get(stableId)
+    const lastActivity = chain.reduce<string | null>((max, m) => {
+      const at = m.lastTimestamp ?? m.firstTimestamp
+      return at !== undefined && (max === null || at > max) ? at : max
+    }, null)
+    rows.push({
+      id: stableId,
+      status: view?.status ?? "unknown",
+      claudeSessionIds: ids,
+      latestClaudeSessionId: latest.claudeSessionId,
+      forkedFrom: resolver.forkedFromOf(ids as Array<ClaudeSessionId>, view),
+      cwd: latest.cwd ?? chain[0]?.cwd ?? null,
+      firstActivity: chain[0]?.firstTimestamp ?? null,
+      lastActivity,
+      claudeVersion: latest.claudeVersion ?? null,
+      transcriptBytes: chain.reduce((n, m) => n + m.size, 0)
+    })
+  }
+  const listed = rows
+    .filter(
+      (r) => near(r.cwd) && (since === undefined || (r.lastActivity !== null && Date.parse(r.lastActivity) >= since))
+    )
+    .sort((a, b) =>
+      (a.lastActivity ?? "") < (b.lastActivity ?? "") ? 1 : (a.lastActivity ?? "") > (b.lastActivity ?? "") ? -1 : 0
+    )
+    .slice(0, limit)
+  if (ctx.json) return ctx.out(JSON.stringify(listed))
+  table(
+    ctx,
+    listed.map((r) => [
+      short(r.id),
+      r.status,
+      r.latestClaudeSessionId,
+      String(r.claudeSessionIds.length),
+      day(r.lastActivity),
+      r.forkedFrom === null ? "-" : `fork of ${r.forkedFrom.claudeSessionId?.slice(0, 8) ?? "?"}`,
+      short(r.cwd)
+    ]),
+    ["ID", "STATUS", "LATEST CLAUDE ID", "RUNS", "LAST ACTIVITY", "FORKED", "CWD"],
+    1
+  )
+}

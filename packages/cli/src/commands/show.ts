@@ -1,0 +1,114 @@
+/** `show`, `resolve`, `token`: one session, as the store and the layers below it tell. */
+import type { SessionView, StableId } from "@cc/events"
+import { AmbiguousSession, encodeToken, type ForkedFrom, type Resolution, SessionNotFound } from "@cc/resolver"
+import { CliFailure, type Context, human } from "../context.js"
+
+const forkedFromText = (f: ForkedFrom | null) =>
+  f === null ? null : `${f.claudeSessionId ?? "?"}${f.stableId === null ? "" : ` (${f.stableId})`}`
+
+/** What `show` and `ls` print of a session the store knows. */
+export const showObject = (
+  view: SessionView,
+  forkedFrom: ForkedFrom | null,
+  extraTranscripts: ReadonlyArray<string> = []
+) => ({
+  id: view.id,
+  cwd: view.cwd ?? null,
+  status: view.status,
+  claudeSessionIds: view.claudeSessionIds,
+  latestClaudeSessionId: view.latestClaudeSessionId ?? null,
+  forkedFrom,
+  forks: view.forks.map(({ from, to }) => ({ from, to })),
+  transcripts: [...new Set([...view.transcripts, ...extraTranscripts])].sort(),
+  createdAt: view.createdAt,
+  ...(view.label === undefined ? {} : { label: view.label })
+})
+
+const showFromResolution = (r: Resolution) => ({
+  id: r.stableId,
+  cwd: r.cwd,
+  status: r.status,
+  claudeSessionIds: r.claudeSessionIds,
+  latestClaudeSessionId: r.latestClaudeSessionId,
+  forkedFrom: r.forkedFrom,
+  forks: r.forks,
+  transcripts: r.transcripts,
+  createdAt: null
+})
+
+const print = (ctx: Context, o: Record<string, unknown> & { forkedFrom: ForkedFrom | null }) =>
+  ctx.out(ctx.json ? JSON.stringify(o) : human({ ...o, forkedFrom: forkedFromText(o.forkedFrom) }))
+
+export const show = async (ctx: Context): Promise<void> => {
+  const ref = ctx.parsed.positionals[0] as string
+  const { resolver, cache } = await ctx.open()
+  await cache.ensureFresh()
+  const r = await resolver.resolve(ref).catch((error: unknown) => {
+    if (error instanceof SessionNotFound) return error
+    throw error
+  })
+  if (r instanceof SessionNotFound) {
+    // a session we launched whose Claude id is not known yet is shown as it is, not "not found"
+    const pending = await resolver.settle(ref.trim().toLowerCase() as StableId)
+    if (pending === undefined) throw r
+    return print(ctx, showObject(pending, resolver.forkedFromOf(pending.claudeSessionIds, pending)))
+  }
+  // after resolving: resolution may have appended what it found; settling makes the status true
+  const view = r.stableId === null ? undefined : await resolver.settle(r.stableId)
+  print(ctx, view === undefined ? showFromResolution(r) : showObject(view, r.forkedFrom, r.transcripts))
+}
+
+export const resolveCommand = async (ctx: Context): Promise<void> => {
+  const ref = ctx.parsed.positionals[0] as string
+  const { resolver } = await ctx.open()
+  try {
+    const r = await resolver.resolve(ref)
+    const status = r.stableId === null ? r.status : ((await resolver.settle(r.stableId))?.status ?? r.status)
+    print(ctx, {
+      id: r.stableId,
+      cwd: r.cwd,
+      status,
+      claudeSessionIds: r.claudeSessionIds,
+      latestClaudeSessionId: r.latestClaudeSessionId,
+      forkedFrom: r.forkedFrom,
+      resolvedBy: r.resolvedBy,
+      confidence: r.confidence
+    })
+  } catch (error) {
+    if (!(error instanceof AmbiguousSession)) throw error
+    print(ctx, {
+      id: null,
+      cwd: null,
+      status: null,
+      claudeSessionIds: [],
+      latestClaudeSessionId: null,
+      forkedFrom: null,
+      resolvedBy: null,
+      confidence: 0,
+      candidates: error.candidates
+    })
+    throw new CliFailure("ambiguous", error.message, { candidates: error.candidates, printed: true })
+  }
+}
+
+export const token = async (ctx: Context): Promise<void> => {
+  const ref = ctx.parsed.positionals[0] as string
+  const { resolver, cache } = await ctx.open()
+  const r = await resolver.resolve(ref)
+  const view = r.stableId === null ? undefined : (await resolver.sessions()).sessions.get(r.stableId)
+  const first = r.claudeSessionIds[0]
+  const t = first === undefined ? undefined : cache.byClaudeId(first)
+  const startedAt = view?.createdAt ?? t?.firstTimestamp
+  const promptHash = view?.promptHash ?? t?.promptHash
+  const cwd = view?.cwd ?? t?.cwd ?? r.cwd
+  if (startedAt === undefined || promptHash === undefined || cwd === null || cwd === undefined) {
+    throw new CliFailure("not_found", `no start time, cwd and first-prompt hash known for ${ref}: cannot make a token`)
+  }
+  const value = encodeToken({
+    startedAt: new Date(startedAt),
+    cwd,
+    promptHash,
+    ...(r.stableId === null ? {} : { stableId: r.stableId })
+  })
+  ctx.out(ctx.json ? JSON.stringify({ token: value }) : value)
+}

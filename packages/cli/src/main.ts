@@ -1,0 +1,155 @@
+/** Everything after the command line is parsed: the context, then the command's own module. */
+import { homedir } from "node:os"
+import { join, resolve } from "node:path"
+import { defaultStoreDir } from "@cc/events"
+import {
+  AmbiguousSession,
+  InvalidReference,
+  InvalidToken,
+  type OpenedResolver,
+  openResolver,
+  type PathMapping,
+  SessionNotFound
+} from "@cc/resolver"
+import { channelCoderPromiseSource } from "@cc/sources"
+import { type Parsed, UsageError } from "./args.js"
+import { CliFailure, type Context, exitCodes } from "./context.js"
+import { RunFailed, SessionCwdMissing } from "./launcher.js"
+import { loadPlugins } from "./plugins.js"
+
+export const toFailure = (error: unknown): CliFailure => {
+  if (error instanceof CliFailure) return error
+  if (error instanceof UsageError || error instanceof InvalidReference || error instanceof InvalidToken)
+    return new CliFailure("usage", error.message)
+  if (error instanceof SessionNotFound) return new CliFailure("not_found", error.message, { searched: error.searched })
+  if (error instanceof AmbiguousSession)
+    return new CliFailure("ambiguous", error.message, { candidates: error.candidates })
+  if (error instanceof SessionCwdMissing) return new CliFailure("not_found", error.message)
+  if (error instanceof RunFailed) return new CliFailure("run_failed", error.message)
+  const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
+  const message = error instanceof Error ? error.message : String(error)
+  if (tag.startsWith("Store") || tag === "SourceError") return new CliFailure("io", message)
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : ""
+  if (code.startsWith("E")) return new CliFailure("io", message)
+  return new CliFailure("io", `unexpected error: ${message}`)
+}
+
+/** `CONTAINER=HOST` pairs, from `--map` (repeatable) and `CC_SESSIONS_MAP` (comma-separated). */
+export const parseMappings = (given: ReadonlyArray<string>, env: string | undefined): Array<PathMapping> =>
+  [...(env === undefined || env === "" ? [] : env.split(",")), ...given].map((pair) => {
+    const at = pair.indexOf("=")
+    const from = pair.slice(0, at)
+    const to = pair.slice(at + 1)
+    if (at <= 0 || !from.startsWith("/") || to === "") {
+      throw new UsageError({
+        message: `a path mapping is CONTAINER_PATH=HOST_PATH, not ${JSON.stringify(pair.slice(0, 80))}`
+      })
+    }
+    return { from, to: resolve(to) }
+  })
+
+type Command = (ctx: Context) => Promise<void>
+const commandModules: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./commands/launch.js")).launch,
+  resume: async () => (await import("./commands/launch.js")).launch,
+  fork: async () => (await import("./commands/launch.js")).launch,
+  continue: async () => (await import("./commands/launch.js")).launch,
+  show: async () => (await import("./commands/show.js")).show,
+  resolve: async () => (await import("./commands/show.js")).resolveCommand,
+  token: async () => (await import("./commands/show.js")).token,
+  ls: async () => (await import("./commands/ls.js")).ls,
+  index: async () => (await import("./commands/build-index.js")).buildIndex,
+  events: async () => (await import("./commands/events.js")).events,
+  watch: async () => (await import("./commands/watch.js")).watch,
+  recover: async () => (await import("./commands/recover.js")).recover,
+  channelcoder: async () => (await import("./commands/channelcoder.js")).channelCoder
+}
+
+export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
+  const out = (text: string) => process.stdout.write(`${text}\n`)
+  const err = (text: string) => process.stderr.write(`${text}\n`)
+  const warnings: Array<Record<string, unknown>> = []
+  const said = new Set<string>()
+  // each warning once; with --json all of them as one {"warnings":[…]} line at the end
+  const warn = (message: string, details: Record<string, unknown> = {}) => {
+    if (said.has(message)) return
+    said.add(message)
+    if (json) warnings.push({ message, ...details })
+    else err(`cc-session: warning: ${message}`)
+  }
+  let opened: OpenedResolver | undefined
+  try {
+    const value = (name: string) => parsed.values.get(name)
+    const env = process.env
+    const storeDir = resolve(value("--store")?.at(-1) ?? defaultStoreDir(env))
+    const claudeHomes = (
+      value("--claude-home") ??
+      (env.CLAUDE_CONFIG_DIR ? env.CLAUDE_CONFIG_DIR.split(":") : [join(homedir(), ".claude")])
+    ).map((p) => resolve(p))
+    const mappings = parseMappings(value("--map") ?? [], env.CC_SESSIONS_MAP)
+    const plugins = await loadPlugins({ storeDir, claudeHomes }, value("--source") ?? [])
+    for (const problem of plugins.problems) warn(problem)
+    const channelCoderHome = resolve(value("--channelcoder-home")?.at(-1) ?? (env.CHANNELCODER_HOME || storeDir))
+    let opening: Promise<OpenedResolver> | undefined
+    const ctx: Context = {
+      parsed,
+      json,
+      storeDir,
+      claudeHomes,
+      claudeBin: value("--claude-bin")?.at(-1) ?? env.CC_CLAUDE_BIN ?? "claude",
+      channelCoderHome,
+      plugins: plugins.sources,
+      mappings,
+      out,
+      err,
+      warn,
+      open: () => {
+        opening ??= openResolver({
+          storeDir,
+          claudeHomes,
+          ...(mappings.length === 0 ? {} : { mappings }),
+          // ChannelCoder's sessions are one source among the plugins, asked like any other
+          sources: [channelCoderPromiseSource({ home: channelCoderHome }), ...plugins.sources],
+          onSourceProblem: (p) => warn(`source ${p.source} failed and was skipped: ${p.message}`, { source: p.source })
+        }).then((o) => {
+          opened = o
+          return o
+        })
+        return opening
+      }
+    }
+    const command = await (commandModules[parsed.command] as () => Promise<Command>)()
+    await command(ctx)
+    return 0
+  } catch (error) {
+    const failure = toFailure(error)
+    if (failure.extra.printed !== true) {
+      if (json) {
+        const { printed: _printed, ...extra } = failure.extra
+        err(JSON.stringify({ error: { code: failure.code, message: failure.message, ...extra } }))
+      } else {
+        err(`cc-session: ${failure.message}`)
+      }
+    }
+    return exitCodes[failure.code]
+  } finally {
+    if (opened !== undefined) {
+      for (const d of opened.resolver.sourceDiagnostics()) {
+        if (d.severity !== "info")
+          warn(`${d.source}: ${d.reason}${d.path === undefined ? "" : ` (${d.path})`}`, {
+            source: d.source,
+            path: d.path ?? null
+          })
+      }
+      const skipped = opened.resolver.logDiagnostics()
+      if (skipped.length > 0) {
+        const offsets = skipped.map((d) => d.offset)
+        warn(
+          `${opened.log.location}: ${skipped.length} line${skipped.length === 1 ? "" : "s"} could not be read and ${skipped.length === 1 ? "was" : "were"} skipped (at byte${skipped.length === 1 ? "" : "s"} ${offsets.slice(0, 20).join(", ")}${offsets.length > 20 ? ", …" : ""})`,
+          { path: opened.log.location, offsets, reasons: [...new Set(skipped.map((d) => d.reason))] }
+        )
+      }
+    }
+    if (json && warnings.length > 0) err(JSON.stringify({ warnings }))
+  }
+}
