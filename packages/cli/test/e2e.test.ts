@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 // @ts-expect-error plain JS tools
 import { claudeEnv, startStandin } from "../../../tools/anthropic-standin.mjs"
 // @ts-expect-error plain JS tools
-import { claude1, claude2 } from "../../../tools/claude-bins.mjs"
+import { claude1, claude2, claudeLatest } from "../../../tools/claude-bins.mjs"
 // @ts-expect-error plain JS tools
 import { runProcess } from "../../../tools/spawn.mjs"
 
@@ -39,12 +39,13 @@ interface World {
 }
 
 let worlds = 0
-const world = (generation: "2.1" | "1.0"): World => {
+type Generation = "2.1" | "2.1-latest" | "1.0"
+const world = (generation: Generation): World => {
   const root = join(base, `w${++worlds}`)
   const home = join(root, "home")
   const store = join(root, "store")
   mkdirSync(home, { recursive: true })
-  const bin = generation === "2.1" ? (claude2() as string) : (claude1() as string)
+  const bin = (generation === "2.1" ? claude2() : generation === "2.1-latest" ? claudeLatest() : claude1()) as string
   const dir = (name: string) => {
     const p = join(root, name)
     mkdirSync(p, { recursive: true })
@@ -82,9 +83,13 @@ const waitFinished = async (w: World, id: string): Promise<Show> => {
   throw new Error(`${id} did not finish`)
 }
 
-describe("2.1.x (real CLI)", () => {
+// the pinned 2.1.197, and the newest 2.1.x (pinned too: the CLI moves weekly)
+describe.each([
+  ["2.1.197", "2.1"],
+  ["2.1.332", "2.1-latest"]
+] as const)("%s (real CLI)", (_version, generation) => {
   it("detached run: the parent returns at once, then show finds the session", async () => {
-    const w = world("2.1")
+    const w = world(generation)
     const proj = w.dir("proj")
     const started = Date.now()
     const launched = await w.json<{ id: string; claudeSessionId: string; pid: number; log: string }>(
@@ -100,7 +105,7 @@ describe("2.1.x (real CLI)", () => {
   })
 
   it("resume keeps the Claude id, also when started from another directory", async () => {
-    const w = world("2.1")
+    const w = world(generation)
     const proj = w.dir("proj")
     const { id, claudeSessionId } = await w.json<{ id: string; claudeSessionId: string }>(["run", "--", "first"], proj)
     const elsewhere = w.dir("elsewhere")
@@ -111,7 +116,7 @@ describe("2.1.x (real CLI)", () => {
   })
 
   it("fork makes a new stable id; the parent lists the fork", async () => {
-    const w = world("2.1")
+    const w = world(generation)
     const proj = w.dir("proj")
     const parent = await w.json<{ id: string; claudeSessionId: string }>(["run", "--", "to fork"], proj)
     const fork = await w.json<{ id: string; claudeSessionId: string }>(["fork", parent.id, "--", "forked"])
@@ -145,7 +150,7 @@ describe("2.1.x (real CLI)", () => {
   })
 
   it("continue resumes the most recent session of the directory", async () => {
-    const w = world("2.1")
+    const w = world(generation)
     const proj = w.dir("proj")
     await w.json(["run", "--", "older"], proj)
     const newer = await w.json<{ id: string; claudeSessionId: string }>(["run", "--", "newer"], proj)
@@ -154,7 +159,7 @@ describe("2.1.x (real CLI)", () => {
   })
 
   it("a token resolves with an empty store, from transcripts alone", async () => {
-    const w = world("2.1")
+    const w = world(generation)
     const proj = w.dir("proj")
     const { id, claudeSessionId } = await w.json<{ id: string; claudeSessionId: string }>(
       ["run", "--", "tokenised"],
@@ -168,7 +173,7 @@ describe("2.1.x (real CLI)", () => {
   })
 
   it("8 detached runs at once in one cwd: each resolves to its own Claude id", async () => {
-    const w = world("2.1")
+    const w = world(generation)
     const proj = w.dir("proj")
     const launched = await Promise.all(
       Array.from({ length: 8 }, (_, i) => w.json<{ id: string }>(["run", "--detached", "--", `parallel ${i}`], proj))
@@ -180,7 +185,7 @@ describe("2.1.x (real CLI)", () => {
   })
 
   it("a removed session directory is a clear error, and --in DIR resumes it there", async () => {
-    const w = world("2.1")
+    const w = world(generation)
     const wt = w.dir("repo--claude-worktrees-feature")
     const { id, claudeSessionId } = await w.json<{ id: string; claudeSessionId: string }>(
       ["run", "--", "in a worktree"],
@@ -203,7 +208,7 @@ describe("2.1.x (real CLI)", () => {
   })
 
   it("a run whose result says is_error is a failure, whatever the exit code", async () => {
-    const w = world("2.1")
+    const w = world(generation)
     const proj = w.dir("proj")
     const { id } = await w.json<{ id: string; claudeSessionId: string }>(["run", "--", "soon gone"], proj)
     rmSync(join(w.home, "projects"), { recursive: true, force: true })
