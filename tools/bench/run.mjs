@@ -51,6 +51,30 @@ const dropCaches = () => {
   }
 }
 
+const cliBin = join(root, "packages/cli/dist/cli.js")
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+/** A whole process, started `runs` times: median wall time, and the largest peak RSS. */
+const timeProcess = (args, { runs = smoke ? 1 : 7, before } = {}) => {
+  const times = []
+  let rssMB = 0
+  for (let i = 0; i < runs; i++) {
+    before?.(i)
+    const t = performance.now()
+    const r = spawnSync(process.execPath, ["--import", hook, ...args], { encoding: "utf8", maxBuffer: 1 << 28 })
+    times.push(performance.now() - t)
+    if (r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`)
+    rssMB = Math.max(rssMB, Number(/@@rss (\d+)/.exec(r.stderr ?? "")?.[1] ?? 0) / 1024)
+  }
+  return { ms: median(times), rssMB }
+}
+const bareNode = timeProcess(["-e", ""], { runs: smoke ? 1 : 15 })
+const cliHelp = timeProcess([cliBin, "--help"], { runs: smoke ? 1 : 15 })
+// what importing each package alone costs, over a bare start
+const importCosts = ["events", "sources", "cache", "resolver", "cli", "channelcoder"].map((name) => {
+  const entry = join(root, "packages", name, "dist", "index.js")
+  return { name, ...timeProcess(["--input-type=module", "-e", `await import(${JSON.stringify(entry)})`]) }
+})
+
 const results = []
 const row = (size, name, value, floorName, floor, peerName, peerValue, target) => {
   results.push({ size, name, ...value, floorName, floorMs: floor?.ms, peerName, peerMs: peerValue?.ms, target })
@@ -164,6 +188,19 @@ for (const size of sizes) {
   const coldToken = measure("resolve", { home, store: join(store, "cold-token"), ref: token, cold: true, repeat: 50 })
   const warmToken = measure("resolve", { home, store, ref: token, repeat: 200 })
 
+  // whole cc-session processes, as a person or a script pays for them
+  const ccArgs = (s, ...args) => [cliBin, "--store", s, "--claude-home", home, "--json", ...args]
+  const cliShow = timeProcess(ccArgs(store, "show", stable))
+  const cliResolve = timeProcess(ccArgs(store, "resolve", sample.id))
+  const lsAllWarm = timeProcess(ccArgs(store, "ls", "--all"))
+  const lsAllCold = timeProcess(ccArgs(join(store, "ls-cold"), "ls", "--all"), {
+    runs: smoke ? 1 : 3,
+    before: () => {
+      rmSync(join(store, "ls-cold"), { recursive: true, force: true })
+      dropCaches()
+    }
+  })
+
   row(size, "floor: stat every file (cold)", statFloor)
   row(size, "floor: stat every file (warm)", statWarm)
   row(size, "floor: read first 16 KB of every file (cold)", headFloor)
@@ -171,6 +208,48 @@ for (const size of sizes) {
   row(size, "floor: read every file whole (cold)", fullFloor)
   row(size, "peer: ccusage session --json --offline (cold)", peerCold)
   row(size, "peer: ccusage session --json --offline (warm)", peerWarm)
+  row(size, "process: node -e '' (bare start)", bareNode)
+  row(size, "process: cc-session --help", cliHelp, "bare node", bareNode, undefined, undefined, "≤ 1.5× bare node")
+  row(
+    size,
+    "process: cc-session show <stable id> (warm)",
+    cliShow,
+    "bare node",
+    bareNode,
+    undefined,
+    undefined,
+    "≤ 2.5× bare node"
+  )
+  row(
+    size,
+    "process: cc-session resolve <claude id> (warm)",
+    cliResolve,
+    "bare node",
+    bareNode,
+    undefined,
+    undefined,
+    "≤ 2.5× bare node"
+  )
+  row(
+    size,
+    "process: cc-session ls --all --json (warm index)",
+    { ...lsAllWarm, overFloor: (lsAllWarm.ms - bareNode.ms) / statWarm.ms },
+    "stat warm",
+    statWarm,
+    "ccusage warm",
+    peerWarm,
+    "≤ bare node + 1.5× stat floor, ≥ 150× ccusage, ≤ 150 MB"
+  )
+  row(
+    size,
+    "process: cc-session ls --all --json (cold: no index, caches dropped)",
+    { ...lsAllCold, overFloor: (lsAllCold.ms - bareNode.ms) / headFloor.ms },
+    "head16k cold",
+    headFloor,
+    "ccusage cold",
+    peerCold,
+    "≤ bare node + 1.2× head-read floor"
+  )
   row(size, "cc-session recover --json (warm index, whole process)", recoverPlain)
   row(
     size,
@@ -369,6 +448,13 @@ lines.push(
   `| head of a transcript with a 50 MB line | ${fmt(bigLine.ms, 0)} ms | ${fmt(bigLine.rssMB, 0)} (before: ${fmt(bigLine.rssBeforeMB, 0)}) | a few MB over baseline |`
 )
 
+lines.push("\n### Import cost of each package (a new process importing it alone)\n")
+lines.push("| package | time (ms) | over a bare start (ms) | peak RSS (MB) |")
+lines.push("|---|---:|---:|---:|")
+for (const c of importCosts) {
+  lines.push(`| @cc/${c.name} | ${fmt(c.ms, 0)} | ${fmt(c.ms - bareNode.ms, 0)} | ${fmt(c.rssMB, 0)} |`)
+}
+
 const cpu = cpus()[0]?.model ?? "cpu"
 const header = `# Benchmarks
 
@@ -435,6 +521,35 @@ const verdicts = [
     ...atLeast(150)
   ],
   ["list all (warm) in ≤ 150 MB", at("list all sessions with metadata (warm index)").rssMB, ...atMost(150, "MB")],
+  ["cc-session --help ≤ 1.5× bare node", ratio(at("process: cc-session --help")), ...atMost(1.5, "×")],
+  [
+    "warm show <stable id> ≤ 2.5× bare node",
+    ratio(at("process: cc-session show <stable id> (warm)")),
+    ...atMost(2.5, "×")
+  ],
+  [
+    "warm resolve <claude id> ≤ 2.5× bare node",
+    ratio(at("process: cc-session resolve <claude id> (warm)")),
+    ...atMost(2.5, "×")
+  ],
+  [
+    "ls --all --json warm ≤ bare node + 1.5× stat floor",
+    at("process: cc-session ls --all --json (warm index)").overFloor,
+    (x) => x <= 1.5,
+    (x) => `bare node + ${fmt(x, 2)}× stat floor`
+  ],
+  [
+    "ls --all --json cold ≤ bare node + 1.2× head-read floor",
+    at("process: cc-session ls --all --json (cold: no index, caches dropped)").overFloor,
+    (x) => x <= 1.2,
+    (x) => `bare node + ${fmt(x, 2)}× head-read floor`
+  ],
+  [
+    "ls --all --json ≥ 150× faster than ccusage session --json (warm, whole processes)",
+    speedUp(at("process: cc-session ls --all --json (warm index)")),
+    ...atLeast(150)
+  ],
+  ["ls --all --json in ≤ 150 MB", at("process: cc-session ls --all --json (warm index)").rssMB, ...atMost(150, "MB")],
   [
     "recover with 1,000 ChannelCoder session files ≤ 1.2× recover without",
     ratio(at("the same with 1,000 ChannelCoder session files in the store")),
