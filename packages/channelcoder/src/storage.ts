@@ -4,11 +4,10 @@
  * file and a rename: ChannelCoder's own `writeFile` can leave a half-written file), and records
  * what each save tells about the session as events in the cc-sessions store.
  */
-import { randomBytes } from "node:crypto"
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs"
+import { mkdirSync } from "node:fs"
 import { readdir, readFile } from "node:fs/promises"
 import { basename, join } from "node:path"
-import { defaultStoreDir, type EventLog, isClaudeSessionId, openEventLog } from "@cc/events"
+import { defaultStoreDir, type EventLog, isClaudeSessionId, openEventLog, writeFileAtomicSync } from "@cc/events"
 import { channelCoderLabel } from "@cc/sources"
 import type { SessionInfo, SessionState, SessionStorage } from "channelcoder"
 import { recordSave } from "./record.js"
@@ -44,24 +43,6 @@ const revive = (state: SessionState): SessionState => {
   return state
 }
 
-/** Writes a file so that a reader sees the old content or the new, never a torn one. */
-export const writeAtomically = (path: string, text: string, mode = 0o600): void => {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`
-  const fd = openSync(temp, "wx", mode)
-  try {
-    writeSync(fd, text)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  try {
-    renameSync(temp, path)
-  } catch (error) {
-    unlinkSync(temp)
-    throw error
-  }
-}
-
 export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStorage => {
   const storeDir = options.storeDir ?? defaultStoreDir()
   const basePath = options.basePath ?? join(storeDir, "sessions")
@@ -89,7 +70,7 @@ export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStora
       const fileBase = nameOf(state, name)
       mkdirSync(basePath, { recursive: true, mode: 0o700 })
       const path = join(basePath, fileName(fileBase))
-      writeAtomically(path, JSON.stringify(state, null, 2))
+      writeFileAtomicSync(path, JSON.stringify(state, null, 2))
       live.set(fileBase, state)
       await recordSave(await log(), channelCoderLabel(fileBase), state, options)
       return path

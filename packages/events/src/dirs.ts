@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, statSync } from "node:fs"
+import { randomBytes } from "node:crypto"
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 
 /**
@@ -34,4 +35,28 @@ export const ensureDirectory = (path: string, mode = 0o700): string | undefined 
     }
   }
   return missing[0]
+}
+
+/**
+ * Replaces a file so that a reader sees the old content or the new, never a torn one, and the
+ * new content survives a crash once this returns: a temp file beside it (written, fsynced,
+ * given `mode`), then a rename over it.
+ */
+export const writeFileAtomicSync = (path: string, content: string, mode = 0o600): void => {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`
+  const fd = openSync(temp, "wx", mode)
+  try {
+    writeSync(fd, content)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  try {
+    // the umask may have narrowed it: the mode asked for, exactly
+    chmodSync(temp, mode)
+    renameSync(temp, path)
+  } catch (error) {
+    rmSync(temp, { force: true })
+    throw error
+  }
 }

@@ -121,7 +121,7 @@ describe("ChannelCoder session files (properties)", () => {
         expect(record.extra).toEqual({ unknownField: [1, 2] })
         expect(replacements).toHaveLength(resolutions.length)
         const messages = record.messages as Array<{ content: string; sessionId: string }>
-        expect(messages.map((m) => m.content)).toEqual(session.messages.map((m) => m.content))
+        expect(messages.map((m) => m.content)).toEqual((session.messages ?? []).map((m) => m.content))
         const chain = (record.sessionChain ?? []) as Array<string>
         for (const { claudeSessionId } of resolutions) {
           expect(chain).toContain(claudeSessionId)

@@ -8,29 +8,17 @@
  * and a rename, with the file's mode; only if it has not changed since it was read; with a
  * backup of the old content beside it. A file that cannot be fully parsed is never touched.
  */
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync
-} from "node:fs"
-import { basename, dirname, join } from "node:path"
-import type { ClaudeSessionId } from "@cc/events"
+import { readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
+import { type ClaudeSessionId, writeFileAtomicSync } from "@cc/events"
 import type { RunOutcome } from "@cc/resolver"
 import {
-  type ChannelCoderRecord,
   type ChannelCoderReplacement,
   channelCoderRuns,
   channelCoderSessionFiles,
-  decodeChannelCoderSession,
+  readChannelCoderFile,
   replaceChannelCoderPlaceholders
 } from "@cc/sources"
-import * as Exit from "effect/Exit"
 import { CliFailure, type Context, human } from "../context.js"
 
 interface FileReport {
@@ -47,32 +35,10 @@ interface FileReport {
 /** Writes `text` over `path` atomically, keeping its mode, if it still holds `expected`. */
 const replaceFile = (path: string, expected: string, text: string, backup: string): void => {
   const mode = statSync(path).mode & 0o777
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
-  const write = (target: string, content: string) => {
-    const fd = openSync(target, "wx", mode)
-    try {
-      writeSync(fd, content)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    chmodSync(target, mode)
-  }
-  write(temp, text)
-  try {
-    write(backup, expected)
-    // ChannelCoder writes without a lock: look once more right before the rename
-    if (readFileSync(path, "utf8") !== expected)
-      throw new CliFailure("io", `${path} changed while it was being repaired`)
-    renameSync(temp, path)
-  } catch (error) {
-    try {
-      unlinkSync(temp)
-    } catch {
-      // renamed already, or never written
-    }
-    throw error
-  }
+  writeFileAtomicSync(backup, expected, mode)
+  // ChannelCoder writes without a lock: look once more right before the rename
+  if (readFileSync(path, "utf8") !== expected) throw new CliFailure("io", `${path} changed while it was being repaired`)
+  writeFileAtomicSync(path, text, mode)
 }
 
 export const channelCoder = async (ctx: Context): Promise<void> => {
@@ -100,37 +66,23 @@ export const channelCoder = async (ctx: Context): Promise<void> => {
   for (const { name, path } of chosen) {
     const report: FileReport = { name, path, status: "unchanged", replacements: [], appended: [], unresolved: [] }
     reports.push(report)
-    let text: string
-    let raw: unknown
-    try {
-      text = readFileSync(path, "utf8")
-      raw = JSON.parse(text)
-    } catch (error) {
+    const file = await readChannelCoderFile(path)
+    if (file._tag === "Invalid") {
       report.status = "skipped"
-      report.reason =
-        error instanceof SyntaxError
-          ? "not valid JSON (half-written, or not ChannelCoder's): left untouched"
-          : `could not be read: ${(error as Error).message}`
+      report.reason = `${file.reason}: left untouched`
       continue
     }
-    const decoded = decodeChannelCoderSession(raw)
-    if (Exit.isFailure(decoded) || typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-      report.status = "skipped"
-      report.reason = "not a ChannelCoder session file: left untouched"
-      continue
-    }
+    const { raw, text } = file
     const outcomes: Array<RunOutcome> = []
-    for (const run of channelCoderRuns(decoded.value, name, path)) outcomes.push(await opened.resolver.resolveRun(run))
+    for (const run of channelCoderRuns(file.session, name, path)) outcomes.push(await opened.resolver.resolveRun(run))
     for (const o of outcomes) {
       if (o._tag === "Ambiguous")
         report.unresolved.push({ placeholder: o.run.placeholder, reason: o.reason, candidates: o.candidates })
       if (o._tag === "Unresolved") report.unresolved.push({ placeholder: o.run.placeholder, reason: o.reason })
     }
     const resolved = outcomes.flatMap((o) => (o._tag === "Resolved" ? [o] : []))
-    const { record, replacements, appended } = replaceChannelCoderPlaceholders(
-      raw as ChannelCoderRecord,
-      resolved,
-      (id) => opened.resolver.chainOf(id)
+    const { record, replacements, appended } = replaceChannelCoderPlaceholders(raw, resolved, (id) =>
+      opened.resolver.chainOf(id)
     )
     report.replacements = replacements
     report.appended = appended

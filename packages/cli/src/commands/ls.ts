@@ -53,7 +53,9 @@ export const chainsOf = (
     if (l.kind === "fork" || !parent.has(l.from) || !parent.has(l.to)) continue
     const a = find(l.from)
     const b = find(l.to)
-    if (a !== b) parent.set(a < b ? b : a, a < b ? a : b)
+    // the smaller id becomes the root: the grouping does not depend on the order of the links
+    const [low, high] = a < b ? [a, b] : [b, a]
+    if (low !== high) parent.set(high, low)
   }
   const groups = new Map<string, Array<Member>>()
   for (const m of members) {
@@ -106,18 +108,18 @@ const table = (
     const fixed = widths.slice(0, last).reduce((a, w) => a + w + 2, 0)
     widths[last] = Math.max(10, Math.min(widths[last] as number, columns - fixed))
   }
-  const fit = (text: string, i: number) => {
+  const fitColumn = (text: string, i: number) => {
     const w = widths[i] as number
     if (i === last) return text.length > w ? `…${text.slice(text.length - w + 1)}` : text
     return text.padEnd(w)
   }
   const paint = colour(ctx)
-  ctx.out(header.map(fit).join("  ").trimEnd())
+  ctx.out(header.map(fitColumn).join("  ").trimEnd())
   for (const r of rows) {
     ctx.out(
       r
         .map((cell, i) => {
-          const text = fit(cell, i)
+          const text = fitColumn(cell, i)
           const code = statusColours[cell]
           return paint && i === statusColumn && code !== undefined ? `\u001b[${code}m${text}\u001b[0m` : text
         })

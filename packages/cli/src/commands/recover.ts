@@ -4,15 +4,7 @@
  * `detached-<ms>` and `pending`), each tied to the transcript it resolved to. `--adopt` gives
  * each a stable id (a placeholder's labeled `channelcoder:<name>`).
  */
-import {
-  type ClaudeSessionId,
-  fold,
-  makeEvent,
-  newStableId,
-  type SessionEvent,
-  type StableId,
-  sessionMap
-} from "@cc/events"
+import { type ClaudeSessionId, makeEvent, newStableId, type SessionEvent, type StableId } from "@cc/events"
 import type { RunOutcome } from "@cc/resolver"
 import { type Context, human } from "../context.js"
 

@@ -217,7 +217,13 @@ export const channelCoderDiscoveries = (
 }
 
 export type ChannelCoderFile =
-  | { readonly _tag: "Session"; readonly session: ChannelCoderSession; readonly text: string }
+  | {
+      readonly _tag: "Session"
+      readonly session: ChannelCoderSession
+      /** The file as JSON, every field kept (a rewrite must not drop what this version does not know). */
+      readonly raw: ChannelCoderRecord
+      readonly text: string
+    }
   | { readonly _tag: "Invalid"; readonly reason: string }
 
 /** Reads and decodes one session file; a torn or foreign file is a reason, never a throw. */
@@ -235,9 +241,9 @@ export const readChannelCoderFile = async (path: string): Promise<ChannelCoderFi
     return { _tag: "Invalid", reason: "session file is not valid JSON (half-written, or not ChannelCoder's)" }
   }
   const decoded = decodeChannelCoderSession(value)
-  return Exit.isFailure(decoded)
+  return Exit.isFailure(decoded) || typeof value !== "object" || value === null || Array.isArray(value)
     ? { _tag: "Invalid", reason: "not a ChannelCoder session file" }
-    : { _tag: "Session", session: decoded.value, text }
+    : { _tag: "Session", session: decoded.value, raw: value as ChannelCoderRecord, text }
 }
 
 /** The session names in a ChannelCoder home, from its `sessions/` folder. */
