@@ -19,57 +19,73 @@ export interface OpenFacts {
   readonly at?: string
 }
 
-/** The stable id labeled `label`, made now (opened with `facts`) if there is none yet. */
-export const stableIdFor = async (
-  log: EventLog,
-  label: string,
-  facts: OpenFacts = {}
-): Promise<{ id: StableId; known: ReadonlySet<string> }> => {
-  const map = sessionMap(fold((await log.read()).events.map((s) => s.event)))
-  const view = [...map.sessions.values()].find((v) => v.label === label)
-  if (view !== undefined) return { id: view.id, known: new Set(view.claudeSessionIds) }
-  const id = newStableId()
-  await log.append([
-    makeEvent(
-      "session.opened",
-      id,
-      {
-        cwd: facts.cwd ?? process.cwd(),
-        mode: "detached",
-        ...(facts.promptHash === undefined ? {} : { promptHash: facts.promptHash }),
-        ...(facts.logPath === undefined ? {} : { logPath: facts.logPath })
-      },
-      facts.at === undefined ? {} : { at: facts.at }
-    ),
-    makeEvent("session.labeled", id, { label })
-  ])
-  return { id, known: new Set() }
+interface Known {
+  readonly id: StableId
+  readonly ids: Set<string>
 }
 
-/** Claude ids seen by ChannelCoder (or put there by a repair), recorded once each. */
-export const recordIds = async (
-  log: EventLog,
-  id: StableId,
-  known: ReadonlySet<string>,
-  ids: ReadonlyArray<string>,
-  evidence: string
-): Promise<void> => {
-  const events: Array<SessionEvent> = ids
-    .filter((c): c is ClaudeSessionId => isClaudeSessionId(c) && !known.has(c))
-    .map((claudeSessionId) =>
+/**
+ * Records ChannelCoder sessions in one event log. The log is folded once, on first use: a
+ * stream run saves its session after every chunk, and each save must not read the whole log.
+ */
+export class SessionRecorder {
+  #known: Promise<Map<string, Known>> | undefined
+
+  constructor(readonly log: EventLog) {}
+
+  #byLabel(): Promise<Map<string, Known>> {
+    this.#known ??= this.log.read().then(({ events }) => {
+      const map = sessionMap(fold(events.map((s) => s.event)))
+      const byLabel = new Map<string, Known>()
+      for (const view of map.sessions.values()) {
+        if (view.label !== undefined) byLabel.set(view.label, { id: view.id, ids: new Set(view.claudeSessionIds) })
+      }
+      return byLabel
+    })
+    return this.#known
+  }
+
+  /** The stable id labeled `label`, made now (opened with `facts`) if there is none yet. */
+  async stableIdFor(label: string, facts: OpenFacts = {}): Promise<StableId> {
+    const byLabel = await this.#byLabel()
+    const known = byLabel.get(label)
+    if (known !== undefined) return known.id
+    const id = newStableId()
+    byLabel.set(label, { id, ids: new Set() })
+    await this.log.append([
+      makeEvent(
+        "session.opened",
+        id,
+        {
+          cwd: facts.cwd ?? process.cwd(),
+          mode: "detached",
+          ...(facts.promptHash === undefined ? {} : { promptHash: facts.promptHash }),
+          ...(facts.logPath === undefined ? {} : { logPath: facts.logPath })
+        },
+        facts.at === undefined ? {} : { at: facts.at }
+      ),
+      makeEvent("session.labeled", id, { label })
+    ])
+    return id
+  }
+
+  /** Claude ids seen by ChannelCoder (or put there by a repair), each recorded once. */
+  async recordIds(label: string, ids: ReadonlyArray<string>, evidence: string, facts: OpenFacts = {}): Promise<void> {
+    const real = ids.filter((c): c is ClaudeSessionId => isClaudeSessionId(c))
+    const id = await this.stableIdFor(label, facts)
+    const known = (await this.#byLabel()).get(label) as Known
+    const fresh = [...new Set(real)].filter((c) => !known.ids.has(c))
+    if (fresh.length === 0) return
+    for (const c of fresh) known.ids.add(c)
+    const events: Array<SessionEvent> = fresh.map((claudeSessionId) =>
       makeEvent("claude.observed", id, { claudeSessionId, source: "channelcoder", evidence, confidence: 0.95 })
     )
-  if (events.length > 0) await log.append(events)
-}
+    await this.log.append(events)
+  }
 
-/** Every save: the session's stable id exists, and each real Claude id it holds is recorded. */
-export const recordSave = async (
-  log: EventLog,
-  label: string,
-  state: SessionState,
-  facts: OpenFacts = {}
-): Promise<void> => {
-  const ids = [...new Set([...state.sessionChain, ...state.messages.map((m) => m.sessionId)])]
-  const { id, known } = await stableIdFor(log, label, facts)
-  await recordIds(log, id, known, ids, `ChannelCoder session ${label.slice("channelcoder:".length)}`)
+  /** Every save: the session's stable id exists, and each real Claude id it holds is recorded. */
+  recordSave(label: string, state: SessionState, facts: OpenFacts = {}): Promise<void> {
+    const ids = [...state.sessionChain, ...state.messages.map((m) => m.sessionId)]
+    return this.recordIds(label, ids, `ChannelCoder session ${label.slice("channelcoder:".length)}`, facts)
+  }
 }

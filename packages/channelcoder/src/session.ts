@@ -42,7 +42,6 @@ import {
   type SessionStorage
 } from "channelcoder"
 import * as Exit from "effect/Exit"
-import { recordIds, stableIdFor } from "./record.js"
 import { type CcSessionStorage, ccSessionStorage } from "./storage.js"
 
 export interface CcOptions {
@@ -67,7 +66,9 @@ const observing = (inner: SessionStorage, storeDir: string): CcSessionStorage =>
     liveState: (name) => live.get(name),
     async save(state, name) {
       const path = await inner.save(state, name)
-      live.set(ours.nameOf(state), state)
+      const saved = ours.nameOf(state)
+      live.set(saved, state)
+      await (await ours.recorder()).recordSave(channelCoderLabel(saved), state)
       return path
     },
     async load(nameOrPath) {
@@ -167,14 +168,11 @@ class Bridge {
       if (replaced !== undefined) m.sessionId = replaced
     })
     await this.inner.save(this.name)
-    const log = await this.storage.log()
-    const { id, known } = await stableIdFor(log, channelCoderLabel(this.name), this.#facts())
-    await recordIds(
-      log,
-      id,
-      known,
+    await (await this.storage.recorder()).recordIds(
+      channelCoderLabel(this.name),
       resolutions.map((r) => r.claudeSessionId),
-      `placeholder of ChannelCoder session ${this.name} replaced`
+      `placeholder of ChannelCoder session ${this.name} replaced`,
+      this.#facts()
     )
   }
 
@@ -230,7 +228,7 @@ class Bridge {
       state.currentSessionId = placeholder
     }
     await this.inner.save(this.name)
-    await stableIdFor(await this.storage.log(), channelCoderLabel(this.name), {
+    await (await this.storage.recorder()).stableIdFor(channelCoderLabel(this.name), {
       cwd: cwd ?? process.cwd(),
       promptHash: hashPrompt(data.prompt),
       logPath: logFile,

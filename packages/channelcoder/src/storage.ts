@@ -7,10 +7,10 @@
 import { mkdirSync } from "node:fs"
 import { readdir, readFile } from "node:fs/promises"
 import { basename, join } from "node:path"
-import { defaultStoreDir, type EventLog, isClaudeSessionId, openEventLog, writeFileAtomicSync } from "@cc/events"
+import { defaultStoreDir, type EventLog, openEventLog, writeFileAtomicSync } from "@cc/events"
 import { channelCoderLabel } from "@cc/sources"
 import type { SessionInfo, SessionState, SessionStorage } from "channelcoder"
-import { recordSave } from "./record.js"
+import { SessionRecorder } from "./record.js"
 
 export interface CcStorageOptions {
   /** The directory runs start in when the session names none (recorded with the session). */
@@ -31,6 +31,8 @@ export interface CcSessionStorage extends SessionStorage {
   nameOf(state: SessionState): string
   /** The event log, opened on first use. */
   log(): Promise<EventLog>
+  /** What records this storage's sessions in the event log. */
+  recorder(): Promise<SessionRecorder>
 }
 
 const fileName = (name: string) => (name.endsWith(".json") ? name : `${name}.json`)
@@ -53,6 +55,11 @@ export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStora
     opened ??= openEventLog({ dir: storeDir })
     return opened
   }
+  let recording: Promise<SessionRecorder> | undefined
+  const recorder = () => {
+    recording ??= log().then((l) => new SessionRecorder(l))
+    return recording
+  }
   const nameOf = (state: SessionState, given?: string): string => {
     const known = given ?? state.metadata.name ?? names.get(state)
     // ChannelCoder names an unnamed save session-<ms>.json anew each time: one name per state here
@@ -64,6 +71,7 @@ export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStora
     basePath,
     storeDir,
     log,
+    recorder,
     liveState: (name) => live.get(basename(fileName(name), ".json")),
     nameOf: (state) => nameOf(state),
     async save(state, name) {
@@ -72,7 +80,11 @@ export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStora
       const path = join(basePath, fileName(fileBase))
       writeFileAtomicSync(path, JSON.stringify(state, null, 2))
       live.set(fileBase, state)
-      await recordSave(await log(), channelCoderLabel(fileBase), state, options)
+      await (await recorder()).recordSave(
+        channelCoderLabel(fileBase),
+        state,
+        options.cwd === undefined ? {} : { cwd: options.cwd }
+      )
       return path
     },
     async load(nameOrPath) {
@@ -118,7 +130,3 @@ export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStora
     }
   }
 }
-
-/** The real Claude ids a state holds, oldest first. */
-export const realIds = (state: SessionState): Array<string> =>
-  [...new Set([...state.sessionChain, ...state.messages.map((m) => m.sessionId)])].filter(isClaudeSessionId)
