@@ -18,6 +18,11 @@ export default defineConfig([
     splitting: true,
     minify: true,
     noExternal: [/.*/],
-    banner: { js: "#!/usr/bin/env node" }
+    // pg's optional native binding: never installed, never loaded
+    external: ["pg-native"],
+    // CommonJS dependencies bundled into ESM (pg) call require() for Node's modules
+    banner: {
+      js: '#!/usr/bin/env node\nimport { createRequire as __ccCreateRequire } from "node:module"; const require = __ccCreateRequire(import.meta.url);'
+    }
   }
 ])

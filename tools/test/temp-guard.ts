@@ -3,7 +3,7 @@
  * every worker and child process points there), and the run fails if a test left anything in
  * it: tests clean up what they make.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -11,6 +11,9 @@ export default function setup(): () => void {
   const outer = tmpdir()
   mkdirSync(outer, { recursive: true })
   const dir = mkdtempSync(join(outer, "cc-sessions-tests-"))
+  // tests that drop to another user (a read-only store as nobody, PostgreSQL as postgres)
+  // must be able to reach their own folders inside it
+  chmodSync(dir, 0o755)
   process.env.TMPDIR = dir
   return () => {
     process.env.TMPDIR = outer

@@ -29,7 +29,15 @@ export interface CommandSpec {
 }
 
 const globalFlags = ["--json", "--help", "--version"]
-const globalValues = ["--store", "--claude-home", "--claude-bin", "--source", "--channelcoder-home", "--map"]
+const globalValues = [
+  "--store",
+  "--claude-home",
+  "--claude-bin",
+  "--source",
+  "--channelcoder-home",
+  "--map",
+  "--events"
+]
 
 export const commands: Readonly<Record<string, CommandSpec>> = {
   run: { positionals: 0, flags: ["--detached"], values: ["--cwd", "--log"], prompt: "required" },
@@ -44,7 +52,8 @@ export const commands: Readonly<Record<string, CommandSpec>> = {
   index: { positionals: 0, flags: [], values: [], prompt: "none" },
   watch: { positionals: 1, flags: [], values: [], prompt: "none" },
   events: { positionals: 0, flags: [], values: [], prompt: "none" },
-  channelcoder: { positionals: 1, variadic: true, flags: ["--dry-run"], values: [], prompt: "none" }
+  channelcoder: { positionals: 1, variadic: true, flags: ["--dry-run"], values: [], prompt: "none" },
+  sync: { positionals: 1, flags: [], values: [], prompt: "none" }
 }
 
 // own properties only: "constructor" or "__proto__" must not pass for a command
@@ -128,6 +137,8 @@ Commands:
   channelcoder repair [NAME…] [--dry-run]
                          write the real Claude ids into ChannelCoder's session files in place of its
                          detached-<ms> and pending placeholders (atomic, with a backup beside each)
+  sync URL               copy this store's event log into a shared PostgreSQL one and back,
+                         idempotently; picks up where it stopped
 
   <ref>: a cc-session id, a Claude session id, a unique prefix of either, a cct1 token, a label
          (channelcoder:<name>), or a name a source knows (a ChannelCoder detached-<ms>).
@@ -142,6 +153,8 @@ Global options:
                        where ChannelCoder keeps sessions/ (env CHANNELCODER_HOME, default the store)
   --map CONTAINER=HOST a container path and where it is on this host, repeatable
                        (env CC_SESSIONS_MAP, CONTAINER=HOST pairs separated by commas)
+  --events URL         read the event log from a shared PostgreSQL (postgres://…; env
+                         CC_SESSIONS_EVENTS); the index, logs and sidecars stay in --store
   --version            the version of cc-session
   --json               machine-readable output; errors as {"error":{"code","message"}}
 

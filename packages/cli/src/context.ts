@@ -1,4 +1,5 @@
 /** What every command gets: the parsed command line, where things are, and how to speak. */
+import type { EventLog } from "@cc/events"
 import type { OpenedResolver, PathMapping } from "@cc/resolver"
 import type { AnySource } from "@cc/sources"
 import type { Parsed } from "./args.js"
@@ -34,6 +35,8 @@ export interface Context {
   readonly mappings: ReadonlyArray<PathMapping>
   /** The store, the transcript index and the resolver, opened on first use. */
   readonly open: () => Promise<OpenedResolver>
+  /** The event log alone (the store's file, or the shared one of `--events`), opened on first use. */
+  readonly eventLog: () => Promise<EventLog>
 }
 
 /** The value of an option, the last one given. */

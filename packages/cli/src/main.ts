@@ -1,7 +1,7 @@
 /** Everything after the command line is parsed: the context, then the command's own module. */
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import { defaultStoreDir } from "@cc/events"
+import { defaultStoreDir, type EventLog, openEventLog } from "@cc/events"
 import {
   AmbiguousSession,
   InvalidReference,
@@ -62,8 +62,11 @@ const commandModules: Record<string, () => Promise<Command>> = {
   events: async () => (await import("./commands/events.js")).events,
   watch: async () => (await import("./commands/watch.js")).watch,
   recover: async () => (await import("./commands/recover.js")).recover,
-  channelcoder: async () => (await import("./commands/channelcoder.js")).channelCoder
+  channelcoder: async () => (await import("./commands/channelcoder.js")).channelCoder,
+  sync: async () => (await import("./commands/sync.js")).sync
 }
+
+const LAUNCHES = new Set(["run", "resume", "fork", "continue"])
 
 export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
   const out = (text: string) => process.stdout.write(`${text}\n`)
@@ -78,6 +81,7 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
     else err(`cc-session: warning: ${message}`)
   }
   let opened: OpenedResolver | undefined
+  let closeSharedLog: (() => Promise<void>) | undefined
   try {
     const value = (name: string) => parsed.values.get(name)
     const env = process.env
@@ -90,6 +94,26 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
     const plugins = await loadPlugins({ storeDir, claudeHomes }, value("--source") ?? [])
     for (const problem of plugins.problems) warn(problem)
     const channelCoderHome = resolve(value("--channelcoder-home")?.at(-1) ?? (env.CHANNELCODER_HOME || storeDir))
+    const eventsUrl = value("--events")?.at(-1) ?? (env.CC_SESSIONS_EVENTS || undefined)
+    if (eventsUrl !== undefined && LAUNCHES.has(parsed.command)) {
+      // a supervisor appends for hours after the CLI is gone: it writes the machine's own log,
+      // which `sync` brings to the shared one
+      throw new UsageError({
+        message: `${parsed.command} records into this machine's store: run it without --events, then cc-session sync URL`
+      })
+    }
+    let logOpening: Promise<EventLog> | undefined
+    closeSharedLog = async () => {
+      const log = await logOpening?.catch(() => undefined)
+      if (log !== undefined && "close" in log && typeof log.close === "function") await log.close()
+    }
+    const eventLog = (): Promise<EventLog> => {
+      logOpening ??=
+        eventsUrl === undefined
+          ? openEventLog({ dir: storeDir })
+          : import("@cc/store-postgres").then(({ openPostgresEventLog }) => openPostgresEventLog({ url: eventsUrl }))
+      return logOpening
+    }
     let opening: Promise<OpenedResolver> | undefined
     const ctx: Context = {
       parsed,
@@ -103,18 +127,26 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
       out,
       err,
       warn,
+      eventLog,
       open: () => {
-        opening ??= openResolver({
-          storeDir,
-          claudeHomes,
-          ...(mappings.length === 0 ? {} : { mappings }),
-          // ChannelCoder's sessions are one source among the plugins, asked like any other
-          sources: [channelCoderPromiseSource({ home: channelCoderHome }), ...plugins.sources],
-          onSourceProblem: (p) => warn(`source ${p.source} failed and was skipped: ${p.message}`, { source: p.source })
-        }).then((o) => {
-          opened = o
-          return o
-        })
+        const shared = eventsUrl === undefined ? Promise.resolve(undefined) : eventLog()
+        opening ??= shared
+          .then((log) =>
+            openResolver({
+              storeDir,
+              ...(log === undefined ? {} : { log }),
+              claudeHomes,
+              ...(mappings.length === 0 ? {} : { mappings }),
+              // ChannelCoder's sessions are one source among the plugins, asked like any other
+              sources: [channelCoderPromiseSource({ home: channelCoderHome }), ...plugins.sources],
+              onSourceProblem: (p) =>
+                warn(`source ${p.source} failed and was skipped: ${p.message}`, { source: p.source })
+            })
+          )
+          .then((o) => {
+            opened = o
+            return o
+          })
         return opening
       }
     }
@@ -151,5 +183,7 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
       }
     }
     if (json && warnings.length > 0) err(JSON.stringify({ warnings }))
+    // a shared log holds connections open: the process ends only once they are closed
+    await closeSharedLog?.()
   }
 }

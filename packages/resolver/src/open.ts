@@ -22,6 +22,8 @@ export interface OpenResolverOptions {
   /** Plugin sources, each asked at the layer its `cost` names (see `ResolverOptions.sources`). */
   readonly sources?: ReadonlyArray<AnySource>
   readonly onSourceProblem?: ResolverOptions["onSourceProblem"]
+  /** An event log already open (a shared PostgreSQL one, say) instead of the store's file. */
+  readonly log?: EventLog
 }
 
 export interface OpenedResolver {
@@ -34,7 +36,7 @@ export interface OpenedResolver {
 export const openResolver = async (options: OpenResolverOptions = {}): Promise<OpenedResolver> => {
   const storeDir = options.storeDir ?? defaultStoreDir()
   const claudeHomes = options.claudeHomes ?? defaultClaudeHomes()
-  const log = await openEventLog({ dir: storeDir })
+  const log = options.log ?? (await openEventLog({ dir: storeDir }))
   const cache = await TranscriptCache.open({
     roots: claudeHomes,
     ...(options.persistIndex === false ? {} : { file: indexFileIn(storeDir) })

@@ -1,10 +1,9 @@
 /** `events`: the whole event log, one JSON event a line. */
-import { openEventLog } from "@cc/events"
 import type { Context } from "../context.js"
 
 export const events = async (ctx: Context): Promise<void> => {
   // the log alone: no index, no resolver
-  const log = await openEventLog({ dir: ctx.storeDir })
+  const log = await ctx.eventLog()
   const { events: stored, diagnostics } = await log.read()
   for (const s of stored) ctx.out(JSON.stringify(s.event))
   const skipped = diagnostics.filter((d) => d._tag === "SkippedLine")

@@ -1,0 +1,3 @@
+export * from "./promise.js"
+export * from "./store.js"
+export * from "./sync.js"

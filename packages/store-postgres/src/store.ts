@@ -1,0 +1,388 @@
+/**
+ * The cc-sessions event store on PostgreSQL.
+ *
+ * - One table, `cc_sessions_events`: a global position (`bigserial`), the event id (unique:
+ *   appends are idempotent by id), the session, the type, and the event's own JSON line (the
+ *   file store's line, decoded by the same codec, so an unknown future event round-trips).
+ * - An append is one transaction holding a transaction-level advisory lock: appends take their
+ *   positions in the order they commit, so a reader that read up to position N never misses an
+ *   event committed later below N. PostgreSQL queues the lock's waiters in order.
+ * - `tail` is live through LISTEN/NOTIFY (the append notifies in its transaction), with a poll
+ *   as a fallback for a lost connection or a missed notification.
+ * - The schema is created on first use and versioned (`cc_sessions_meta`); a database of a
+ *   newer schema version is refused with a clear error, never written.
+ * - Transient errors (a server restarting, a dropped connection) are retried with backoff, then
+ *   reported as a typed `StoreIOError`.
+ */
+import {
+  decodeEventLine,
+  EventStore,
+  type EventStoreShape,
+  encodeEventLine,
+  type LogItem,
+  type ReadOptions,
+  type ReadResult,
+  type SessionEvent,
+  type StoreDiagnostic,
+  type StoredEvent,
+  type StoreError,
+  StoreIOError,
+  StorePermissionError,
+  type TailOptions
+} from "@cc/events"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import pg from "pg"
+
+export const SCHEMA_VERSION = 1
+const NOTIFY_CHANNEL = "cc_sessions_events"
+// one constant for every appender: the advisory lock that orders appends
+const APPEND_LOCK = 4_107_240_611
+const READ_PAGE = 5_000
+
+export interface PostgresStoreOptions {
+  /**
+   * A `postgres://user:password@host:port/db?sslmode=require` URL. Without one, the standard
+   * `PG*` variables (`PGHOST`, `PGUSER`, `PGDATABASE`, …) are used, as `psql` would.
+   */
+  readonly url?: string
+  /** The table name prefix (default `cc_sessions`): several logs can share one database. */
+  readonly prefix?: string
+  /** Attempts for an operation that fails transiently (default 6, backing off 100 ms → 3 s). */
+  readonly attempts?: number
+  /** Connections kept open (default 4). */
+  readonly poolSize?: number
+}
+
+const TRANSIENT_CODES = new Set([
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now (starting up)
+  "40001", // serialization_failure
+  "40P01", // deadlock_detected
+  "53300", // too_many_connections
+  "08000",
+  "08003",
+  "08006",
+  "08001",
+  "08004"
+])
+const TRANSIENT_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"])
+const PERMISSION_CODES = new Set(["42501", "28000", "28P01"])
+
+const codeOf = (error: unknown): string | undefined =>
+  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
+    ? error.code
+    : undefined
+
+const isTransient = (error: unknown): boolean => {
+  const code = codeOf(error)
+  if (code !== undefined) return TRANSIENT_CODES.has(code) || TRANSIENT_NODE_CODES.has(code)
+  const message = error instanceof Error ? error.message : String(error)
+  return /Connection terminated|connection ended|terminating connection|Client has encountered a connection error/i.test(
+    message
+  )
+}
+
+/** The URL without its password, for messages and `location`. */
+export const redactUrl = (url: string | undefined): string => {
+  if (url === undefined) return "postgres (PG* environment)"
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== "") parsed.password = "***"
+    return parsed.toString()
+  } catch {
+    return "postgres (unparsable URL)"
+  }
+}
+
+const storeError = (cause: unknown, location: string, operation: string): StoreError => {
+  const code = codeOf(cause)
+  const detail = cause instanceof Error ? cause.message : String(cause)
+  if (code !== undefined && PERMISSION_CODES.has(code)) {
+    return new StorePermissionError({
+      path: location,
+      operation,
+      code,
+      message: `no permission to ${operation} ${location} (${code}): ${detail}`
+    })
+  }
+  return new StoreIOError({
+    path: location,
+    operation,
+    ...(code === undefined ? {} : { code }),
+    message: `could not ${operation} ${location}: ${detail}`
+  })
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+const validPrefix = /^[a-z_][a-z0-9_]{0,40}$/
+
+/** A PostgreSQL event store, opened (its schema created or checked) and ready. */
+export interface PostgresEventStore extends EventStoreShape {
+  /** Closes its connections; the store cannot be used after. */
+  readonly close: () => Promise<void>
+}
+
+export const makePostgresStore = (options: PostgresStoreOptions = {}): Effect.Effect<PostgresEventStore, StoreError> =>
+  Effect.tryPromise({
+    try: () => openPostgresStore(options),
+    catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, redactUrl(options.url), "open"))
+  })
+
+const isStoreError = (value: unknown): value is StoreError =>
+  typeof value === "object" &&
+  value !== null &&
+  "_tag" in value &&
+  typeof value._tag === "string" &&
+  (value._tag.startsWith("Store") || value._tag === "InvalidEvent")
+
+const openPostgresStore = async (options: PostgresStoreOptions): Promise<PostgresEventStore> => {
+  const prefix = options.prefix ?? "cc_sessions"
+  if (!validPrefix.test(prefix)) {
+    throw new StoreIOError({
+      path: redactUrl(options.url),
+      operation: "open",
+      message: `the table prefix ${JSON.stringify(prefix.slice(0, 60))} is not a plain lower-case SQL name`
+    })
+  }
+  const table = `${prefix}_events`
+  const meta = `${prefix}_meta`
+  const channel = prefix === "cc_sessions" ? NOTIFY_CHANNEL : `${prefix}_events`
+  const location = redactUrl(options.url)
+  const attempts = options.attempts ?? 6
+  const pool = new pg.Pool({
+    ...(options.url === undefined ? {} : { connectionString: options.url }),
+    max: options.poolSize ?? 4
+  })
+  // an idle connection dropped by a restarting server must not crash the process
+  pool.on("error", () => {})
+
+  const retrying = async <A>(operation: string, f: () => Promise<A>): Promise<A> => {
+    let delay = 100
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await f()
+      } catch (error) {
+        if (attempt >= attempts || !isTransient(error)) throw storeError(error, location, operation)
+        await sleep(delay + Math.random() * delay)
+        delay = Math.min(delay * 2, 3000)
+      }
+    }
+  }
+
+  const transaction = async <A>(f: (client: pg.PoolClient) => Promise<A>): Promise<A> => {
+    const client = await pool.connect()
+    try {
+      await client.query("BEGIN")
+      const result = await f(client)
+      await client.query("COMMIT")
+      return result
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {})
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+
+  await retrying("create the schema of", () =>
+    transaction(async (client) => {
+      // one creator at a time: two first users must not race on CREATE TABLE
+      await client.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK + 1])
+      await client.query(`CREATE TABLE IF NOT EXISTS ${meta} (version integer NOT NULL)`)
+      const version = await client.query<{ version: number }>(`SELECT version FROM ${meta}`)
+      const found = version.rows[0]?.version
+      if (found !== undefined && found > SCHEMA_VERSION) {
+        throw new StoreIOError({
+          path: location,
+          operation: "open",
+          message: `${location} holds schema version ${found}; this @cc/store-postgres knows ${SCHEMA_VERSION}: upgrade it`
+        })
+      }
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${table} (
+          position bigserial PRIMARY KEY,
+          id text NOT NULL UNIQUE,
+          session text NOT NULL,
+          type text NOT NULL,
+          at text NOT NULL,
+          line text NOT NULL
+        )`
+      )
+      await client.query(`CREATE INDEX IF NOT EXISTS ${table}_session ON ${table} (session, position)`)
+      if (found === undefined) await client.query(`INSERT INTO ${meta} (version) VALUES ($1)`, [SCHEMA_VERSION])
+    })
+  )
+
+  const append = (events: ReadonlyArray<SessionEvent>) =>
+    Effect.tryPromise({
+      try: () =>
+        retrying("append to", () =>
+          transaction(async (client) => {
+            await client.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK])
+            if (events.length === 0) {
+              const end = await client.query<{ next: string }>(
+                `SELECT COALESCE(MAX(position), 0) + 1 AS next FROM ${table}`
+              )
+              const next = Number(end.rows[0]?.next ?? 1)
+              return { from: next, to: next, count: 0 }
+            }
+            const inserted = await client.query<{ position: string }>(
+              `INSERT INTO ${table} (id, session, type, at, line)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+               ON CONFLICT (id) DO NOTHING
+               RETURNING position`,
+              [
+                events.map((e) => e.id),
+                events.map((e) => e.session),
+                events.map((e) => e.type),
+                events.map((e) => e.at),
+                events.map(encodeEventLine)
+              ]
+            )
+            const positions = inserted.rows.map((r) => Number(r.position)).sort((a, b) => a - b)
+            if (positions.length > 0)
+              await client.query("SELECT pg_notify($1, $2)", [channel, String(positions.at(-1))])
+            const end = await client.query<{ next: string }>(
+              `SELECT COALESCE(MAX(position), 0) + 1 AS next FROM ${table}`
+            )
+            const next = Number(end.rows[0]?.next ?? 1)
+            // events already there (the same id appended before) add nothing: count says how many did
+            return { from: positions[0] ?? next, to: next, count: positions.length }
+          })
+        ),
+      catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "append to"))
+    })
+
+  const page = async (from: number): Promise<{ items: Array<LogItem>; next: number; full: boolean }> => {
+    const result = await retrying("read", () =>
+      pool.query<{ position: string; line: string }>(
+        `SELECT position, line FROM ${table} WHERE position >= $1 ORDER BY position LIMIT $2`,
+        [from, READ_PAGE]
+      )
+    )
+    const items: Array<LogItem> = []
+    let next = from
+    for (const row of result.rows) {
+      const position = Number(row.position)
+      next = position + 1
+      const decoded = decodeEventLine(row.line)
+      if (decoded._tag === "Event") items.push({ _tag: "Event", stored: { event: decoded.event, offset: position } })
+      else
+        items.push({
+          _tag: "Diagnostic",
+          diagnostic: { _tag: "SkippedLine", offset: position, length: row.line.length, reason: decoded.reason }
+        })
+    }
+    return { items, next, full: result.rows.length === READ_PAGE }
+  }
+
+  const read = (readOptions: ReadOptions = {}): Effect.Effect<ReadResult, StoreError> =>
+    Effect.tryPromise({
+      try: async () => {
+        const events: Array<StoredEvent> = []
+        const diagnostics: Array<StoreDiagnostic> = []
+        let offset = Math.max(1, readOptions.from ?? 0)
+        for (;;) {
+          const { items, next, full } = await page(offset)
+          for (const item of items) {
+            if (item._tag === "Event") events.push(item.stored)
+            else diagnostics.push(item.diagnostic)
+          }
+          offset = next
+          if (!full) break
+        }
+        return { events, diagnostics, nextOffset: offset }
+      },
+      catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
+    })
+
+  const stream = (readOptions: ReadOptions = {}): Stream.Stream<LogItem, StoreError> =>
+    Stream.paginate(Math.max(1, readOptions.from ?? 0), (offset: number) =>
+      Effect.tryPromise({
+        try: async () => {
+          const { items, next, full } = await page(offset)
+          return [items, full ? Option.some(next) : Option.none()] as const
+        },
+        catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
+      })
+    )
+
+  /** Resolves at the next notification of an append, or after `ms`. */
+  let listener: pg.Client | undefined
+  let listening: Promise<void> | undefined
+  const waiters = new Set<() => void>()
+  const listen = (): Promise<void> => {
+    listening ??= (async () => {
+      const client = new pg.Client(options.url === undefined ? {} : { connectionString: options.url })
+      client.on("error", () => {
+        // a dropped listener: the poll carries on, and the next wait listens again
+        listener = undefined
+        listening = undefined
+      })
+      client.on("notification", () => {
+        for (const wake of [...waiters]) wake()
+      })
+      await client.connect()
+      await client.query(`LISTEN ${channel}`)
+      listener = client
+    })().catch(() => {
+      listening = undefined
+    })
+    return listening
+  }
+  const nextAppendOr = async (ms: number): Promise<void> => {
+    await listen()
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        waiters.delete(wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      waiters.add(wake)
+    })
+  }
+
+  const tail = (tailOptions: TailOptions = {}): Stream.Stream<LogItem, StoreError> => {
+    const pollMs = tailOptions.pollMs ?? 1000
+    return Stream.paginate(Math.max(1, tailOptions.from ?? 0), (offset: number) =>
+      Effect.tryPromise({
+        try: async () => {
+          const { items, next } = await page(offset)
+          if (items.length === 0) await nextAppendOr(pollMs)
+          return [items, Option.some(next)] as const
+        },
+        catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
+      })
+    )
+  }
+
+  return {
+    kind: "postgres",
+    location,
+    append,
+    read,
+    stream,
+    tail,
+    repairs: () => [],
+    close: async () => {
+      for (const wake of [...waiters]) wake()
+      await listener?.end().catch(() => {})
+      await pool.end()
+    }
+  }
+}
+
+/** The PostgreSQL store as a layer for the `EventStore` service (closed with the layer). */
+export const postgresStoreLayer = (options: PostgresStoreOptions = {}): Layer.Layer<EventStore, StoreError> =>
+  Layer.effect(
+    EventStore,
+    Effect.acquireRelease(makePostgresStore(options), (store) => Effect.promise(() => store.close())).pipe(
+      Effect.map((store) => EventStore.of(store))
+    )
+  )
