@@ -84,7 +84,7 @@ describe("PostgreSQL store", () => {
             const id = newStableId() as StableId
             const events = [
               makeEvent("session.opened", id, { cwd: `/w/${cwd}'; DROP TABLE x; --`, mode: "run" }),
-              makeEvent("session.labeled", id, { label: `${label}\\'"$1%_\u0000`.replace(/\u0000/g, "") })
+              makeEvent("session.labeled", id, { label: `${label}\\'"$1%_;--` })
             ]
             const { from } = await log.append(events)
             const back = await log.read({ from })
