@@ -101,7 +101,11 @@ export const sessionView = (record: SessionRecord): SessionView => {
   const links = Object.values(record.links).sort(
     (a, b) => byString(a.at, b.at) || byString(`${a.from}${a.to}${a.kind}`, `${b.from}${b.to}${b.kind}`)
   )
-  const forks = links.filter((link) => link.kind === "fork").map(({ from, to, at }) => ({ from, to, at }))
+  // forks of this session: branches off its chain (a fork link into it names its parent instead)
+  const members = new Set<string>(chain)
+  const forks = links
+    .filter((link) => link.kind === "fork" && members.has(link.from) && !members.has(link.to))
+    .map(({ from, to, at }) => ({ from, to, at }))
   const transcripts = [...new Set(Object.values(record.claude).flatMap((fact) => fact.transcriptPaths))].sort()
   const runs = Object.values(record.runs).sort((a, b) => byString(a.runId, b.runId))
   return {

@@ -189,6 +189,12 @@ export class Resolver {
   readonly #diagnostics: Array<SourceDiagnostic> = []
   readonly #logDiagnostics: Array<SkippedLine> = []
   #byPrompt: { all: ReadonlyArray<IndexedTranscript>; map: Map<string, Array<IndexedTranscript>> } | undefined
+  #forkParents:
+    | {
+        links: ReadonlyArray<unknown>
+        byChild: Map<string, Array<{ readonly from: string; readonly to: string }>>
+      }
+    | undefined
 
   constructor(options: ResolverOptions) {
     this.#options = options
@@ -382,19 +388,32 @@ export class Resolver {
    * The parent of a chain: a fork link into one of its members from outside it, recorded by
    * cc-session (the fork's own events) or found in the transcripts (same message uuids).
    */
-  forkedFromOf(chain: ReadonlyArray<ClaudeSessionId>, view?: SessionView): ForkedFrom | null {
-    // (public: listings ask it of every session they show)
+  forkedFromOf(
+    chain: ReadonlyArray<ClaudeSessionId>,
+    view?: SessionView,
+    options: { readonly transcripts?: boolean } = {}
+  ): ForkedFrom | null {
+    // (public: listings ask it of every session they show, so the transcripts' fork links are
+    // looked up by their child, not scanned)
     const members = new Set<string>(chain)
-    const link =
-      view?.links.find((l) => l.kind === "fork" && members.has(l.to) && !members.has(l.from)) ??
-      this.#options.cache.links().find((l) => l.kind === "fork" && members.has(l.to) && !members.has(l.from))
+    const outside = (l: { readonly from: string; readonly to: string }) => members.has(l.to) && !members.has(l.from)
+    let link: { readonly from: string } | undefined = view?.links.find((l) => l.kind === "fork" && outside(l))
+    if (link === undefined && options.transcripts !== false) {
+      const links = this.#options.cache.links()
+      if (this.#forkParents?.links !== links) {
+        const byChild = new Map<string, Array<{ readonly from: string; readonly to: string }>>()
+        for (const l of links) if (l.kind === "fork") byChild.set(l.to, [...(byChild.get(l.to) ?? []), l])
+        this.#forkParents = { links, byChild }
+      }
+      for (const member of chain) {
+        link = this.#forkParents.byChild.get(member)?.find(outside)
+        if (link !== undefined) break
+      }
+    }
     if (link === undefined) {
       return view?.forkOf === undefined
         ? null
-        : {
-            claudeSessionId: (this.#map.sessions.get(view.forkOf)?.latestClaudeSessionId ?? null) as ClaudeSessionId,
-            stableId: view.forkOf
-          }
+        : { claudeSessionId: this.#map.sessions.get(view.forkOf)?.latestClaudeSessionId ?? null, stableId: view.forkOf }
     }
     const from = link.from as ClaudeSessionId
     const owners = this.#map.byClaudeId.get(from) ?? []
@@ -468,7 +487,9 @@ export class Resolver {
         }
       }
     }
-    const relevant = links.filter((l) => members.has(l.from))
+    // links out of the chain (its resumes, and forks of it), and a fork link into it: a fork
+    // adopted from the transcripts then knows its parent from its own events
+    const relevant = links.filter((l) => members.has(l.from) || (l.kind === "fork" && members.has(l.to)))
     return {
       ids: [...members] as Array<ClaudeSessionId>,
       links: relevant.map((l) => ({

@@ -151,7 +151,11 @@ export const ls = async (ctx: Context): Promise<void> => {
       .filter((v) => near(v.cwd) && (since === undefined || Date.parse(v.updatedAt) >= since))
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
       .slice(0, limit)
-    const objects = views.map((v: SessionView) => showObject(v, resolver.forkedFromOf(v.claudeSessionIds, v)))
+    // a store session's parent is in its own events (a fork made here, or adopted with its
+    // link): listing them all needs no transcript read
+    const objects = views.map((v: SessionView) =>
+      showObject(v, resolver.forkedFromOf(v.claudeSessionIds, v, { transcripts: false }))
+    )
     if (ctx.json) return ctx.out(JSON.stringify(objects))
     return table(
       ctx,
