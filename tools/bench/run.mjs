@@ -611,8 +611,21 @@ function readNotes() {
 - **Fold of 1M events.** One map lookup per event. Evidence objects are built only when kept
   (at most 16 per fact). Idempotence holds by construction (a join-semilattice), so no set of
   seen event ids is kept.
-- **Append from 8 processes** is slower in total than from one. They contend for the lock file,
-  with backoff; each append is still one \`write\` plus \`fdatasync\`.
+- **Append from 8 processes** is slower in total than from one: they wait their turn in the
+  append queue (a FIFO of ticket files, served in order); each append is still one \`write\`
+  plus \`fdatasync\`.
+- **Whole cc-session processes.** \`--help\` loads the argument parser only (${fmt(ratio(at("process: cc-session --help")), 2)}× a bare
+  start). A command that answers from the store pays three things a bare start does not: Effect
+  (importing \`@cc/events\` alone costs ${fmt((importCosts.find((c) => c.name === "events")?.ms ?? Number.NaN) - bareNode.ms, 0)} ms here, almost all of it Effect's Schema), reading
+  and Schema-decoding the whole event log (each adopted session adds a few events: here the store holds every session)
+  and folding it, and, for \`ls --all\`, decoding every folder of the index. The in-process
+  figures above are what the same work costs once loaded (a warm resolve is about a
+  millisecond). Reaching 2.5× a bare start needs a fold snapshot beside the log (read the tail
+  only), an index whose folder details load without a Schema pass, and an Effect-free read
+  path for these commands: not done yet.
+- **recover with ChannelCoder files.** The 1,000 session files are listed once, each read and
+  decoded once; each placeholder's run is matched against the transcripts with the same
+  first-prompt hash only (a map built once), so the extra cost is the files' own reading.
 
 ccusage reads and parses every line of every transcript to total up usage. We read heads and
 ends, which is where the speed-up comes from, and why it grows with file size.
