@@ -85,6 +85,13 @@ const world = (generation: "2.1" | "1.0") => {
   return { root, home, project, store, sessions, drive, cli, json, session, transcripts }
 }
 
+/** Claude prints its result before its transcript is flushed: waits until the file holds `text`. */
+const flushed = async (w: { transcripts: () => Map<string, string> }, id: string, text: string): Promise<void> => {
+  for (let i = 0; i < 300 && !(w.transcripts().get(id) ?? "").includes(text); i++) {
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
 /** Waits for a stream-json log's `result` line; returns the `session_id` its init line named. */
 const finished = async (log: string): Promise<string> => {
   for (let i = 0; i < 600; i++) {
@@ -104,6 +111,7 @@ describe("plain ChannelCoder 3.0.2, then cc-session", () => {
     const log = join(w.project, "output.log")
     await w.drive({ op: "detached", name: "refactor", prompt: "refactor the parser", logFile: log })
     const claudeId = await finished(log)
+    await flushed(w, claudeId, "refactor the parser")
     const placeholder = w.session("refactor").currentSessionId as string
     expect(placeholder).toMatch(/^detached-\d+$/)
     // ChannelCoder alone cannot go on: it resumes its placeholder
@@ -130,6 +138,7 @@ describe("plain ChannelCoder 3.0.2, then cc-session", () => {
     const log = join(w.project, "output.log")
     await w.drive({ op: "detached", name: "legacy", prompt: "old cli task", logFile: log })
     const claudeId = await finished(log)
+    await flushed(w, claudeId, "old cli task")
     const [report] = await w.json<Array<{ status: string }>>(["channelcoder", "repair", "legacy"])
     expect(report?.status).toBe("repaired")
     const after = await w.drive({ op: "claude", name: "legacy", load: true, prompt: "continue please" })
@@ -162,6 +171,8 @@ describe("plain ChannelCoder 3.0.2, then cc-session", () => {
       w.drive({ op: "detached", name: "twin-b", prompt: "the same prompt", logFile: logs[3] })
     ])
     const ids = await Promise.all(logs.map(finished))
+    const prompts = ["alpha task", "beta task", "the same prompt", "the same prompt"]
+    for (const [i, id] of ids.entries()) await flushed(w, id, prompts[i] as string)
     writeFileSync(join(w.sessions, "torn.json"), '{"sessionChain": ["detached-17')
     const r = await w.cli(["--json", "recover"])
     expect(r.code).toBe(0)
@@ -198,6 +209,7 @@ describe("@cc/channelcoder: the same flow with one import changed", () => {
     const log = first.result.data?.logFile as string
     expect(log.startsWith(w.store)).toBe(true)
     const claudeId = await finished(log)
+    await flushed(w, claudeId, "first bridged task")
     const next = await w.drive({
       bridge: true,
       op: "claude",
@@ -218,8 +230,12 @@ describe("@cc/channelcoder: the same flow with one import changed", () => {
       load: true,
       prompt: "third, detached"
     })
-    expect(await finished(resumed.result.data?.logFile as string)).toBe(claudeId)
-    expect(w.transcripts().get(claudeId)).toContain("third, detached")
+    const resumedLog = resumed.result.data?.logFile as string
+    expect(await finished(resumedLog)).toBe(claudeId)
+    await flushed(w, claudeId, "third, detached")
+    expect(w.transcripts().get(claudeId), `its log:\n${readFileSync(resumedLog, "utf8").slice(-2000)}`).toContain(
+      "third, detached"
+    )
     // the session is known to cc-session by its label, with its Claude id
     expect(await w.json(["resolve", "channelcoder:bridged"])).toMatchObject({
       claudeSessionIds: [claudeId],
