@@ -176,16 +176,24 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
 
   const transaction = async <A>(f: (client: pg.PoolClient) => Promise<A>): Promise<A> => {
     const client = await pool.connect()
+    // a connection that dies while checked out emits "error": without a listener that would end
+    // the process; the query in flight rejects, and the retry takes another connection
+    const ignore = () => {}
+    client.on("error", ignore)
+    let broken: Error | undefined
     try {
       await client.query("BEGIN")
       const result = await f(client)
       await client.query("COMMIT")
       return result
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {})
+      if (isTransient(error)) broken = error instanceof Error ? error : new Error(String(error))
+      else await client.query("ROLLBACK").catch(() => {})
       throw error
     } finally {
-      client.release()
+      client.off("error", ignore)
+      // a broken connection is closed, not handed to the next append
+      client.release(broken)
     }
   }
 
