@@ -40,7 +40,7 @@ describe("PostgreSQL store", () => {
         .map((e) => Number(e.event.id.split("-e")[1]?.split("-")[0]))
       expect(mine).toEqual(Array.from({ length: each }, (_, i) => i))
     }
-  })
+  }, 600_000)
 
   it("tails live: another process's append arrives through NOTIFY, not the poll", async () => {
     const prefix = fresh()
