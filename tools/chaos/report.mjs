@@ -41,7 +41,8 @@ const ms = (value) => (value === undefined ? "?" : `${Number(value).toFixed(valu
 const runs =
   process.env.CHAOS_RUNS === undefined
     ? ""
-    : ` This report is from the last of ${process.env.CHAOS_RUNS} full runs in a row, all green.`
+    : ` This report is from the last of ${process.env.CHAOS_RUNS} full runs in a row, all green
+(\`pnpm test:chaos:repeat\`).`
 
 const md = `# Reliability
 
