@@ -34,8 +34,14 @@ export default async function setup(): Promise<() => Promise<void>> {
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
     onLog: () => {}
   })
-  await server.initialise()
-  await server.start()
+  try {
+    await server.initialise()
+    await server.start()
+  } catch (error) {
+    // a server that did not start leaves nothing behind either
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
   process.env.CC_TEST_PG_URL = `postgres://postgres:cc-test-only@127.0.0.1:${port}/postgres`
   process.env.CC_TEST_PG_DATA = join(dir, "data")
   return async () => {
