@@ -2,7 +2,9 @@
 // run offline (see ../../shared/notes/anthropic-standin.md for what it must answer): HEAD /,
 // POST /v1/messages streaming (SSE) and non-streaming, anything else 200 {}.
 // Every assistant reply reads "probe reply N". Binds 127.0.0.1 only.
+import { mkdirSync } from "node:fs"
 import { createServer } from "node:http"
+import { join } from "node:path"
 
 const sse = (res, type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`)
 
@@ -101,9 +103,18 @@ export const startStandin = async (options = {}) => {
 }
 
 /** The environment the real CLI needs to run offline against the stand-in, in a temp home. */
+const claudeTmp = (home) => {
+  const dir = join(home, ".tmp")
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  return dir
+}
+
 export const claudeEnv = (standinUrl, home) => ({
   PATH: process.env.PATH ?? "/usr/bin:/bin",
   HOME: home,
+  // Claude Code keeps temp folders of its own (2.1.x: cc-socks) and leaves them: inside the
+  // temp home, they go with it
+  TMPDIR: claudeTmp(home),
   CLAUDE_CONFIG_DIR: home,
   ANTHROPIC_BASE_URL: standinUrl,
   ANTHROPIC_API_KEY: "sk-ant-standin-dummy",
