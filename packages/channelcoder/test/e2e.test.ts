@@ -105,13 +105,19 @@ const finished = async (log: string): Promise<string> => {
   throw new Error(`${log} never got its result line`)
 }
 
+/** A detached run done: its log has its result, and its transcript (flushed after) its prompt. */
+const ran = async (w: { transcripts: () => Map<string, string> }, log: string, prompt: string): Promise<string> => {
+  const id = await finished(log)
+  await flushed(w, id, prompt)
+  return id
+}
+
 describe("plain ChannelCoder 3.0.2, then cc-session", () => {
   it("detached: recover ties the placeholder to its transcript, repair writes the id, ChannelCoder's own next call continues it (2.1.197)", async () => {
     const w = world("2.1")
     const log = join(w.project, "output.log")
     await w.drive({ op: "detached", name: "refactor", prompt: "refactor the parser", logFile: log })
-    const claudeId = await finished(log)
-    await flushed(w, claudeId, "refactor the parser")
+    const claudeId = await ran(w, log, "refactor the parser")
     const placeholder = w.session("refactor").currentSessionId as string
     expect(placeholder).toMatch(/^detached-\d+$/)
     // ChannelCoder alone cannot go on: it resumes its placeholder
@@ -137,8 +143,7 @@ describe("plain ChannelCoder 3.0.2, then cc-session", () => {
     const w = world("1.0")
     const log = join(w.project, "output.log")
     await w.drive({ op: "detached", name: "legacy", prompt: "old cli task", logFile: log })
-    const claudeId = await finished(log)
-    await flushed(w, claudeId, "old cli task")
+    const claudeId = await ran(w, log, "old cli task")
     const [report] = await w.json<Array<{ status: string }>>(["channelcoder", "repair", "legacy"])
     expect(report?.status).toBe("repaired")
     const after = await w.drive({ op: "claude", name: "legacy", load: true, prompt: "continue please" })
@@ -170,9 +175,8 @@ describe("plain ChannelCoder 3.0.2, then cc-session", () => {
       w.drive({ op: "detached", name: "twin-a", prompt: "the same prompt", logFile: logs[2] }),
       w.drive({ op: "detached", name: "twin-b", prompt: "the same prompt", logFile: logs[3] })
     ])
-    const ids = await Promise.all(logs.map(finished))
     const prompts = ["alpha task", "beta task", "the same prompt", "the same prompt"]
-    for (const [i, id] of ids.entries()) await flushed(w, id, prompts[i] as string)
+    const ids = await Promise.all(logs.map((log, i) => ran(w, log, prompts[i] as string)))
     writeFileSync(join(w.sessions, "torn.json"), '{"sessionChain": ["detached-17')
     const r = await w.cli(["--json", "recover"])
     expect(r.code).toBe(0)
@@ -208,8 +212,7 @@ describe("@cc/channelcoder: the same flow with one import changed", () => {
     expect(first.result.success).toBe(true)
     const log = first.result.data?.logFile as string
     expect(log.startsWith(w.store)).toBe(true)
-    const claudeId = await finished(log)
-    await flushed(w, claudeId, "first bridged task")
+    const claudeId = await ran(w, log, "first bridged task")
     const next = await w.drive({
       bridge: true,
       op: "claude",
@@ -231,8 +234,7 @@ describe("@cc/channelcoder: the same flow with one import changed", () => {
       prompt: "third, detached"
     })
     const resumedLog = resumed.result.data?.logFile as string
-    expect(await finished(resumedLog)).toBe(claudeId)
-    await flushed(w, claudeId, "third, detached")
+    expect(await ran(w, resumedLog, "third, detached")).toBe(claudeId)
     expect(w.transcripts().get(claudeId), `its log:\n${readFileSync(resumedLog, "utf8").slice(-2000)}`).toContain(
       "third, detached"
     )

