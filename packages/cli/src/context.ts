@@ -50,3 +50,18 @@ export const human = (o: Record<string, unknown>): string =>
         `${k}: ${Array.isArray(v) ? (v.length === 0 ? "-" : v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ")) : v === null || v === undefined ? "-" : typeof v === "object" ? JSON.stringify(v) : String(v)}`
     )
     .join("\n")
+
+/** Event log lines that could not be read: one warning for the file, with their offsets. */
+export const warnSkippedLines = (
+  warn: Context["warn"],
+  location: string,
+  skipped: ReadonlyArray<{ readonly offset: number; readonly reason: string }>
+): void => {
+  if (skipped.length === 0) return
+  const offsets = skipped.map((d) => d.offset)
+  const one = skipped.length === 1
+  warn(
+    `${location}: ${skipped.length} line${one ? "" : "s"} could not be read and ${one ? "was" : "were"} skipped (at byte${one ? "" : "s"} ${offsets.slice(0, 20).join(", ")}${offsets.length > 20 ? ", …" : ""})`,
+    { path: location, offsets, reasons: [...new Set(skipped.map((d) => d.reason))] }
+  )
+}

@@ -13,7 +13,7 @@ import {
 } from "@cc/resolver"
 import { channelCoderPromiseSource } from "@cc/sources"
 import { type Parsed, UsageError } from "./args.js"
-import { CliFailure, type Context, exitCodes } from "./context.js"
+import { CliFailure, type Context, exitCodes, warnSkippedLines } from "./context.js"
 import { RunFailed, SessionCwdMissing } from "./launcher.js"
 import { loadPlugins } from "./plugins.js"
 
@@ -49,11 +49,12 @@ export const parseMappings = (given: ReadonlyArray<string>, env: string | undefi
   })
 
 type Command = (ctx: Context) => Promise<void>
+const launchCommand = async (): Promise<Command> => (await import("./commands/launch.js")).launch
 const commandModules: Record<string, () => Promise<Command>> = {
-  run: async () => (await import("./commands/launch.js")).launch,
-  resume: async () => (await import("./commands/launch.js")).launch,
-  fork: async () => (await import("./commands/launch.js")).launch,
-  continue: async () => (await import("./commands/launch.js")).launch,
+  run: launchCommand,
+  resume: launchCommand,
+  fork: launchCommand,
+  continue: launchCommand,
   show: async () => (await import("./commands/show.js")).show,
   resolve: async () => (await import("./commands/show.js")).resolveCommand,
   token: async () => (await import("./commands/show.js")).token,
@@ -173,14 +174,7 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
             path: d.path ?? null
           })
       }
-      const skipped = opened.resolver.logDiagnostics()
-      if (skipped.length > 0) {
-        const offsets = skipped.map((d) => d.offset)
-        warn(
-          `${opened.log.location}: ${skipped.length} line${skipped.length === 1 ? "" : "s"} could not be read and ${skipped.length === 1 ? "was" : "were"} skipped (at byte${skipped.length === 1 ? "" : "s"} ${offsets.slice(0, 20).join(", ")}${offsets.length > 20 ? ", …" : ""})`,
-          { path: opened.log.location, offsets, reasons: [...new Set(skipped.map((d) => d.reason))] }
-        )
-      }
+      warnSkippedLines(warn, opened.log.location, opened.resolver.logDiagnostics())
     }
     if (json && warnings.length > 0) err(JSON.stringify({ warnings }))
     // a shared log holds connections open: the process ends only once they are closed
