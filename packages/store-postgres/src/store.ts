@@ -232,11 +232,14 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
         retrying("append to", () =>
           transaction(async (client) => {
             await client.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK])
-            if (events.length === 0) {
-              const end = await client.query<{ next: string }>(
+            const end = async () => {
+              const max = await client.query<{ next: string }>(
                 `SELECT COALESCE(MAX(position), 0) + 1 AS next FROM ${table}`
               )
-              const next = Number(end.rows[0]?.next ?? 1)
+              return Number(max.rows[0]?.next ?? 1)
+            }
+            if (events.length === 0) {
+              const next = await end()
               return { from: next, to: next, count: 0 }
             }
             const inserted = await client.query<{ position: string }>(
@@ -253,12 +256,10 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
               ]
             )
             const positions = inserted.rows.map((r) => Number(r.position)).sort((a, b) => a - b)
-            if (positions.length > 0)
-              await client.query("SELECT pg_notify($1, $2)", [channel, String(positions.at(-1))])
-            const end = await client.query<{ next: string }>(
-              `SELECT COALESCE(MAX(position), 0) + 1 AS next FROM ${table}`
-            )
-            const next = Number(end.rows[0]?.next ?? 1)
+            const last = positions.at(-1)
+            if (last !== undefined) await client.query("SELECT pg_notify($1, $2)", [channel, String(last)])
+            // under the lock nothing was appended after ours: the end is our last position + 1
+            const next = last === undefined ? await end() : last + 1
             // events already there (the same id appended before) add nothing: count says how many did
             return { from: positions[0] ?? next, to: next, count: positions.length }
           })
