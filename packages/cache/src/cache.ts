@@ -171,17 +171,36 @@ export class TranscriptCache {
 
   /** One session's transcript: only the folder that holds it is decoded. */
   byClaudeId(id: string): IndexedTranscript | undefined {
+    return this.#holder(id)
+      ?.files()
+      ?.find((t) => t.claudeSessionId === id && !t.sidechain)
+  }
+
+  /** The folder whose stamps name this session's file. */
+  #holder(id: string): FolderIndex | undefined {
     if (this.#byId === undefined) {
       this.#byId = new Map()
       for (const folder of this.#index.folders.values()) for (const id of folder.stamps.ids) this.#byId.set(id, folder)
     }
-    const holder = this.#byId.get(id)
-    return holder?.files()?.find((t) => t.claudeSessionId === id && !t.sidechain)
+    return this.#byId.get(id)
   }
 
   links(): ReadonlyArray<IndexedLink> {
     this.#links ??= indexedLinks(this.#index)
     return this.#links
+  }
+
+  /**
+   * The links into one session (it was forked or resumed from another): only the folder that
+   * holds it is decoded, since a fork or resume is made in its parent's own folder.
+   */
+  linksInto(id: string): ReadonlyArray<IndexedLink> {
+    if (this.#links !== undefined) return this.#links.filter((link) => link.to === id)
+    return (
+      this.#holder(id)
+        ?.links()
+        .filter((link) => link.to === id) ?? []
+    )
   }
 }
 

@@ -206,6 +206,7 @@ describe("incremental index = full rebuild (model-based)", () => {
             writeForest(root, forest)
             let incremental = (await refreshIndex([root])).index
             let allSteps = [...steps]
+            let appended = 0
             for (const op of ops) {
               const paths = indexedTranscripts(incremental)
                 .map((t) => t.path)
@@ -221,9 +222,11 @@ describe("incremental index = full rebuild (model-based)", () => {
               } else if (path !== undefined) {
                 if (op.op === "append") {
                   const at = new Date(Date.UTC(2026, 10, 25) + op.minutes * 60_000).toISOString()
+                  // a message uuid is new in every append, as Claude's (random v4) are: the same
+                  // uuid appended to two files would be a shared message neither copied
                   appendFileSync(
                     path,
-                    `${JSON.stringify({ type: "assistant", uuid: `a-${op.minutes}`, timestamp: at })}\n`
+                    `${JSON.stringify({ type: "assistant", uuid: `a-${appended++}-${op.minutes}`, timestamp: at })}\n`
                   )
                 } else if (op.op === "truncate") {
                   truncateSync(path, Math.floor(readFileSync(path).length / 2))

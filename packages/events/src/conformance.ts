@@ -12,11 +12,11 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { eventListArb } from "./arbitraries.js"
+import { claudeIdArb, eventListArb, stableIdArb } from "./arbitraries.js"
 import { encodeEventLine } from "./codec.js"
 import { fold } from "./fold.js"
-import type { SessionEvent } from "./schema.js"
-import type { EventStoreShape, LogItem } from "./store.js"
+import { claudeIdsOf, type SessionEvent } from "./schema.js"
+import { type EventStoreShape, type LogItem, selectSessions } from "./store.js"
 
 export * from "./arbitraries.js"
 
@@ -70,6 +70,36 @@ class AppendCommand implements fc.AsyncCommand<Model, EventStoreShape> {
   }
   toString(): string {
     return `append(${this.batch.length})`
+  }
+}
+
+/** Reads some sessions (by stable id, and by the Claude ids their events name). */
+class ReadSessionsCommand implements fc.AsyncCommand<Model, EventStoreShape> {
+  constructor(
+    readonly sessions: ReadonlyArray<string>,
+    readonly mentioning: ReadonlyArray<string>
+  ) {}
+  check(): boolean {
+    return true
+  }
+  async run(model: Model, store: EventStoreShape): Promise<void> {
+    const query = { sessions: this.sessions, mentioning: this.mentioning }
+    const got = await run(store.readSessions(query))
+    const whole = await run(store.read())
+    const expected = selectSessions(whole, query)
+    expect(lines(got.events.map((s) => s.event))).toEqual(lines(expected.events.map((s) => s.event)))
+    expect(got.events.map((s) => s.offset)).toEqual(expected.events.map((s) => s.offset))
+    expect(got.nextOffset).toBe(whole.nextOffset)
+    const known = new Set(whole.diagnostics.map((d) => JSON.stringify(d)))
+    for (const d of got.diagnostics) expect(known).toContain(JSON.stringify(d))
+    // and it is what the model holds for them
+    const wanted = new Set(this.sessions)
+    for (const event of model.events)
+      if (claudeIdsOf(event).some((id) => this.mentioning.includes(id))) wanted.add(event.session)
+    expect(lines(got.events.map((s) => s.event))).toEqual(lines(model.events.filter((e) => wanted.has(e.session))))
+  }
+  toString(): string {
+    return `readSessions(${this.sessions.length} sessions, ${this.mentioning.length} claude ids)`
   }
 }
 
@@ -132,9 +162,12 @@ export const runEventStoreConformance = (
         [
           eventListArb(6).map((batch) => new AppendCommand(batch)),
           fc.nat().map((pick) => new ReadFromMarkCommand(pick)),
-          fc.constant(new StreamCommand())
+          fc.constant(new StreamCommand()),
+          fc
+            .tuple(fc.uniqueArray(stableIdArb(), { maxLength: 3 }), fc.uniqueArray(claudeIdArb(), { maxLength: 3 }))
+            .map(([sessions, mentioning]) => new ReadSessionsCommand(sessions, mentioning))
         ],
-        { maxCommands: 12 }
+        { maxCommands: 16 }
       )
       await fc.assert(
         fc.asyncProperty(commands, (cmds) =>

@@ -19,7 +19,15 @@ import { ensureDirectory } from "./dirs.js"
 import { type StoreError, StoreLockTimeout, StorePermissionError, storeErrorFromCause } from "./errors.js"
 import { readJsonlLines } from "./jsonl.js"
 import { acquireLock, type LockOptions } from "./lock.js"
-import type { SessionEvent } from "./schema.js"
+import { claudeIdsOf, type SessionEvent } from "./schema.js"
+import {
+  appendIndexLines,
+  type LogTail,
+  readPlaces,
+  replaceIndexFile,
+  SESSION_INDEX_FILE,
+  SessionIndex
+} from "./session-index.js"
 import {
   type AppendResult,
   EventStore,
@@ -27,6 +35,7 @@ import {
   type LogItem,
   type ReadOptions,
   type ReadResult,
+  type SessionQuery,
   type StoreDiagnostic,
   type StoredEvent,
   type TailOptions,
@@ -123,17 +132,19 @@ const appendAll = (path: string, data: Buffer, durable: boolean): { from: number
 
 const sleep = (ms: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))
 
-const itemsFrom = async function* (
-  path: string,
-  from: number
-): AsyncGenerator<LogItem | { _tag: "End"; next: number }> {
+type FileItem =
+  | { readonly _tag: "Event"; readonly stored: StoredEvent; readonly length: number }
+  | Extract<LogItem, { _tag: "Diagnostic" }>
+  | { readonly _tag: "End"; readonly next: number }
+
+const itemsFrom = async function* (path: string, from: number): AsyncGenerator<FileItem> {
   for await (const item of readJsonlLines(path, { from })) {
     switch (item._tag) {
       case "Line": {
         if (item.text.trim() === "") continue
         const decoded = decodeEventLine(item.text)
         if (decoded._tag === "Event") {
-          yield { _tag: "Event", stored: { event: decoded.event, offset: item.offset } }
+          yield { _tag: "Event", stored: { event: decoded.event, offset: item.offset }, length: item.length }
         } else {
           yield {
             _tag: "Diagnostic",
@@ -239,21 +250,24 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
     const stream = (readOptions: ReadOptions = {}): Stream.Stream<LogItem, StoreError> =>
       Stream.fromAsyncIterable(itemsFrom(path, readOptions.from ?? 0), (cause) =>
         storeErrorFromCause(cause, path, "read")
-      ).pipe(Stream.filter((item): item is LogItem => item._tag !== "End"))
+      ).pipe(
+        Stream.filter((item): item is Exclude<FileItem, { _tag: "End" }> => item._tag !== "End"),
+        Stream.map((item): LogItem => (item._tag === "Event" ? { _tag: "Event", stored: item.stored } : item))
+      )
 
     const read = (readOptions: ReadOptions = {}): Effect.Effect<ReadResult, StoreError> =>
       Effect.tryPromise({
         try: async () => {
-          const events: Array<StoredEvent> = []
-          const diagnostics: Array<StoreDiagnostic> = []
-          let nextOffset = readOptions.from ?? 0
-          for await (const item of itemsFrom(path, nextOffset)) {
-            if (item._tag === "Event") events.push(item.stored)
-            else if (item._tag === "Diagnostic") diagnostics.push(item.diagnostic)
-            else nextOffset = item.next
-          }
-          return { events, diagnostics, nextOffset }
+          const { events, diagnostics, nextOffset } = await readTail(path, readOptions.from ?? 0)
+          return { events: events.map(({ event, offset }) => ({ event, offset })), diagnostics, nextOffset }
         },
+        catch: (cause) => storeErrorFromCause(cause, path, "read")
+      })
+
+    const indexPath = join(dir, SESSION_INDEX_FILE)
+    const readSessions = (query: SessionQuery): Effect.Effect<ReadResult, StoreError> =>
+      Effect.tryPromise({
+        try: () => readSessionsIndexed(path, indexPath, query, !readOnly),
         catch: (cause) => storeErrorFromCause(cause, path, "read")
       })
 
@@ -277,11 +291,85 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
       location: path,
       append,
       read,
+      readSessions,
       stream,
       tail,
       repairs: () => [...repairs]
     } satisfies EventStoreShape
   })
+
+const readTail = async (path: string, from: number): Promise<LogTail> => {
+  const events: Array<StoredEvent & { readonly length: number }> = []
+  const diagnostics: Array<StoreDiagnostic> = []
+  let nextOffset = from
+  for await (const item of itemsFrom(path, from)) {
+    if (item._tag === "Event") events.push({ ...item.stored, length: item.length })
+    else if (item._tag === "Diagnostic") diagnostics.push(item.diagnostic)
+    else nextOffset = item.next
+  }
+  return { events, diagnostics, nextOffset }
+}
+
+/**
+ * The events of the sessions a query names, from the session index: the log after the index's
+ * mark is read (and indexed), the rest only where the index points. An index that turns out
+ * not to match the log is rebuilt from a whole read, so the answer never depends on it.
+ */
+const readSessionsIndexed = async (
+  path: string,
+  indexPath: string,
+  query: SessionQuery,
+  writable: boolean
+): Promise<ReadResult> => {
+  const fd = openSync(path, "r")
+  try {
+    const wanted = new Set<string>(query.sessions ?? [])
+    const mentioned = new Set<string>(query.mentioning ?? [])
+    const loaded = SessionIndex.load(indexPath, fd)
+    if (loaded !== undefined) {
+      const answer = await answerFrom(loaded, fd, path, indexPath, wanted, mentioned, writable)
+      if (answer !== undefined) return answer
+    }
+    // no index, or one that is not this log's: read the log whole, and index it afresh
+    return (await answerFrom(SessionIndex.empty(), fd, path, indexPath, wanted, mentioned, writable)) as ReadResult
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The answer from `index` and the log after its mark; undefined if the index proves wrong. */
+const answerFrom = async (
+  index: SessionIndex,
+  fd: number,
+  path: string,
+  indexPath: string,
+  sessions: ReadonlySet<string>,
+  mentioned: ReadonlySet<string>,
+  writable: boolean
+): Promise<ReadResult | undefined> => {
+  const tail = await readTail(path, index.mark.next)
+  const wanted = new Set(sessions)
+  for (const session of index.sessionsMentioning(mentioned)) wanted.add(session)
+  for (const { event } of tail.events) if (claudeIdsOf(event).some((id) => mentioned.has(id))) wanted.add(event.session)
+  const events: Array<StoredEvent> = []
+  for (const session of wanted) {
+    const found = readPlaces(fd, session, index.placesOf(session))
+    if (found.failed) return undefined
+    events.push(...found.events)
+  }
+  if (writable) {
+    const added = index.linesFor(tail)
+    if (index.mark.next === 0) replaceIndexFile(indexPath, added)
+    else if (tail.nextOffset !== index.mark.next) appendIndexLines(indexPath, added)
+  }
+  for (const stored of tail.events)
+    if (wanted.has(stored.event.session)) events.push({ event: stored.event, offset: stored.offset })
+  return {
+    events: events.sort((a, b) => a.offset - b.offset),
+    diagnostics: [...index.skippedLines(), ...tail.diagnostics],
+    nextOffset: tail.nextOffset
+  }
+}
 
 const canRead = (path: string): boolean => {
   try {

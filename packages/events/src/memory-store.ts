@@ -11,6 +11,8 @@ import {
   type LogItem,
   type ReadOptions,
   type ReadResult,
+  type SessionQuery,
+  selectSessions,
   type TailOptions
 } from "./store.js"
 
@@ -56,6 +58,7 @@ export const makeMemoryStore = (): EventStoreShape => {
         return { from, to: lines.length, count: events.length }
       }),
     read,
+    readSessions: (query: SessionQuery) => Effect.map(read(), (result) => selectSessions(result, query)),
     stream: (options: ReadOptions = {}) =>
       Stream.unwrap(Effect.map(read(options), (result) => Stream.fromIterable(toItems(result)))),
     tail,

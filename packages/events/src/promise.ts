@@ -15,6 +15,7 @@ import type {
   LogItem,
   ReadOptions,
   ReadResult,
+  SessionQuery,
   TailOptions,
   TornTailRepaired
 } from "./store.js"
@@ -31,6 +32,8 @@ export interface EventLog {
   readonly location: string
   readonly append: (events: ReadonlyArray<SessionEvent>) => Promise<AppendResult>
   readonly read: (options?: ReadOptions) => Promise<ReadResult>
+  /** The events of some sessions only (see `EventStoreShape.readSessions`). */
+  readonly readSessions: (query: SessionQuery) => Promise<ReadResult>
   /** Follows the log; stop by breaking out of the loop or aborting the signal. */
   readonly tail: (options?: TailOptions & { readonly signal?: AbortSignal }) => AsyncIterable<LogItem>
   readonly repairs: () => ReadonlyArray<TornTailRepaired>
@@ -43,6 +46,7 @@ export const toEventLog = (store: EventStoreShape): EventLog => ({
   location: store.location,
   append: (events) => runAsPromise(store.append(events)),
   read: (options) => runAsPromise(store.read(options)),
+  readSessions: (query) => runAsPromise(store.readSessions(query)),
   tail: (options = {}) => {
     const { signal, ...rest } = options
     const stream = store.tail(rest)

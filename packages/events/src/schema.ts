@@ -132,3 +132,18 @@ export type EventOf<T extends EventType> = Extract<KnownEvent, { type: T }>
 export type PayloadOf<T extends EventType> = EventOf<T>["payload"]
 
 export const isKnownEvent = (event: SessionEvent): event is KnownEvent => !("unknown" in event)
+
+/** The Claude session ids an event names (the ones the fold files a session under). */
+export const claudeIdsOf = (event: SessionEvent): Array<string> => {
+  if ("unknown" in event) return []
+  switch (event.type) {
+    case "claude.observed":
+      return [event.payload.claudeSessionId]
+    case "run.started":
+      return event.payload.claudeSessionId === undefined ? [] : [event.payload.claudeSessionId]
+    case "chain.linked":
+      return [event.payload.from, event.payload.to]
+    default:
+      return []
+  }
+}

@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { StoreError } from "./errors.js"
-import type { SessionEvent } from "./schema.js"
+import { claudeIdsOf, type SessionEvent } from "./schema.js"
 
 /** A line the reader could not use. It stays in the log; the reader reports and skips it. */
 export interface SkippedLine {
@@ -46,10 +46,29 @@ export interface ReadOptions {
   readonly from?: number
 }
 
+/** Which sessions `readSessions` returns the events of. */
+export interface SessionQuery {
+  /** Sessions by stable id. */
+  readonly sessions?: ReadonlyArray<string>
+  /** And every session one of whose events names one of these Claude session ids. */
+  readonly mentioning?: ReadonlyArray<string>
+}
+
 export interface TailOptions {
   readonly from?: number
   /** How often to look for new events when nothing changed (ms). */
   readonly pollMs?: number
+}
+
+/** `readSessions` for a store without an index: the whole read, kept to the sessions asked for. */
+export const selectSessions = (result: ReadResult, query: SessionQuery): ReadResult => {
+  const wanted = new Set<string>(query.sessions ?? [])
+  const mentioned = new Set<string>(query.mentioning ?? [])
+  if (mentioned.size > 0) {
+    for (const { event } of result.events)
+      if (claudeIdsOf(event).some((id) => mentioned.has(id))) wanted.add(event.session)
+  }
+  return { ...result, events: result.events.filter(({ event }) => wanted.has(event.session)) }
 }
 
 /** What a streaming read yields: events, and diagnostics for lines it had to skip. */
@@ -71,6 +90,13 @@ export interface EventStoreShape {
   readonly location: string
   readonly append: (events: ReadonlyArray<SessionEvent>) => Effect.Effect<AppendResult, StoreError>
   readonly read: (options?: ReadOptions) => Effect.Effect<ReadResult, StoreError>
+  /**
+   * Every event of the sessions `query` names, in log order: exactly what `read()` kept to
+   * them would give (so folding them gives those sessions' whole records), with the same
+   * `nextOffset`. A store with an index reads only those sessions' events; its diagnostics
+   * are the skipped lines it read or knows of (the file store: all of them).
+   */
+  readonly readSessions: (query: SessionQuery) => Effect.Effect<ReadResult, StoreError>
   /** Every event from `from` to the end now, in bounded memory. */
   readonly stream: (options?: ReadOptions) => Stream.Stream<LogItem, StoreError>
   /** Like `stream`, then follows new events until interrupted. */

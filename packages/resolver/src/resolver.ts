@@ -187,14 +187,13 @@ export class Resolver {
   readonly #sources: ReadonlyArray<PromiseSource>
   readonly #problems: Array<SourceProblem> = []
   readonly #diagnostics: Array<SourceDiagnostic> = []
-  readonly #logDiagnostics: Array<SkippedLine> = []
+  readonly #logDiagnostics = new Map<number, SkippedLine>()
   #byPrompt: { all: ReadonlyArray<IndexedTranscript>; map: Map<string, Array<IndexedTranscript>> } | undefined
-  #forkParents:
-    | {
-        links: ReadonlyArray<unknown>
-        byChild: Map<string, Array<{ readonly from: string; readonly to: string }>>
-      }
-    | undefined
+  /** Whether the whole log has been folded (`#world`); until then sessions are read one by one. */
+  #whole = false
+  /** Sessions read alone (`log.readSessions`): their views, and who claims the Claude ids asked about. */
+  readonly #partialViews = new Map<StableId, SessionView | null>()
+  readonly #partialOwners = new Map<ClaudeSessionId, Array<StableId>>()
 
   constructor(options: ResolverOptions) {
     this.#options = options
@@ -219,7 +218,61 @@ export class Resolver {
 
   /** Lines of the event log that could not be read (each once, with its offset). */
   logDiagnostics(): ReadonlyArray<SkippedLine> {
-    return [...this.#logDiagnostics]
+    return [...this.#logDiagnostics.values()].sort((a, b) => a.offset - b.offset)
+  }
+
+  /**
+   * One session's view, up to date. Until something needs the whole log, only that session's
+   * events are read (the store's session index): `show` and `resolve` of one session do not
+   * pay for every session the store holds.
+   */
+  async #view(id: StableId): Promise<SessionView | undefined> {
+    if (this.#whole) return (await this.#world()).map.sessions.get(id)
+    await this.#readSessions({ sessions: [id] })
+    return this.#partialViews.get(id) ?? undefined
+  }
+
+  /** The stable sessions that claim a Claude id (as `#view`, one read of their events only). */
+  async #owners(claudeId: ClaudeSessionId): Promise<ReadonlyArray<StableId>> {
+    if (this.#whole) return (await this.#world()).map.byClaudeId.get(claudeId) ?? []
+    await this.#readSessions({ mentioning: [claudeId] })
+    return this.#partialOwners.get(claudeId) ?? []
+  }
+
+  async #readSessions(query: {
+    sessions?: ReadonlyArray<StableId>
+    mentioning?: ReadonlyArray<ClaudeSessionId>
+  }): Promise<void> {
+    const { events, diagnostics } = await this.#options.log.readSessions(query)
+    for (const d of diagnostics) if (d._tag === "SkippedLine") this.#logDiagnostics.set(d.offset, d)
+    const bySession = new Map<string, Array<SessionEvent>>()
+    for (const { event } of events) bySession.set(event.session, [...(bySession.get(event.session) ?? []), event])
+    for (const id of query.sessions ?? []) this.#partialViews.set(id, null)
+    const views: Array<SessionView> = []
+    for (const [id, own] of bySession) {
+      const record = new Folder().apply(own).record(id)
+      const view = record === undefined ? undefined : sessionView(record)
+      this.#partialViews.set(id as StableId, view ?? null)
+      if (view !== undefined) views.push(view)
+    }
+    for (const claudeId of query.mentioning ?? []) {
+      this.#partialOwners.set(
+        claudeId,
+        views
+          .filter((v) => v.claudeSessionIds.includes(claudeId))
+          .map((v) => v.id)
+          .sort()
+      )
+    }
+  }
+
+  /** A view already read (whole log or one by one), without reading. */
+  #knownView(id: StableId): SessionView | undefined {
+    return this.#whole ? this.#map.sessions.get(id) : (this.#partialViews.get(id) ?? undefined)
+  }
+
+  #knownOwners(claudeId: ClaudeSessionId): ReadonlyArray<StableId> {
+    return (this.#whole ? this.#map.byClaudeId.get(claudeId) : this.#partialOwners.get(claudeId)) ?? []
   }
 
   /**
@@ -230,7 +283,7 @@ export class Resolver {
    * left as it is. Returns the view as it is now.
    */
   async settle(id: StableId): Promise<SessionView | undefined> {
-    const view = (await this.#world()).map.sessions.get(id)
+    const view = await this.#view(id)
     if (view === undefined || view.status !== "running") return view
     const events: Array<SessionEvent> = []
     for (const run of view.runs) {
@@ -272,7 +325,7 @@ export class Resolver {
       )
     }
     if (events.length > 0 && this.#options.record !== false) await this.#options.log.append(events)
-    return (await this.#world()).map.sessions.get(id)
+    return this.#view(id)
   }
 
   /** What plugin sources reported skipping so far (a torn file, an unreadable folder). */
@@ -332,9 +385,10 @@ export class Resolver {
    * appended since (a long-lived resolver does not re-read or re-fold its log).
    */
   async #world(): Promise<World> {
+    this.#whole = true
     const { events, diagnostics, nextOffset } = await this.#options.log.read({ from: this.#offset })
     this.#offset = nextOffset
-    for (const d of diagnostics) if (d._tag === "SkippedLine") this.#logDiagnostics.push(d)
+    for (const d of diagnostics) if (d._tag === "SkippedLine") this.#logDiagnostics.set(d.offset, d)
     if (events.length === 0) return { map: this.#map }
     this.#folder.apply(events.map((stored) => stored.event))
     const touched = new Set(events.map((stored) => stored.event.session))
@@ -356,12 +410,12 @@ export class Resolver {
     return { map: this.#map }
   }
 
-  #fromView(
+  async #fromView(
     view: SessionView,
     resolvedBy: ResolvedBy,
     searched: ReadonlyArray<string>,
     evidence: ReadonlyArray<string>
-  ): Resolution {
+  ): Promise<Resolution> {
     const confidence = Math.max(0, ...view.claudeSessionIds.map((id) => view.provenance[id]?.confidence ?? 0))
     const transcripts = new Set(view.transcripts)
     for (const id of view.claudeSessionIds) {
@@ -373,7 +427,7 @@ export class Resolver {
       claudeSessionIds: view.claudeSessionIds,
       latestClaudeSessionId: view.latestClaudeSessionId ?? null,
       forks: view.forks.map(({ from, to }) => ({ from, to })),
-      forkedFrom: this.forkedFromOf(view.claudeSessionIds, view),
+      forkedFrom: await this.forkedFrom(view.claudeSessionIds, view),
       cwd: view.cwd ?? null,
       transcripts: [...transcripts].sort(),
       status: view.status,
@@ -393,31 +447,44 @@ export class Resolver {
     view?: SessionView,
     options: { readonly transcripts?: boolean } = {}
   ): ForkedFrom | null {
-    // (public: listings ask it of every session they show, so the transcripts' fork links are
-    // looked up by their child, not scanned)
-    const members = new Set<string>(chain)
-    const outside = (l: { readonly from: string; readonly to: string }) => members.has(l.to) && !members.has(l.from)
-    let link: { readonly from: string } | undefined = view?.links.find((l) => l.kind === "fork" && outside(l))
-    if (link === undefined && options.transcripts !== false) {
-      const links = this.#options.cache.links()
-      if (this.#forkParents?.links !== links) {
-        const byChild = new Map<string, Array<{ readonly from: string; readonly to: string }>>()
-        for (const l of links) if (l.kind === "fork") byChild.set(l.to, [...(byChild.get(l.to) ?? []), l])
-        this.#forkParents = { links, byChild }
-      }
-      for (const member of chain) {
-        link = this.#forkParents.byChild.get(member)?.find(outside)
-        if (link !== undefined) break
-      }
-    }
+    // (public and synchronous: listings ask it of every session they show, once `sessions()`
+    // has read the whole log; it reads nothing itself — `forkedFrom` reads what it needs)
+    const link = this.#forkLinkInto(chain, view, options)
     if (link === undefined) {
       return view?.forkOf === undefined
         ? null
-        : { claudeSessionId: this.#map.sessions.get(view.forkOf)?.latestClaudeSessionId ?? null, stableId: view.forkOf }
+        : { claudeSessionId: this.#knownView(view.forkOf)?.latestClaudeSessionId ?? null, stableId: view.forkOf }
     }
     const from = link.from as ClaudeSessionId
-    const owners = this.#map.byClaudeId.get(from) ?? []
+    const owners = this.#knownOwners(from)
     return { claudeSessionId: from, stableId: view?.forkOf ?? (owners.length === 1 ? (owners[0] as StableId) : null) }
+  }
+
+  /** `forkedFromOf`, having read first what it needs of the log (the parent's session, or who claims it). */
+  async forkedFrom(chain: ReadonlyArray<ClaudeSessionId>, view?: SessionView): Promise<ForkedFrom | null> {
+    const link = this.#forkLinkInto(chain, view, {})
+    if (link !== undefined) await this.#owners(link.from as ClaudeSessionId)
+    else if (view?.forkOf !== undefined) await this.#view(view.forkOf)
+    return this.forkedFromOf(chain, view)
+  }
+
+  /** A fork link into the chain from outside it: the fork's own events first, then the transcripts. */
+  #forkLinkInto(
+    chain: ReadonlyArray<ClaudeSessionId>,
+    view: SessionView | undefined,
+    options: { readonly transcripts?: boolean }
+  ): { readonly from: string } | undefined {
+    const members = new Set<string>(chain)
+    const outside = (l: { readonly from: string; readonly to: string }) => members.has(l.to) && !members.has(l.from)
+    const own = view?.links.find((l) => l.kind === "fork" && outside(l))
+    if (own !== undefined || options.transcripts === false) return own
+    // a fork and its parent share a project folder (--resume works from the session's own cwd
+    // only): only the folders of the chain's own transcripts are looked in
+    for (const member of chain) {
+      const link = this.#options.cache.linksInto(member).find((l) => l.kind === "fork" && outside(l))
+      if (link !== undefined) return link
+    }
+    return undefined
   }
 
   // --- recording -----------------------------------------------------------------------
@@ -503,13 +570,13 @@ export class Resolver {
   }
 
   /** A resolution built from transcripts alone (no stable id). */
-  #fromTranscripts(
+  async #fromTranscripts(
     seed: ClaudeSessionId,
     resolvedBy: ResolvedBy,
     searched: ReadonlyArray<string>,
     stableId: StableId | null,
     confidence: number
-  ): Resolution {
+  ): Promise<Resolution> {
     const { ids, links } = this.#component(seed)
     // the chain order is the fold's: one rule for ordering chains, whoever asks
     const scratch = "cc-session-00000000-0000-4000-8000-000000000000" as StableId
@@ -533,7 +600,7 @@ export class Resolver {
       claudeSessionIds: view.claudeSessionIds,
       latestClaudeSessionId: view.latestClaudeSessionId ?? null,
       forks: view.forks.map(({ from, to }) => ({ from, to })),
-      forkedFrom: this.forkedFromOf(view.claudeSessionIds),
+      forkedFrom: await this.forkedFrom(view.claudeSessionIds),
       cwd: seedFacts?.cwd ?? null,
       transcripts: ids.flatMap((id) => this.#options.cache.byClaudeId(id)?.path ?? []).sort(),
       status: "unknown",
@@ -547,9 +614,7 @@ export class Resolver {
   // --- stable ids ----------------------------------------------------------------------
 
   async resolveStable(id: StableId, reference: string = id): Promise<Resolution> {
-    await this.settle(id)
-    const world = await this.#world()
-    const view = world.map.sessions.get(id)
+    const view = await this.settle(id)
     if (view === undefined) {
       throw new SessionNotFound({
         reference,
@@ -569,7 +634,7 @@ export class Resolver {
       const ids = [...new Set(found.map((f) => f.claudeSessionId))]
       if (ids.length === 1) {
         await this.#record(id, found, [])
-        const next = (await this.#world()).map.sessions.get(id) as SessionView
+        const next = (await this.#view(id)) as SessionView
         return this.#fromView(
           next,
           found[0]?.source === "sidecar" ? "sidecar" : "detached-log",
@@ -600,7 +665,8 @@ export class Resolver {
         message: `session ${id} is still starting: its log ${view.logPath} names no Claude session yet`
       })
     }
-    const owned = new Set(world.map.byClaudeId.keys())
+    // from here on every session's claims count: the whole log is read
+    const owned = new Set((await this.#world()).map.byClaudeId.keys())
     const createdAt = Date.parse(view.createdAt)
 
     // layer 3: history and background jobs, and plugin sources of moderate cost
@@ -629,7 +695,7 @@ export class Resolver {
         )
       }
       await this.#record(id, [fromCheap], [])
-      const next = (await this.#world()).map.sessions.get(id) as SessionView
+      const next = (await this.#view(id)) as SessionView
       return this.#fromView(next, fromCheap.source, searched, [fromCheap.evidence])
     }
 
@@ -648,7 +714,7 @@ export class Resolver {
       const fromExpensive = this.#match(view, createdAt, aggregate(expensive), owned, reference)
       if (fromExpensive !== undefined) {
         await this.#record(id, [fromExpensive], [])
-        const next = (await this.#world()).map.sessions.get(id) as SessionView
+        const next = (await this.#view(id)) as SessionView
         return this.#fromView(next, fromExpensive.source, searched, [fromExpensive.evidence])
       }
     }
@@ -672,7 +738,7 @@ export class Resolver {
     const own = found.filter((f) => f.stableId === id)
     if (own.length === 0) return undefined
     await this.#record(id, own, [])
-    const next = (await this.#world()).map.sessions.get(id) as SessionView
+    const next = (await this.#view(id)) as SessionView
     return this.#fromView(
       next,
       (own[0] as SessionFound).source,
@@ -834,7 +900,7 @@ export class Resolver {
           ]
     })
     await this.#record(id, found, links)
-    const next = (await this.#world()).map.sessions.get(id) as SessionView
+    const next = (await this.#view(id)) as SessionView
     return this.#fromView(
       next,
       resolvedBy,
@@ -914,15 +980,9 @@ export class Resolver {
   // --- Claude ids ----------------------------------------------------------------------
 
   async resolveClaude(id: ClaudeSessionId, reference: string = id): Promise<Resolution> {
-    const world = await this.#world()
-    const owners = world.map.byClaudeId.get(id) ?? []
+    const owners = await this.#owners(id)
     if (owners.length === 1)
-      return this.#fromView(
-        world.map.sessions.get(owners[0] as StableId) as SessionView,
-        "store",
-        ["store"],
-        ["event log"]
-      )
+      return this.#fromView((await this.#view(owners[0] as StableId)) as SessionView, "store", ["store"], ["event log"])
     if (owners.length > 1) {
       throw new AmbiguousSession({
         reference,
@@ -949,6 +1009,7 @@ export class Resolver {
     if (this.#options.cache.byClaudeId(id) !== undefined) {
       // a chain member we already know makes the whole chain ours (a resume made elsewhere)
       const { ids } = this.#component(id)
+      const world = await this.#world()
       const known = [...new Set(ids.flatMap((member) => world.map.byClaudeId.get(member) ?? []))]
       if (known.length === 1) return this.#adoptFromTranscripts(known[0] as StableId, id, searched, "transcripts")
       return this.#fromTranscripts(id, "transcripts", searched, null, 1)
@@ -1059,7 +1120,7 @@ export class Resolver {
       if (token.stableId !== undefined && owners.length === 0 && world.map.sessions.has(token.stableId)) {
         return this.#adoptFromTranscripts(token.stableId, seed, searched, "token")
       }
-      const resolution = this.#fromTranscripts(
+      const resolution = await this.#fromTranscripts(
         seed,
         "token",
         searched,

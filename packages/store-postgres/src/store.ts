@@ -23,6 +23,7 @@ import {
   type ReadOptions,
   type ReadResult,
   type SessionEvent,
+  type SessionQuery,
   type StoreDiagnostic,
   type StoredEvent,
   type StoreError,
@@ -310,6 +311,43 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
       catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
     })
 
+  // the Claude ids an event names (`claudeIdsOf`), read from its stored line by the server
+  const mentions = `(line::jsonb -> 'payload' ->> 'claudeSessionId') = ANY($2::text[])
+      OR (type = 'chain.linked' AND ((line::jsonb -> 'payload' ->> 'from') = ANY($2::text[])
+        OR (line::jsonb -> 'payload' ->> 'to') = ANY($2::text[])))`
+  const readSessions = (query: SessionQuery): Effect.Effect<ReadResult, StoreError> =>
+    Effect.tryPromise({
+      try: async () => {
+        const sessions = [...(query.sessions ?? [])]
+        const mentioning = [...(query.mentioning ?? [])]
+        const rows = await retrying("read", async () => {
+          // the end first: appends commit in position order, so nothing below it comes later
+          const max = await pool.query<{ last: string }>(`SELECT COALESCE(MAX(position), 0) AS last FROM ${table}`)
+          const last = Number(max.rows[0]?.last ?? 0)
+          const found = await pool.query<{ position: string; line: string }>(
+            `SELECT position, line FROM ${table}
+             WHERE position <= $3 AND (session = ANY($1::text[]) OR (cardinality($2::text[]) > 0 AND session IN (
+               SELECT session FROM ${table}
+               WHERE position <= $3 AND type IN ('claude.observed', 'run.started', 'chain.linked') AND (${mentions}))))
+             ORDER BY position`,
+            [sessions, mentioning, last]
+          )
+          return { last, rows: found.rows }
+        })
+        const events: Array<StoredEvent> = []
+        const diagnostics: Array<StoreDiagnostic> = []
+        for (const row of rows.rows) {
+          const position = Number(row.position)
+          const decoded = decodeEventLine(row.line)
+          if (decoded._tag === "Event") events.push({ event: decoded.event, offset: position })
+          else
+            diagnostics.push({ _tag: "SkippedLine", offset: position, length: row.line.length, reason: decoded.reason })
+        }
+        return { events, diagnostics, nextOffset: rows.last + 1 }
+      },
+      catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
+    })
+
   const stream = (readOptions: ReadOptions = {}): Stream.Stream<LogItem, StoreError> =>
     Stream.paginate(Math.max(1, readOptions.from ?? 0), (offset: number) =>
       Effect.tryPromise({
@@ -376,6 +414,7 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
     location,
     append,
     read,
+    readSessions,
     stream,
     tail,
     repairs: () => [],

