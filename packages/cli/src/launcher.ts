@@ -8,8 +8,16 @@ import { copyFileSync, existsSync, readFileSync, statSync } from "node:fs"
 import { basename, delimiter, dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { TranscriptCache } from "@cc/cache"
-import { type ClaudeSessionId, type EventLog, ensureDirectory, makeEvent, newStableId, type StableId } from "@cc/events"
-import type { Resolver } from "@cc/resolver"
+import {
+  type ClaudeSessionId,
+  type EventLog,
+  ensureDirectory,
+  HOST,
+  makeEvent,
+  newStableId,
+  type StableId
+} from "@cc/events"
+import type { Resolution, Resolver } from "@cc/resolver"
 import { encodeCwd, hashPrompt } from "@cc/sources"
 import * as Schema from "effect/Schema"
 import { type RunOutcome, type RunSpec, superviseRun, writeAtomic } from "./supervise.js"
@@ -19,6 +27,13 @@ export type LaunchMode = "foreground" | "stream" | "detached"
 /** The session's own directory is gone, and no `--in DIR` was given. */
 export class SessionCwdMissing extends Schema.TaggedError<SessionCwdMissing>()("SessionCwdMissing", {
   cwd: Schema.String,
+  message: Schema.String
+}) {}
+
+/** The session's transcripts are on another host: claude here could not resume it. */
+export class SessionOnAnotherHost extends Schema.TaggedError<SessionOnAnotherHost>()("SessionOnAnotherHost", {
+  stableId: Schema.NullOr(Schema.String),
+  hosts: Schema.Array(Schema.String),
   message: Schema.String
 }) {}
 
@@ -262,8 +277,28 @@ export class Launcher {
     const resolution = await this.#o.resolver.resolve(reference)
     const latest = resolution.latestClaudeSessionId
     if (latest === null) return this.#failNoClaudeId(reference)
+    this.#failIfElsewhere(reference, resolution, latest)
     const cwd = resolution.cwd === null ? null : (this.#o.hostPath?.(resolution.cwd) ?? resolution.cwd)
     return { resolution, latest, cwd: this.#workingDir(cwd, resolution.transcripts, inDir) }
+  }
+
+  /**
+   * Refuses, naming the host, a session whose latest transcript is not here but is known to be
+   * on another host (a shared log on PostgreSQL, or one synced from there): claude would only
+   * answer "No conversation found". With nothing known of hosts, claude is left to say.
+   */
+  #failIfElsewhere(reference: string, resolution: Resolution, latest: string): void {
+    const file = resolution.transcripts.filter((path) => basename(path) === `${latest}.jsonl`)
+    if (file.some((path) => existsSync(path))) return
+    const hosts = new Set(file.flatMap((path) => resolution.transcriptHosts[path] ?? []))
+    if (hosts.size === 0 && resolution.host !== null) hosts.add(resolution.host)
+    if (hosts.size === 0 || hosts.has(HOST)) return
+    const names = [...hosts].sort()
+    throw new SessionOnAnotherHost({
+      stableId: resolution.stableId,
+      hosts: names,
+      message: `${reference} was run on ${names.join(", ")}, not on this host (${HOST}): its transcript ${latest} is there. Resume it on ${names.length === 1 ? "that host" : "one of those hosts"}`
+    })
   }
 
   /** Resumes the latest Claude id of a session's chain, from the session's own cwd. */

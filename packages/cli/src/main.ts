@@ -14,7 +14,7 @@ import {
 import { channelCoderPromiseSource } from "@cc/sources"
 import { type Parsed, UsageError } from "./args.js"
 import { CliFailure, type Context, exitCodes, warnSkippedLines } from "./context.js"
-import { RunFailed, SessionCwdMissing } from "./launcher.js"
+import { RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launcher.js"
 import { loadPlugins } from "./plugins.js"
 
 export const toFailure = (error: unknown): CliFailure => {
@@ -25,6 +25,8 @@ export const toFailure = (error: unknown): CliFailure => {
   if (error instanceof AmbiguousSession)
     return new CliFailure("ambiguous", error.message, { candidates: error.candidates })
   if (error instanceof SessionCwdMissing) return new CliFailure("not_found", error.message)
+  if (error instanceof SessionOnAnotherHost)
+    return new CliFailure("not_found", error.message, { hosts: error.hosts, stableId: error.stableId })
   if (error instanceof RunFailed) return new CliFailure("run_failed", error.message)
   const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
   const message = error instanceof Error ? error.message : String(error)

@@ -27,58 +27,66 @@ const hashArb = fc.stringMatching(/^[0-9a-f]{64}$/)
 
 /** Arbitrary valid known events with unique ids. */
 export const knownEventArb: fc.Arbitrary<KnownEvent> = fc
-  .tuple(fc.uuid({ version: 4 }), stableIdArb(), timestampArb)
-  .chain(([uuid, session, at]) => {
-    const options = { id: uuid as EventId, at }
-    return fc.oneof(
-      fc
-        .record({
-          cwd: fc.constantFrom("/srv/app", "/srv/app.worktrees/x", "/tmp/w"),
-          mode: modeArb,
-          hash: fc.option(hashArb, { nil: undefined })
-        })
-        .map(({ cwd, mode, hash }) =>
-          makeEvent(
-            "session.opened",
-            session,
-            { cwd, mode, ...(hash === undefined ? {} : { promptHash: hash }) },
-            options
-          )
-        ),
-      fc
-        .record({
-          id: claudeIdArb(),
-          source: fc.constantFrom("stream", "sidecar", "transcripts", "history"),
-          confidence: fc.double({ min: 0, max: 1, noNaN: true }),
-          evidence: textArb
-        })
-        .map(({ id, source, confidence, evidence }) =>
-          makeEvent("claude.observed", session, { claudeSessionId: id, source, evidence, confidence }, options)
-        ),
-      fc
-        .record({
-          from: claudeIdArb(),
-          to: claudeIdArb(),
-          kind: fc.constantFrom("resume", "fork", "continue", "compact" as const)
-        })
-        .map(({ from, to, kind }) =>
-          makeEvent("chain.linked", session, { from, to, kind, source: "transcripts", evidence: "leafUuid" }, options)
-        ),
-      fc
-        .record({ run: fc.constantFrom("r1", "r2"), pid: fc.integer({ min: 1, max: 99999 }) })
-        .map(({ run, pid }) => makeEvent("run.started", session, { runId: run, pid }, options)),
-      fc
-        .record({
-          run: fc.constantFrom("r1", "r2"),
-          exit: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
-          isError: fc.boolean()
-        })
-        .map(({ run, exit, isError }) =>
-          makeEvent("run.finished", session, { runId: run, exitCode: exit, isError }, options)
-        ),
-      textArb.map((label) => makeEvent("session.labeled", session, { label }, options)),
-      fc.boolean().map((archived) => makeEvent("session.archived", session, { archived }, options))
-    )
+  .tuple(fc.uuid({ version: 4 }), stableIdArb(), timestampArb, fc.constantFrom("host-a", "host-b", undefined))
+  .chain(([uuid, session, at, host]) => {
+    const options = { id: uuid as EventId, at, ...(host === undefined ? {} : { host }) }
+    // no host: an event as version 1 wrote it (no host field), which every reader still reads
+    const written = (event: KnownEvent): KnownEvent => {
+      if (host !== undefined) return event
+      const { host: _host, ...rest } = event
+      return { ...rest, v: 1 } as KnownEvent
+    }
+    return fc
+      .oneof(
+        fc
+          .record({
+            cwd: fc.constantFrom("/srv/app", "/srv/app.worktrees/x", "/tmp/w"),
+            mode: modeArb,
+            hash: fc.option(hashArb, { nil: undefined })
+          })
+          .map(({ cwd, mode, hash }) =>
+            makeEvent(
+              "session.opened",
+              session,
+              { cwd, mode, ...(hash === undefined ? {} : { promptHash: hash }) },
+              options
+            )
+          ),
+        fc
+          .record({
+            id: claudeIdArb(),
+            source: fc.constantFrom("stream", "sidecar", "transcripts", "history"),
+            confidence: fc.double({ min: 0, max: 1, noNaN: true }),
+            evidence: textArb
+          })
+          .map(({ id, source, confidence, evidence }) =>
+            makeEvent("claude.observed", session, { claudeSessionId: id, source, evidence, confidence }, options)
+          ),
+        fc
+          .record({
+            from: claudeIdArb(),
+            to: claudeIdArb(),
+            kind: fc.constantFrom("resume", "fork", "continue", "compact" as const)
+          })
+          .map(({ from, to, kind }) =>
+            makeEvent("chain.linked", session, { from, to, kind, source: "transcripts", evidence: "leafUuid" }, options)
+          ),
+        fc
+          .record({ run: fc.constantFrom("r1", "r2"), pid: fc.integer({ min: 1, max: 99999 }) })
+          .map(({ run, pid }) => makeEvent("run.started", session, { runId: run, pid }, options)),
+        fc
+          .record({
+            run: fc.constantFrom("r1", "r2"),
+            exit: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
+            isError: fc.boolean()
+          })
+          .map(({ run, exit, isError }) =>
+            makeEvent("run.finished", session, { runId: run, exitCode: exit, isError }, options)
+          ),
+        textArb.map((label) => makeEvent("session.labeled", session, { label }, options)),
+        fc.boolean().map((archived) => makeEvent("session.archived", session, { archived }, options))
+      )
+      .map(written)
   })
 
 /** A future event type this version does not know. */

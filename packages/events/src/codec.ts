@@ -2,6 +2,7 @@ import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { InvalidEvent } from "./errors.js"
 import { type EventId, newEventId, type StableId } from "./ids.js"
+import { HOST } from "./process.js"
 import {
   CURRENT_SCHEMA_VERSION,
   type EventOf,
@@ -70,6 +71,8 @@ export const encodeEventLine = (event: SessionEvent): string => {
 export interface MakeEventOptions {
   readonly id?: EventId
   readonly at?: Date | string
+  /** The host it is written on; default this one (`HOST`: `CC_SESSIONS_HOST`, else the hostname). */
+  readonly host?: string
 }
 
 /**
@@ -83,7 +86,15 @@ export const makeEvent = <T extends EventType>(
   options: MakeEventOptions = {}
 ): EventOf<T> => {
   const at = options.at instanceof Date ? options.at.toISOString() : (options.at ?? new Date().toISOString())
-  const candidate = { id: options.id ?? newEventId(), v: CURRENT_SCHEMA_VERSION, at, session, type, payload }
+  const candidate = {
+    id: options.id ?? newEventId(),
+    v: CURRENT_SCHEMA_VERSION,
+    at,
+    host: options.host ?? HOST,
+    session,
+    type,
+    payload
+  }
   const decoded = decodeKnown(candidate)
   if (Exit.isFailure(decoded)) {
     throw new InvalidEvent({ type, message: `invalid ${type} event: ${String(decoded.cause)}` })

@@ -28,6 +28,8 @@ export interface ClaudeFact {
   readonly confidence: number
   readonly sources: ReadonlyArray<string>
   readonly transcriptPaths: ReadonlyArray<string>
+  /** The hosts each transcript was seen on (by events of version 2 on). */
+  readonly transcriptHosts?: Readonly<Record<string, ReadonlyArray<string>>>
   readonly evidence: ReadonlyArray<EvidenceFact>
 }
 
@@ -41,6 +43,8 @@ export interface LinkFact {
 
 export interface OpenedFact extends Stamp {
   readonly cwd: string
+  /** Where it was opened (the event's host). */
+  readonly host?: string
   readonly mode: SessionMode
   readonly promptHash?: string
   readonly logPath?: string
@@ -125,6 +129,7 @@ interface MutableClaude {
   confidence: number
   readonly sources: Set<string>
   readonly transcriptPaths: Set<string>
+  readonly transcriptHosts: Map<string, Set<string>>
   readonly evidence: EvidenceSet
 }
 
@@ -161,6 +166,9 @@ const thaw = (r: SessionRecord): MutableRecord => ({
         confidence: c.confidence,
         sources: new Set(c.sources),
         transcriptPaths: new Set(c.transcriptPaths),
+        transcriptHosts: new Map(
+          Object.entries(c.transcriptHosts ?? {}).map(([path, hosts]) => [path, new Set(hosts)])
+        ),
         evidence: new EvidenceSet(c.evidence)
       }
     ])
@@ -193,6 +201,15 @@ const freeze = (m: MutableRecord): SessionRecord => {
       confidence: c.confidence,
       sources: [...c.sources].sort(compareString),
       transcriptPaths: [...c.transcriptPaths].sort(compareString),
+      ...(c.transcriptHosts.size === 0
+        ? {}
+        : {
+            transcriptHosts: Object.fromEntries(
+              [...c.transcriptHosts.keys()]
+                .sort(compareString)
+                .map((path) => [path, [...(c.transcriptHosts.get(path) as Set<string>)].sort(compareString)])
+            )
+          }),
       evidence: sortedEvidence(c.evidence)
     }
   }
@@ -275,6 +292,7 @@ const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
           at,
           eventId,
           cwd: p.cwd,
+          ...(event.host === undefined ? {} : { host: event.host }),
           mode: p.mode,
           ...(p.promptHash === undefined ? {} : { promptHash: p.promptHash }),
           ...(p.logPath === undefined ? {} : { logPath: p.logPath }),
@@ -294,6 +312,7 @@ const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
           confidence: p.confidence,
           sources: new Set(),
           transcriptPaths: new Set(),
+          transcriptHosts: new Map(),
           evidence: new EvidenceSet()
         }
         record.claude.set(p.claudeSessionId, fact)
@@ -302,7 +321,14 @@ const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
       if (at > fact.lastSeen) fact.lastSeen = at
       if (p.confidence > fact.confidence) fact.confidence = p.confidence
       fact.sources.add(p.source)
-      if (p.transcriptPath !== undefined) fact.transcriptPaths.add(p.transcriptPath)
+      if (p.transcriptPath !== undefined) {
+        fact.transcriptPaths.add(p.transcriptPath)
+        if (event.host !== undefined) {
+          const hosts = fact.transcriptHosts.get(p.transcriptPath) ?? new Set<string>()
+          hosts.add(event.host)
+          fact.transcriptHosts.set(p.transcriptPath, hosts)
+        }
+      }
       if (fact.evidence.admits(at, eventId)) fact.evidence.add({ at, eventId, source: p.source, evidence: p.evidence })
       return
     }
@@ -329,7 +355,8 @@ const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
           ...(p.pidStart === undefined ? {} : { pidStart: p.pidStart }),
           ...(p.supervisorPid === undefined ? {} : { supervisorPid: p.supervisorPid }),
           ...(p.supervisorStart === undefined ? {} : { supervisorStart: p.supervisorStart }),
-          ...(p.host === undefined ? {} : { host: p.host }),
+          // the run's own host, else the host its event was written on
+          ...(p.host === undefined ? (event.host === undefined ? {} : { host: event.host }) : { host: p.host }),
           ...(p.mode === undefined ? {} : { mode: p.mode }),
           ...(p.logPath === undefined ? {} : { logPath: p.logPath })
         }

@@ -7,7 +7,11 @@
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
 
-export const HOST = hostname()
+/**
+ * This machine as cc-sessions names it: `CC_SESSIONS_HOST`, else the hostname. Events record it,
+ * and a process recorded on another host is never checked from here.
+ */
+export const HOST = process.env.CC_SESSIONS_HOST || hostname()
 
 /** `/proc/<pid>/stat` from its 3rd field on (Linux); undefined where it cannot be read. */
 const statFields = (pid: number): Array<string> | undefined => {

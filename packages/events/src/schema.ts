@@ -1,8 +1,11 @@
 import * as Schema from "effect/Schema"
 import { ClaudeSessionId, EventId, StableId } from "./ids.js"
 
-/** The envelope version this library writes. Readers accept every version up to it. */
-export const CURRENT_SCHEMA_VERSION = 1
+/**
+ * The envelope version this library writes. Readers accept every version up to it; an event of
+ * a newer version is kept but not folded. Version 2 added `host`.
+ */
+export const CURRENT_SCHEMA_VERSION = 2
 
 export const SessionMode = Schema.Literals(["run", "stream", "interactive", "detached"])
 export type SessionMode = typeof SessionMode.Type
@@ -75,6 +78,8 @@ const envelopeFields = {
   id: EventId,
   v: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: CURRENT_SCHEMA_VERSION }))),
   at: IsoTimestamp,
+  /** The host the event was written on (`CC_SESSIONS_HOST`, default the hostname); version 2 on. */
+  host: Schema.optionalKey(Schema.String),
   session: StableId
 }
 
@@ -120,6 +125,7 @@ export const UnknownEvent = Schema.Struct({
   id: EventId,
   v: Schema.Int,
   at: IsoTimestamp,
+  host: Schema.optionalKey(Schema.String),
   session: StableId,
   type: Schema.String,
   payload: Schema.Unknown

@@ -15,6 +15,10 @@ export interface ForkView {
 export interface SessionView {
   readonly id: StableId
   readonly cwd: string | undefined
+  /** The host it was opened on, if its events say (version 2 on). */
+  readonly host: string | undefined
+  /** Every host it was opened, run or seen on, sorted. */
+  readonly hosts: ReadonlyArray<string>
   readonly mode: SessionMode | undefined
   readonly status: SessionStatus
   /** The Claude session chain, oldest first; resumes and continues extend it. */
@@ -24,6 +28,8 @@ export interface SessionView {
   readonly forkOf: StableId | undefined
   readonly links: ReadonlyArray<LinkFact>
   readonly transcripts: ReadonlyArray<string>
+  /** The hosts each transcript was seen on (a path with none: not known). */
+  readonly transcriptHosts: Readonly<Record<string, ReadonlyArray<string>>>
   readonly promptHash: string | undefined
   readonly logPath: string | undefined
   readonly label: string | undefined
@@ -107,10 +113,24 @@ export const sessionView = (record: SessionRecord): SessionView => {
     .filter((link) => link.kind === "fork" && members.has(link.from) && !members.has(link.to))
     .map(({ from, to, at }) => ({ from, to, at }))
   const transcripts = [...new Set(Object.values(record.claude).flatMap((fact) => fact.transcriptPaths))].sort()
+  const transcriptHosts: Record<string, Array<string>> = {}
+  for (const fact of Object.values(record.claude)) {
+    for (const [path, hosts] of Object.entries(fact.transcriptHosts ?? {}))
+      transcriptHosts[path] = [...new Set([...(transcriptHosts[path] ?? []), ...hosts])].sort()
+  }
+  const hosts = [
+    ...new Set([
+      ...(record.opened?.host === undefined ? [] : [record.opened.host]),
+      ...Object.values(record.runs).flatMap((run) => (run.started?.host === undefined ? [] : [run.started.host])),
+      ...Object.values(transcriptHosts).flat()
+    ])
+  ].sort()
   const runs = Object.values(record.runs).sort((a, b) => byString(a.runId, b.runId))
   return {
     id: record.id,
     cwd: record.opened?.cwd,
+    host: record.opened?.host,
+    hosts,
     mode: record.opened?.mode,
     status: statusOf(record),
     claudeSessionIds: chain,
@@ -119,6 +139,7 @@ export const sessionView = (record: SessionRecord): SessionView => {
     forkOf: record.opened?.forkOf,
     links,
     transcripts,
+    transcriptHosts,
     promptHash: record.opened?.promptHash,
     logPath: record.opened?.logPath,
     label: record.label?.value,

@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { eventArb } from "../src/arbitraries.js"
-import { decodeEventLine, encodeEventLine, InvalidEvent, makeEvent, type StableId } from "../src/index.js"
+import { decodeEventLine, encodeEventLine, HOST, InvalidEvent, makeEvent, type StableId } from "../src/index.js"
 
 describe("event codec", () => {
   it("round-trips every event through its line", () => {
@@ -43,6 +43,16 @@ describe("event codec", () => {
     })
     const decoded = decodeEventLine(line)
     expect(decoded._tag === "Event" && "unknown" in decoded.event).toBe(true)
+  })
+
+  it("writes version 2 with the host, and still reads version 1 (no host) as a known event", () => {
+    const session = "cc-session-00000000-0000-4000-8000-000000000001" as StableId
+    const written = makeEvent("session.labeled", session, { label: "x" }, { host: "build-7" })
+    expect(written).toMatchObject({ v: 2, host: "build-7" })
+    expect(makeEvent("session.labeled", session, { label: "x" }).host).toBe(HOST)
+    const { host: _host, ...v1 } = { ...written, v: 1 }
+    const decoded = decodeEventLine(JSON.stringify(v1))
+    expect(decoded).toEqual({ _tag: "Event", event: v1 })
   })
 
   it("rejects a known type with a broken payload as a diagnostic", () => {

@@ -11,13 +11,14 @@
  */
 
 import { statSync } from "node:fs"
-import { dirname } from "node:path"
+import { basename, dirname } from "node:path"
 import { type IndexedTranscript, type TranscriptCache, transcriptToDiscovery } from "@cc/cache"
 import {
   type ClaudeSessionId,
   type EventLog,
   Folder,
   fold,
+  HOST,
   isClaudeSessionId,
   isStableId,
   makeEvent,
@@ -85,7 +86,11 @@ export interface Resolution {
   /** Where this session branched from: the parent's Claude id, and its stable id when known. */
   readonly forkedFrom: ForkedFrom | null
   readonly cwd: string | null
+  /** The host the session was opened on (or, known only from transcripts here, this host). */
+  readonly host: string | null
   readonly transcripts: ReadonlyArray<string>
+  /** The hosts each transcript is on: recorded by the events, and this host for the ones here. */
+  readonly transcriptHosts: Readonly<Record<string, ReadonlyArray<string>>>
   readonly status: SessionStatus | "unknown"
   readonly resolvedBy: ResolvedBy
   readonly confidence: number
@@ -429,13 +434,37 @@ export class Resolver {
       forks: view.forks.map(({ from, to }) => ({ from, to })),
       forkedFrom: await this.forkedFrom(view.claudeSessionIds, view),
       cwd: view.cwd ?? null,
+      host: view.host ?? null,
       transcripts: [...transcripts].sort(),
+      transcriptHosts: this.#hostsOf([...transcripts], view.transcriptHosts),
       status: view.status,
       resolvedBy,
       confidence: view.claudeSessionIds.length === 0 ? 0 : confidence,
       evidence,
       searched
     }
+  }
+
+  /** Each transcript's hosts: as the events recorded them, and this host for one the index has here. */
+  #hostsOf(
+    paths: ReadonlyArray<string>,
+    recorded: Readonly<Record<string, ReadonlyArray<string>>>
+  ): Record<string, ReadonlyArray<string>> {
+    const out: Record<string, ReadonlyArray<string>> = {}
+    for (const path of paths) {
+      const here = this.#options.cache.byClaudeId(basename(path, ".jsonl"))?.path === path
+      out[path] = [...new Set([...(recorded[path] ?? []), ...(here ? [HOST] : [])])].sort()
+    }
+    return out
+  }
+
+  /** The transcripts of a chain found here, with this host for each. */
+  #localTranscripts(ids: ReadonlyArray<string>): {
+    transcripts: Array<string>
+    transcriptHosts: Record<string, ReadonlyArray<string>>
+  } {
+    const transcripts = ids.flatMap((id) => this.#options.cache.byClaudeId(id)?.path ?? []).sort()
+    return { transcripts, transcriptHosts: Object.fromEntries(transcripts.map((path) => [path, [HOST]])) }
   }
 
   /**
@@ -602,7 +631,8 @@ export class Resolver {
       forks: view.forks.map(({ from, to }) => ({ from, to })),
       forkedFrom: await this.forkedFrom(view.claudeSessionIds),
       cwd: seedFacts?.cwd ?? null,
-      transcripts: ids.flatMap((id) => this.#options.cache.byClaudeId(id)?.path ?? []).sort(),
+      host: HOST,
+      ...this.#localTranscripts(ids),
       status: "unknown",
       resolvedBy,
       confidence,
@@ -871,7 +901,8 @@ export class Resolver {
         .links.filter((l) => l.kind === "fork")
         .map(({ from, to }) => ({ from, to })),
       cwd: this.#options.cache.byClaudeId(latest)?.cwd ?? found.find((f) => f.cwd !== undefined)?.cwd ?? null,
-      transcripts: chain.flatMap((id) => this.#options.cache.byClaudeId(id)?.path ?? []).sort(),
+      host: HOST,
+      ...this.#localTranscripts(chain),
       status: "unknown",
       resolvedBy: source,
       confidence: Math.min(...resolved.map((o) => o.confidence), ...found.map((f) => f.confidence)),
@@ -1029,7 +1060,9 @@ export class Resolver {
         forks: [],
         forkedFrom: null,
         cwd: first.cwd ?? null,
+        host: HOST,
         transcripts: [],
+        transcriptHosts: {},
         status: "unknown",
         resolvedBy: first.source === "jobs" ? "jobs" : "history",
         confidence: first.confidence,

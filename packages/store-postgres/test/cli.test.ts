@@ -1,10 +1,15 @@
 /** `cc-session` with a shared PostgreSQL log: `--events URL` and `sync URL`, two machines. */
-import { mkdtempSync, rmSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { makeEvent, newStableId, openEventLog } from "@cc/events"
 import pg from "pg"
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest"
+// @ts-expect-error plain JS tools
+import { claudeEnv, startStandin } from "../../../tools/anthropic-standin.mjs"
+// @ts-expect-error plain JS tools
+import { claude2 } from "../../../tools/claude-bins.mjs"
 // @ts-expect-error plain JS tools
 import { runProcess } from "../../../tools/spawn.mjs"
 
@@ -61,6 +66,84 @@ describe("cc-session and a shared PostgreSQL log", () => {
     expect(JSON.parse((await cli(storeB, ["resolve", CLAUDE_ID])).stdout)).toMatchObject({ id })
     const events = (await cli(storeB, ["--events", url, "events"])).stdout.trim().split("\n")
     expect(events).toHaveLength(2)
+  })
+
+  it("two hosts: a detached run on A is resolved from B naming host A, B's watch sees A's events as A syncs them, and resume on B names host A", async () => {
+    const standin: { url: string; close: () => Promise<void> } = await startStandin()
+    try {
+      const host = (name: "host-a" | "host-b") => {
+        const home = join(dir, name, "home")
+        const store = join(dir, name, "store")
+        mkdirSync(home, { recursive: true })
+        const env = { ...claudeEnv(standin.url, home), CC_SESSIONS_HOST: name }
+        const run = (args: ReadonlyArray<string>, cwd = dir): Promise<Run> =>
+          runProcess(
+            process.execPath,
+            [cliPath, "--store", store, "--claude-home", home, "--claude-bin", claude2(), "--json", ...args],
+            { env, cwd }
+          )
+        return { home, store, env, run }
+      }
+      const a = host("host-a")
+      const b = host("host-b")
+      const proj = join(dir, "proj")
+      mkdirSync(proj)
+      const launched = await a.run(["run", "--detached", "--", "hello from A"], proj)
+      expect(launched.code).toBe(0)
+      const { id, claudeSessionId } = JSON.parse(launched.stdout) as { id: string; claudeSessionId: string }
+      expect((await a.run(["sync", url])).code).toBe(0)
+
+      // B follows the shared log; A's run ends, A syncs again, and B's watch sees the end
+      const watched: Array<{ type: string; host?: string }> = []
+      const watcher = spawn(
+        process.execPath,
+        [cliPath, "--store", b.store, "--claude-home", b.home, "--events", url, "--json", "watch", id],
+        { env: b.env }
+      )
+      let buffered = ""
+      watcher.stdout.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString()
+        const lines = buffered.split("\n")
+        buffered = lines.pop() ?? ""
+        for (const line of lines) if (line.trim() !== "") watched.push(JSON.parse(line))
+      })
+      const watchEnded = new Promise<number | null>((done) => watcher.on("close", done))
+      for (let i = 0; i < 300; i++) {
+        const shown = JSON.parse((await a.run(["show", id])).stdout) as { status: string }
+        if (shown.status === "finished" || shown.status === "failed") break
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(watched.some((e) => e.type === "run.finished")).toBe(false)
+      expect((await a.run(["sync", url])).code).toBe(0)
+      expect(await watchEnded).toBe(0)
+      expect(watched.map((e) => e.type)).toContain("run.finished")
+      expect(new Set(watched.map((e) => e.host))).toEqual(new Set(["host-a"]))
+
+      // B asks the shared log: host A, for the session and for its run
+      const shown = await b.run(["--events", url, "show", id])
+      expect(shown.code).toBe(0)
+      expect(JSON.parse(shown.stdout)).toMatchObject({
+        id,
+        host: "host-a",
+        status: "finished",
+        claudeSessionIds: [claudeSessionId],
+        runs: [expect.objectContaining({ host: "host-a" })]
+      })
+      const resolved = await b.run(["--events", url, "resolve", claudeSessionId])
+      expect(JSON.parse(resolved.stdout)).toMatchObject({ id, host: "host-a" })
+
+      // B brings the log home; resuming there would fail inside claude: it says where instead
+      expect((await b.run(["sync", url])).code).toBe(0)
+      const resumed = await b.run(["resume", id, "--", "again"], proj)
+      expect(resumed.code).toBe(1)
+      const error = JSON.parse(resumed.stderr).error
+      expect(error).toMatchObject({ code: "not_found", hosts: ["host-a"] })
+      expect(error.message).toMatch(/host-a/)
+      // on A itself it resumes
+      expect((await a.run(["resume", id, "--", "again"], proj)).code).toBe(0)
+    } finally {
+      await standin.close()
+    }
   })
 
   it("a server that is down: a clear error, exit 4, nothing lost locally", async () => {

@@ -4,7 +4,7 @@
  * names its parent), served from the transcript index, newest activity first.
  */
 import { resolve } from "node:path"
-import type { ClaudeSessionId, SessionView, StableId } from "@cc/events"
+import { type ClaudeSessionId, HOST, type SessionView, type StableId } from "@cc/events"
 import { cwdRelation, type ForkedFrom } from "@cc/resolver"
 import { CliFailure, type Context, optionValue } from "../context.js"
 import { showObject } from "./show.js"
@@ -16,6 +16,8 @@ export interface ChainRow {
   readonly latestClaudeSessionId: string
   readonly forkedFrom: ForkedFrom | null
   readonly cwd: string | null
+  /** The host its transcripts are on: this one (the index holds this machine's Claude homes). */
+  readonly host: string
   readonly firstActivity: string | null
   readonly lastActivity: string | null
   readonly claudeVersion: string | null
@@ -159,8 +161,15 @@ export const ls = async (ctx: Context): Promise<void> => {
     if (ctx.json) return ctx.out(JSON.stringify(objects))
     return table(
       ctx,
-      objects.map((o) => [o.id, o.status, short(o.latestClaudeSessionId), day(o.createdAt), short(o.cwd)]),
-      ["ID", "STATUS", "LATEST CLAUDE ID", "CREATED", "CWD"],
+      objects.map((o) => [
+        o.id,
+        o.status,
+        short(o.latestClaudeSessionId),
+        day(o.createdAt),
+        o.host ?? "-",
+        short(o.cwd)
+      ]),
+      ["ID", "STATUS", "LATEST CLAUDE ID", "CREATED", "HOST", "CWD"],
       1
     )
   }
@@ -185,6 +194,7 @@ export const ls = async (ctx: Context): Promise<void> => {
       latestClaudeSessionId: latest.claudeSessionId,
       forkedFrom: resolver.forkedFromOf(ids as Array<ClaudeSessionId>, view),
       cwd: latest.cwd ?? chain[0]?.cwd ?? null,
+      host: HOST,
       firstActivity: chain[0]?.firstTimestamp ?? null,
       lastActivity,
       claudeVersion: latest.claudeVersion ?? null,

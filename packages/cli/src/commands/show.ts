@@ -11,34 +11,73 @@ const forkedFromText = (f: ForkedFrom | null) =>
 export const showObject = (
   view: SessionView,
   forkedFrom: ForkedFrom | null,
-  extraTranscripts: ReadonlyArray<string> = []
-) => ({
-  id: view.id,
-  cwd: view.cwd ?? null,
-  status: view.status,
-  claudeSessionIds: view.claudeSessionIds,
-  latestClaudeSessionId: view.latestClaudeSessionId ?? null,
-  forkedFrom,
-  forks: view.forks.map(({ from, to }) => ({ from, to })),
-  transcripts: [...new Set([...view.transcripts, ...extraTranscripts])].sort(),
-  createdAt: view.createdAt,
-  ...(view.label === undefined ? {} : { label: view.label })
-})
+  extraTranscripts: ReadonlyArray<string> = [],
+  transcriptHosts: Readonly<Record<string, ReadonlyArray<string>>> = view.transcriptHosts
+) => {
+  const transcripts = [...new Set([...view.transcripts, ...extraTranscripts])].sort()
+  return {
+    id: view.id,
+    cwd: view.cwd ?? null,
+    host: view.host ?? null,
+    status: view.status,
+    claudeSessionIds: view.claudeSessionIds,
+    latestClaudeSessionId: view.latestClaudeSessionId ?? null,
+    forkedFrom,
+    forks: view.forks.map(({ from, to }) => ({ from, to })),
+    transcripts,
+    transcriptHosts: Object.fromEntries(transcripts.map((path) => [path, transcriptHosts[path] ?? []])),
+    runs: view.runs.map((run) => ({
+      runId: run.runId,
+      host: run.started?.host ?? null,
+      startedAt: run.started?.at ?? null,
+      finishedAt: run.finished?.at ?? null
+    })),
+    createdAt: view.createdAt,
+    ...(view.label === undefined ? {} : { label: view.label })
+  }
+}
 
 const showFromResolution = (r: Resolution) => ({
   id: r.stableId,
   cwd: r.cwd,
+  host: r.host,
   status: r.status,
   claudeSessionIds: r.claudeSessionIds,
   latestClaudeSessionId: r.latestClaudeSessionId,
   forkedFrom: r.forkedFrom,
   forks: r.forks,
   transcripts: r.transcripts,
+  transcriptHosts: r.transcriptHosts,
+  runs: [],
   createdAt: null
 })
 
-const print = (ctx: Context, o: Record<string, unknown> & { forkedFrom: ForkedFrom | null }) =>
-  ctx.out(ctx.json ? JSON.stringify(o) : human({ ...o, forkedFrom: forkedFromText(o.forkedFrom) }))
+type Printed = Record<string, unknown> & {
+  forkedFrom: ForkedFrom | null
+  transcripts?: ReadonlyArray<string>
+  transcriptHosts?: Readonly<Record<string, ReadonlyArray<string>>>
+  runs?: ReadonlyArray<{ runId: string; host: string | null }>
+}
+
+// a person reads each transcript and run with the host it is on; a script reads the JSON maps
+const print = (ctx: Context, o: Printed) => {
+  if (ctx.json) return ctx.out(JSON.stringify(o))
+  const { transcriptHosts, ...rest } = o
+  const on = (hosts: ReadonlyArray<string> | undefined | null) =>
+    hosts === undefined || hosts === null || hosts.length === 0 ? "" : ` (on ${hosts.join(", ")})`
+  ctx.out(
+    human({
+      ...rest,
+      forkedFrom: forkedFromText(o.forkedFrom),
+      ...(o.transcripts === undefined
+        ? {}
+        : { transcripts: o.transcripts.map((path) => `${path}${on(transcriptHosts?.[path])}`) }),
+      ...(o.runs === undefined
+        ? {}
+        : { runs: o.runs.map((run) => `${run.runId}${on(run.host === null ? [] : [run.host])}`) })
+    })
+  )
+}
 
 export const show = async (ctx: Context): Promise<void> => {
   const ref = ctx.parsed.positionals[0] as string
@@ -70,7 +109,10 @@ export const show = async (ctx: Context): Promise<void> => {
   }
   // after resolving: resolution may have appended what it found; settling makes the status true
   const view = r.stableId === null ? undefined : await resolver.settle(r.stableId)
-  print(ctx, view === undefined ? showFromResolution(r) : showObject(view, r.forkedFrom, r.transcripts))
+  print(
+    ctx,
+    view === undefined ? showFromResolution(r) : showObject(view, r.forkedFrom, r.transcripts, r.transcriptHosts)
+  )
 }
 
 export const resolveCommand = async (ctx: Context): Promise<void> => {
@@ -82,6 +124,7 @@ export const resolveCommand = async (ctx: Context): Promise<void> => {
     print(ctx, {
       id: r.stableId,
       cwd: r.cwd,
+      host: r.host,
       status,
       claudeSessionIds: r.claudeSessionIds,
       latestClaudeSessionId: r.latestClaudeSessionId,
@@ -94,6 +137,7 @@ export const resolveCommand = async (ctx: Context): Promise<void> => {
     print(ctx, {
       id: null,
       cwd: null,
+      host: null,
       status: null,
       claudeSessionIds: [],
       latestClaudeSessionId: null,
