@@ -18,6 +18,61 @@ const transcripts = (home) => {
   return out
 }
 
+// loaded only by the PostgreSQL tasks: the others' memory figures do not carry pg
+const pgLog = async (url, prefix) =>
+  (await import("@cc/store-postgres")).openPostgresEventLog({ url, prefix, poolSize: 1 })
+
+/** `count` synthetic events over 10,000 sessions, as a busy store holds them (from event `from`). */
+const syntheticEvents = (count, from = 0) => {
+  const sessions = 10_000
+  const list = new Array(count)
+  const base = Date.UTC(2026, 0, 1)
+  for (let j = 0; j < count; j++) {
+    const i = from + j
+    const s = i % sessions
+    const session = `cc-session-${String(s).padStart(8, "0")}-0000-4000-8000-000000000000`
+    const at = new Date(base + i * 1000).toISOString()
+    const id = `e${String(i).padStart(9, "0")}`
+    const kind = i % 10
+    list[j] =
+      kind === 0
+        ? { id, v: 1, at, session, type: "session.opened", payload: { cwd: `/p/${s % 100}`, mode: "detached" } }
+        : kind < 4
+          ? {
+              id,
+              v: 1,
+              at,
+              session,
+              type: "claude.observed",
+              payload: {
+                claudeSessionId: `${String(s).padStart(8, "0")}-1111-4000-8000-${String(kind).padStart(12, "0")}`,
+                source: "stream",
+                evidence: "init",
+                confidence: 1
+              }
+            }
+          : kind < 6
+            ? { id, v: 1, at, session, type: "run.started", payload: { runId: `r${kind}`, pid: 1 } }
+            : kind < 8
+              ? { id, v: 1, at, session, type: "run.finished", payload: { runId: `r${kind - 2}`, exitCode: 0 } }
+              : {
+                  id,
+                  v: 1,
+                  at,
+                  session,
+                  type: "chain.linked",
+                  payload: {
+                    from: `${String(s).padStart(8, "0")}-1111-4000-8000-000000000001`,
+                    to: `${String(s).padStart(8, "0")}-1111-4000-8000-000000000002`,
+                    kind: "resume",
+                    source: "t",
+                    evidence: "x"
+                  }
+                }
+  }
+  return list
+}
+
 const tasks = {
   async "floor-stat"({ home }) {
     const t = now()
@@ -115,51 +170,7 @@ const tasks = {
     }
   },
   async "fold-1m"({ events = 1_000_000 }) {
-    const sessions = 10_000
-    const list = new Array(events)
-    const base = Date.UTC(2026, 0, 1)
-    for (let i = 0; i < events; i++) {
-      const s = i % sessions
-      const session = `cc-session-${String(s).padStart(8, "0")}-0000-4000-8000-000000000000`
-      const at = new Date(base + i * 1000).toISOString()
-      const id = `e${String(i).padStart(9, "0")}`
-      const kind = i % 10
-      list[i] =
-        kind === 0
-          ? { id, v: 1, at, session, type: "session.opened", payload: { cwd: `/p/${s % 100}`, mode: "detached" } }
-          : kind < 4
-            ? {
-                id,
-                v: 1,
-                at,
-                session,
-                type: "claude.observed",
-                payload: {
-                  claudeSessionId: `${String(s).padStart(8, "0")}-1111-4000-8000-${String(kind).padStart(12, "0")}`,
-                  source: "stream",
-                  evidence: "init",
-                  confidence: 1
-                }
-              }
-            : kind < 6
-              ? { id, v: 1, at, session, type: "run.started", payload: { runId: `r${kind}`, pid: 1 } }
-              : kind < 8
-                ? { id, v: 1, at, session, type: "run.finished", payload: { runId: `r${kind - 2}`, exitCode: 0 } }
-                : {
-                    id,
-                    v: 1,
-                    at,
-                    session,
-                    type: "chain.linked",
-                    payload: {
-                      from: `${String(s).padStart(8, "0")}-1111-4000-8000-000000000001`,
-                      to: `${String(s).padStart(8, "0")}-1111-4000-8000-000000000002`,
-                      kind: "resume",
-                      source: "t",
-                      evidence: "x"
-                    }
-                  }
-    }
+    const list = syntheticEvents(events)
     const t = now()
     const state = fold(list)
     return { ms: now() - t, events, sessions: Object.keys(state.sessions).length }
@@ -169,7 +180,68 @@ const tasks = {
     const session = `cc-session-00000000-0000-4000-8000-${String(worker).padStart(12, "0")}`
     const t = now()
     for (let i = 0; i < count; i++) await log.append([makeEvent("session.labeled", session, { label: `l${i}` })])
-    return { ms: now() - t, count }
+    const ms = now() - t
+    return { ms, count, startedAt: performance.timeOrigin + t, endedAt: performance.timeOrigin + t + ms }
+  },
+  // --- PostgreSQL (@cc/store-postgres) against a server bench/postgres.mjs started ---------
+  async "pg-append"({ url, prefix, count, worker = 0 }) {
+    const log = await pgLog(url, prefix)
+    const session = `cc-session-00000000-0000-4000-8000-${String(worker).padStart(12, "0")}`
+    const latencies = []
+    const t = now()
+    for (let i = 0; i < count; i++) {
+      const s = now()
+      await log.append([makeEvent("session.labeled", session, { label: `l${i}` })])
+      latencies.push(now() - s)
+    }
+    const ms = now() - t
+    await log.close()
+    return { ms, count, latencies, startedAt: performance.timeOrigin + t, endedAt: performance.timeOrigin + t + ms }
+  },
+  async "pg-fill"({ url, prefix, events, batch = 5000 }) {
+    const log = await pgLog(url, prefix)
+    const t = now()
+    for (let from = 0; from < events; from += batch)
+      await log.append(syntheticEvents(Math.min(batch, events - from), from))
+    const ms = now() - t
+    await log.close()
+    return { ms, events }
+  },
+  async "pg-read-fold"({ url, prefix }) {
+    const log = await pgLog(url, prefix)
+    const t = now()
+    const read = await log.read()
+    const readMs = now() - t
+    const state = fold(read.events.map((stored) => stored.event))
+    const ms = now() - t
+    await log.close()
+    return { ms, readMs, events: read.events.length, sessions: Object.keys(state.sessions).length }
+  },
+  /** Follows the log until `count` events came; each says when it was appended (a label). */
+  async "pg-tail"({ url, prefix, count }) {
+    const log = await pgLog(url, prefix)
+    const { nextOffset } = await log.read()
+    const latencies = []
+    const abort = new AbortController()
+    process.stderr.write("ready\n")
+    for await (const item of log.tail({ from: nextOffset, signal: abort.signal })) {
+      if (item._tag !== "Event") continue
+      latencies.push(performance.timeOrigin + now() - Number(item.stored.event.payload.label))
+      if (latencies.length === count) break
+    }
+    abort.abort()
+    await log.close()
+    return { ms: 0, latencies }
+  },
+  async "pg-tail-writer"({ url, prefix, count, everyMs = 20 }) {
+    const log = await pgLog(url, prefix)
+    const session = "cc-session-00000000-0000-4000-8000-0000000000ff"
+    for (let i = 0; i < count; i++) {
+      await log.append([makeEvent("session.labeled", session, { label: String(performance.timeOrigin + now()) })])
+      await new Promise((r) => setTimeout(r, everyMs))
+    }
+    await log.close()
+    return { ms: 0, count }
   },
   async "big-line"({ dir }) {
     const path = join(dir, "big-line.jsonl")

