@@ -195,12 +195,7 @@ export class TranscriptCache {
    * holds it is decoded, since a fork or resume is made in its parent's own folder.
    */
   linksInto(id: string): ReadonlyArray<IndexedLink> {
-    if (this.#links !== undefined) return this.#links.filter((link) => link.to === id)
-    return (
-      this.#holder(id)
-        ?.links()
-        .filter((link) => link.to === id) ?? []
-    )
+    return this.#holder(id)?.linksInto(id) ?? []
   }
 }
 

@@ -158,6 +158,7 @@ export class FolderIndex {
   /** The folder's line as stored, read from the index file on first use. */
   #storedDetails: (() => Buffer | undefined) | undefined
   #undecodable = false
+  #byChild: { links: ReadonlyArray<IndexedLink>; byChild: Map<string, Array<IndexedLink>> } | undefined
 
   private constructor(
     readonly folder: string,
@@ -205,6 +206,18 @@ export class FolderIndex {
   /** Resume and fork links between the folder's transcripts (none if its line is damaged). */
   links(): ReadonlyArray<IndexedLink> {
     return this.#decoded()?.links ?? []
+  }
+
+  /** The links into one of its sessions (looked up by child: listings ask for every session). */
+  linksInto(id: string): ReadonlyArray<IndexedLink> {
+    const links = this.links()
+    if (links.length === 0) return links
+    if (this.#byChild?.links !== links) {
+      const byChild = new Map<string, Array<IndexedLink>>()
+      for (const link of links) byChild.set(link.to, [...(byChild.get(link.to) ?? []), link])
+      this.#byChild = { links, byChild }
+    }
+    return this.#byChild.byChild.get(id) ?? []
   }
 
   #decoded(): FolderContents | undefined {

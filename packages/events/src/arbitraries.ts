@@ -42,13 +42,21 @@ export const knownEventArb: fc.Arbitrary<KnownEvent> = fc
           .record({
             cwd: fc.constantFrom("/srv/app", "/srv/app.worktrees/x", "/tmp/w"),
             mode: modeArb,
-            hash: fc.option(hashArb, { nil: undefined })
+            hash: fc.option(hashArb, { nil: undefined }),
+            logPath: fc.option(fc.constantFrom("/tmp/run.log", "/srv/logs/a b.log"), { nil: undefined }),
+            forkOf: fc.option(stableIdArb(), { nil: undefined })
           })
-          .map(({ cwd, mode, hash }) =>
+          .map(({ cwd, mode, hash, logPath, forkOf }) =>
             makeEvent(
               "session.opened",
               session,
-              { cwd, mode, ...(hash === undefined ? {} : { promptHash: hash }) },
+              {
+                cwd,
+                mode,
+                ...(hash === undefined ? {} : { promptHash: hash }),
+                ...(logPath === undefined ? {} : { logPath }),
+                ...(forkOf === undefined ? {} : { forkOf })
+              },
               options
             )
           ),
@@ -57,10 +65,24 @@ export const knownEventArb: fc.Arbitrary<KnownEvent> = fc
             id: claudeIdArb(),
             source: fc.constantFrom("stream", "sidecar", "transcripts", "history"),
             confidence: fc.double({ min: 0, max: 1, noNaN: true }),
-            evidence: textArb
+            evidence: textArb,
+            transcriptPath: fc.option(fc.constantFrom("/h/projects/-srv-app/x.jsonl", "/h/p/y.jsonl"), {
+              nil: undefined
+            })
           })
-          .map(({ id, source, confidence, evidence }) =>
-            makeEvent("claude.observed", session, { claudeSessionId: id, source, evidence, confidence }, options)
+          .map(({ id, source, confidence, evidence, transcriptPath }) =>
+            makeEvent(
+              "claude.observed",
+              session,
+              {
+                claudeSessionId: id,
+                source,
+                evidence,
+                confidence,
+                ...(transcriptPath === undefined ? {} : { transcriptPath })
+              },
+              options
+            )
           ),
         fc
           .record({
@@ -72,16 +94,37 @@ export const knownEventArb: fc.Arbitrary<KnownEvent> = fc
             makeEvent("chain.linked", session, { from, to, kind, source: "transcripts", evidence: "leafUuid" }, options)
           ),
         fc
-          .record({ run: fc.constantFrom("r1", "r2"), pid: fc.integer({ min: 1, max: 99999 }) })
-          .map(({ run, pid }) => makeEvent("run.started", session, { runId: run, pid }, options)),
+          .record(
+            {
+              run: fc.constantFrom("r1", "r2"),
+              pid: fc.integer({ min: 1, max: 99999 }),
+              pidStart: fc.constantFrom("123456", "0"),
+              supervisorPid: fc.integer({ min: 1, max: 99999 }),
+              supervisorStart: fc.constantFrom("7", "99"),
+              host: fc.constantFrom("host-a", "host-b"),
+              mode: modeArb,
+              claudeSessionId: claudeIdArb(),
+              logPath: fc.constantFrom("/tmp/run.log")
+            },
+            { requiredKeys: ["run"] }
+          )
+          .map(({ run, ...rest }) => makeEvent("run.started", session, { runId: run, ...rest }, options)),
         fc
           .record({
             run: fc.constantFrom("r1", "r2"),
             exit: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
-            isError: fc.boolean()
+            more: fc.record(
+              {
+                isError: fc.boolean(),
+                signal: fc.constantFrom("SIGKILL", "SIGTERM"),
+                resultSubtype: fc.constantFrom("success", "error_during_execution"),
+                lost: fc.constantFrom("claude and its supervisor are gone")
+              },
+              { requiredKeys: [] }
+            )
           })
-          .map(({ run, exit, isError }) =>
-            makeEvent("run.finished", session, { runId: run, exitCode: exit, isError }, options)
+          .map(({ run, exit, more }) =>
+            makeEvent("run.finished", session, { runId: run, exitCode: exit, ...more }, options)
           ),
         textArb.map((label) => makeEvent("session.labeled", session, { label }, options)),
         fc.boolean().map((archived) => makeEvent("session.archived", session, { archived }, options))

@@ -1,6 +1,7 @@
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { InvalidEvent } from "./errors.js"
+import { decodeKnownFast } from "./fast-decode.js"
 import { type EventId, newEventId, type StableId } from "./ids.js"
 import { HOST } from "./process.js"
 import {
@@ -35,6 +36,8 @@ const hasNewerVersion = (value: unknown): boolean =>
  */
 export const decodeEventValue = (value: unknown): DecodedLine => {
   if (!hasNewerVersion(value)) {
+    const fast = decodeKnownFast(value)
+    if (fast !== undefined) return { _tag: "Event", event: fast }
     const known = decodeKnown(value)
     if (Exit.isSuccess(known)) return { _tag: "Event", event: known.value }
   }
