@@ -21,6 +21,8 @@ export interface Context {
   readonly parsed: Parsed
   readonly json: boolean
   readonly storeDir: string
+  /** The event log is a shared one (`--events URL`), not the store's own file. */
+  readonly sharedLog: boolean
   readonly claudeHomes: ReadonlyArray<string>
   readonly claudeBin: string
   /** Where ChannelCoder keeps `sessions/` (default: the store directory, its own home). */

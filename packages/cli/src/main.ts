@@ -122,6 +122,7 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
       parsed,
       json,
       storeDir,
+      sharedLog: eventsUrl !== undefined,
       claudeHomes,
       claudeBin: value("--claude-bin")?.at(-1) ?? env.CC_CLAUDE_BIN ?? "claude",
       channelCoderHome,

@@ -1,5 +1,5 @@
 /** Unix manners and listings, on the real CLI's fixtures: no Claude run needed. */
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { makeEvent, newStableId, openEventLog } from "@cc/events"
@@ -171,6 +171,63 @@ describe("ls --all", () => {
       { env: { PATH: process.env.PATH ?? "", HOME: dir, CC_SESSIONS_MAP: `/workspace=${host}` } }
     )
     expect(JSON.parse(viaEnv.stdout)).toHaveLength(1)
+  })
+})
+
+describe("ls --all, kept between runs", () => {
+  it("is the last listing again until the transcripts or the store change, and never a damaged one", async () => {
+    const own = join(dir, "kept-home")
+    cpSync(fixtures, own, { recursive: true })
+    const store = join(dir, "kept-store")
+    const list = async () => {
+      const r = await runProcess(
+        process.execPath,
+        [cliPath, "--store", store, "--claude-home", own, "--json", "ls", "--all"],
+        {
+          env: { PATH: process.env.PATH ?? "", HOME: dir }
+        }
+      )
+      expect(r.code).toBe(0)
+      return r.stdout as string
+    }
+    const kept = join(store, "index", "ls-all.v1.jsonl")
+    const first = await list()
+    const savedAt = statSync(kept).mtimeMs
+    expect(await list()).toBe(first)
+    expect(statSync(kept).mtimeMs).toBe(savedAt)
+    expect(statSync(kept).mode & 0o777).toBe(0o600)
+
+    // the store learns who a chain belongs to: listed with its stable id
+    const id = newStableId()
+    const log = await openEventLog({ dir: store })
+    await log.append([
+      makeEvent("session.opened", id, { cwd: "/srv/cc-fixtures/app", mode: "run" }),
+      makeEvent("claude.observed", id, {
+        claudeSessionId: RUN as never,
+        source: "test",
+        evidence: "a test",
+        confidence: 1
+      })
+    ])
+    const owned = JSON.parse(await list()) as Array<{ id: string | null; claudeSessionIds: Array<string> }>
+    expect(owned.find((r) => r.claudeSessionIds.includes(RUN))?.id).toBe(id)
+
+    // a new transcript: listed
+    const fresh = "12345678-aaaa-4bbb-8ccc-123456789abc"
+    const folder = join(own, "projects", "-srv-new")
+    mkdirSync(folder, { recursive: true })
+    writeFileSync(
+      join(folder, `${fresh}.jsonl`),
+      `${JSON.stringify({ type: "user", uuid: "aaaaaaaa-1234-4234-8234-123456789abd", parentUuid: null, sessionId: fresh, cwd: "/srv/new", version: "2.1.332", timestamp: "2026-11-26T10:00:00.000Z", message: { role: "user", content: "new" } })}\n`
+    )
+    const grown = await list()
+    expect((JSON.parse(grown) as Array<{ latestClaudeSessionId: string }>)[0]?.latestClaudeSessionId).toBe(fresh)
+
+    // a damaged listing (one byte of its rows changed) is made again, not printed
+    const text = readFileSync(kept, "utf8")
+    const at = text.indexOf(fresh)
+    writeFileSync(kept, `${text.slice(0, at)}0${text.slice(at + 1)}`)
+    expect(await list()).toBe(grown)
   })
 })
 

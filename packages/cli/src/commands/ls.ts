@@ -3,10 +3,12 @@
  * row per chain (a 1.0.x resume chain is one conversation; a fork is a row of its own that
  * names its parent), served from the transcript index, newest activity first.
  */
-import { resolve } from "node:path"
-import { type ClaudeSessionId, HOST, type SessionView, type StableId } from "@cc/events"
-import { cwdRelation, type ForkedFrom } from "@cc/resolver"
-import { CliFailure, type Context, optionValue } from "../context.js"
+import { join, resolve } from "node:path"
+import { indexFileIn, TranscriptCache } from "@cc/cache"
+import { type ClaudeSessionId, EVENTS_FILE, HOST, type SessionMap, type SessionView, type StableId } from "@cc/events"
+import { cwdRelation, type ForkedFrom, type Resolver } from "@cc/resolver"
+import { CliFailure, type Context, optionValue, warnSkippedLines } from "../context.js"
+import { listingCacheFile, listingKey, readListing, saveListing } from "../listing-cache.js"
 import { showObject } from "./show.js"
 
 export interface ChainRow {
@@ -138,46 +140,90 @@ export const ls = async (ctx: Context): Promise<void> => {
   const cwd = optionValue(ctx, "--cwd")
   const since = parseSince(optionValue(ctx, "--since"))
   const limit = parseLimit(optionValue(ctx, "--limit"))
-  const { resolver, cache } = await ctx.open()
   const near = (path: string | null | undefined) =>
     cwd === undefined ||
     (path !== null && path !== undefined && cwdRelation(resolve(cwd), path, { mappings: ctx.mappings }) !== "none")
-  let map = await resolver.sessions()
-  // a run whose processes are gone gets its true status before it is listed
-  const running = [...map.sessions.values()].filter((v) => v.status === "running")
-  for (const v of running) await resolver.settle(v.id)
-  if (running.length > 0) map = await resolver.sessions()
-
-  if (!ctx.parsed.flags.has("--all")) {
-    const views = [...map.sessions.values()]
-      .filter((v) => near(v.cwd) && (since === undefined || Date.parse(v.updatedAt) >= since))
-      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
+  if (ctx.parsed.flags.has("--all")) {
+    const rows = await allChains(ctx)
+    // unfiltered JSON is the listing as it was made (or kept): printed as it is
+    if (ctx.json && cwd === undefined && since === undefined && limit === undefined) return ctx.out(rows)
+    const listed = (JSON.parse(rows) as Array<ChainRow>)
+      .filter(
+        (r) => near(r.cwd) && (since === undefined || (r.lastActivity !== null && Date.parse(r.lastActivity) >= since))
+      )
       .slice(0, limit)
-    // a store session's parent is in its own events (a fork made here, or adopted with its
-    // link): listing them all needs no transcript read
-    const objects = views.map((v: SessionView) =>
-      showObject(v, resolver.forkedFromOf(v.claudeSessionIds, v, { transcripts: false }))
-    )
-    if (ctx.json) return ctx.out(JSON.stringify(objects))
+    if (ctx.json) return ctx.out(JSON.stringify(listed))
     return table(
       ctx,
-      objects.map((o) => [
-        o.id,
-        o.status,
-        short(o.latestClaudeSessionId),
-        day(o.createdAt),
-        o.host ?? "-",
-        short(o.cwd)
+      listed.map((r) => [
+        short(r.id),
+        r.status,
+        r.latestClaudeSessionId,
+        String(r.claudeSessionIds.length),
+        day(r.lastActivity),
+        r.forkedFrom === null ? "-" : `fork of ${r.forkedFrom.claudeSessionId?.slice(0, 8) ?? "?"}`,
+        short(r.cwd)
       ]),
-      ["ID", "STATUS", "LATEST CLAUDE ID", "CREATED", "HOST", "CWD"],
+      ["ID", "STATUS", "LATEST CLAUDE ID", "RUNS", "LAST ACTIVITY", "FORKED", "CWD"],
       1
     )
   }
 
+  const { resolver } = await ctx.open()
+  const map = await settledSessions(resolver)
+  const views = [...map.sessions.values()]
+    .filter((v) => near(v.cwd) && (since === undefined || Date.parse(v.updatedAt) >= since))
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
+    .slice(0, limit)
+  // a store session's parent is in its own events (a fork made here, or adopted with its
+  // link): listing them all needs no transcript read
+  const objects = views.map((v: SessionView) =>
+    showObject(v, resolver.forkedFromOf(v.claudeSessionIds, v, { transcripts: false }))
+  )
+  if (ctx.json) return ctx.out(JSON.stringify(objects))
+  return table(
+    ctx,
+    objects.map((o) => [o.id, o.status, short(o.latestClaudeSessionId), day(o.createdAt), o.host ?? "-", short(o.cwd)]),
+    ["ID", "STATUS", "LATEST CLAUDE ID", "CREATED", "HOST", "CWD"],
+    1
+  )
+}
+
+/** The store's sessions, a run whose processes are gone given its true status first. */
+const settledSessions = async (resolver: Resolver): Promise<SessionMap> => {
+  const map = await resolver.sessions()
+  const running = [...map.sessions.values()].filter((v) => v.status === "running")
+  for (const v of running) await resolver.settle(v.id)
+  return running.length > 0 ? resolver.sessions() : map
+}
+
+/**
+ * Every chain in this machine's Claude homes, newest activity first, as the `--json` text.
+ * When neither the transcripts nor the event log changed since the last listing (the index's
+ * refresh is the check: one stat per transcript), it is that listing again.
+ */
+const allChains = async (ctx: Context): Promise<string> => {
+  const indexFile = indexFileIn(ctx.storeDir)
+  const savedAt = listingCacheFile(ctx.storeDir)
+  const keyNow = () => listingKey(ctx.storeDir, indexFile, ctx.claudeHomes)
+  // a shared log (PostgreSQL) changes without this machine seeing it: listed afresh each time
+  const keep = ctx.sharedLog === false
+  if (keep) {
+    const transcripts = await TranscriptCache.open({ roots: ctx.claudeHomes, file: indexFile })
+    await transcripts.refresh()
+    const saved = readListing(savedAt, keyNow())
+    if (saved !== undefined) {
+      warnSkippedLines(ctx.warn, join(ctx.storeDir, EVENTS_FILE), saved.skipped)
+      return saved.rows
+    }
+  }
+  const { resolver, cache } = await ctx.open()
   await cache.ensureFresh()
-  const links = cache.links()
+  // what the listing is made from, taken before it is read: a change after it is not kept
+  const before = keyNow()
+  const map = await settledSessions(resolver)
   const rows: Array<ChainRow> = []
-  for (const chain of chainsOf(cache.all(), links)) {
+  for (const chain of chainsOf(cache.all(), cache.links())) {
     const ids = chain.map((m) => m.claudeSessionId)
     const latest = chain.at(-1) as Member
     const owners = [...new Set(ids.flatMap((id) => map.byClaudeId.get(id as ClaudeSessionId) ?? []))]
@@ -201,27 +247,14 @@ export const ls = async (ctx: Context): Promise<void> => {
       transcriptBytes: chain.reduce((n, m) => n + m.size, 0)
     })
   }
-  const listed = rows
-    .filter(
-      (r) => near(r.cwd) && (since === undefined || (r.lastActivity !== null && Date.parse(r.lastActivity) >= since))
-    )
-    .sort((a, b) =>
-      (a.lastActivity ?? "") < (b.lastActivity ?? "") ? 1 : (a.lastActivity ?? "") > (b.lastActivity ?? "") ? -1 : 0
-    )
-    .slice(0, limit)
-  if (ctx.json) return ctx.out(JSON.stringify(listed))
-  table(
-    ctx,
-    listed.map((r) => [
-      short(r.id),
-      r.status,
-      r.latestClaudeSessionId,
-      String(r.claudeSessionIds.length),
-      day(r.lastActivity),
-      r.forkedFrom === null ? "-" : `fork of ${r.forkedFrom.claudeSessionId?.slice(0, 8) ?? "?"}`,
-      short(r.cwd)
-    ]),
-    ["ID", "STATUS", "LATEST CLAUDE ID", "RUNS", "LAST ACTIVITY", "FORKED", "CWD"],
-    1
+  rows.sort((a, b) =>
+    (a.lastActivity ?? "") < (b.lastActivity ?? "") ? 1 : (a.lastActivity ?? "") > (b.lastActivity ?? "") ? -1 : 0
   )
+  const text = JSON.stringify(rows)
+  // kept only if nothing moved while it was made, and no run in it is still going (its status
+  // is checked again next time)
+  if (keep && keyNow() === before && !rows.some((r) => r.status === "running")) {
+    await saveListing(savedAt, before, text, resolver.logDiagnostics())
+  }
+  return text
 }

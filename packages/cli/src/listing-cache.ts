@@ -1,0 +1,93 @@
+/**
+ * The last `ls --all` listing, kept beside the transcript index: a warm `ls --all` whose
+ * transcripts (the index after its refresh) and event log have not changed since is that
+ * listing again, without folding the log or decoding the index's folders.
+ *
+ * One file, `<store>/index/ls-all.v1.jsonl`, written atomically (0600): a header line (what the
+ * listing was made from, and the MD5 of the rows line: a check against damage, not a
+ * signature), then the rows as `--json` prints them. The header is Schema-decoded; the rows line
+ * is used only when its digest is the one the header names (bytes this code wrote from typed
+ * rows); anything else is listed afresh.
+ */
+import { createHash } from "node:crypto"
+import { readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
+import { HOST } from "@cc/events"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
+import { writeAtomic } from "./supervise.js"
+
+const VERSION = 1
+
+const Header = Schema.Struct({
+  version: Schema.Literal(VERSION),
+  /** What the listing was made from: equal keys, equal listings. */
+  key: Schema.String,
+  digest: Schema.String,
+  /** Event log lines the listing skipped, said again to whoever reads the listing. */
+  skipped: Schema.Array(Schema.Struct({ offset: Schema.Number, reason: Schema.String }))
+})
+type Header = typeof Header.Type
+const decodeHeader = Schema.decodeUnknownExit(Header)
+
+export const listingCacheFile = (storeDir: string): string => join(storeDir, "index", `ls-all.v${VERSION}.jsonl`)
+
+const identity = (path: string): string => {
+  try {
+    const s = statSync(path)
+    return `${s.ino}:${s.size}:${s.mtimeMs}`
+  } catch {
+    return "none"
+  }
+}
+
+/**
+ * What a listing depends on: this host, the Claude homes, the transcript index file as its
+ * refresh left it (rewritten, so another identity, whenever anything in it changed), and the
+ * event log (append-only: its size and inode say whether anything was added).
+ */
+export const listingKey = (storeDir: string, indexFile: string, claudeHomes: ReadonlyArray<string>): string =>
+  JSON.stringify([HOST, claudeHomes, identity(indexFile), identity(join(storeDir, "events.jsonl"))])
+
+const digestOf = (text: string): string => createHash("md5").update(text).digest("hex")
+
+/** The rows line of the listing made under `key`, if there is one and it is intact. */
+export const readListing = (
+  file: string,
+  key: string
+): { readonly rows: string; readonly skipped: Header["skipped"] } | undefined => {
+  let text: string
+  try {
+    text = readFileSync(file, "utf8")
+  } catch {
+    return undefined
+  }
+  const newline = text.indexOf("\n")
+  if (newline === -1) return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(text.slice(0, newline))
+  } catch {
+    return undefined
+  }
+  const header = decodeHeader(value)
+  if (Exit.isFailure(header) || header.value.key !== key) return undefined
+  const rows = text.slice(newline + 1).replace(/\n$/, "")
+  return digestOf(rows) === header.value.digest ? { rows, skipped: header.value.skipped } : undefined
+}
+
+/** Saves a listing; one that cannot be saved (a read-only store) is simply made again next time. */
+export const saveListing = async (
+  file: string,
+  key: string,
+  rows: string,
+  skipped: ReadonlyArray<{ readonly offset: number; readonly reason: string }>
+): Promise<void> => {
+  const header: Header = {
+    version: VERSION,
+    key,
+    digest: digestOf(rows),
+    skipped: skipped.map(({ offset, reason }) => ({ offset, reason }))
+  }
+  await writeAtomic(file, `${JSON.stringify(header)}\n${rows}\n`).catch(() => undefined)
+}
