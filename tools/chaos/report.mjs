@@ -22,6 +22,8 @@ const under = by("transcripts-under-index")
 const loops = by("symlink-loops")
 const modes = by("file-modes-and-prompt-text")
 const net = by("no-network")
+const pgLoad = by("pg-load")
+const pgKill = by("pg-kill")
 const commit = (() => {
   try {
     return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim()
@@ -34,7 +36,8 @@ const faults =
   (appender.faultsInjected ?? 0) +
   (disk.faultsInjected ?? 0) +
   (ro.faultsInjected ?? 0) +
-  (under.faultsInjected ?? 0)
+  (under.faultsInjected ?? 0) +
+  (pgKill.faultsInjected ?? 0)
 const cases = fuzz.reduce((n, r) => n + (r.cases ?? 0), 0)
 
 const ms = (value) => (value === undefined ? "?" : `${Number(value).toFixed(value < 10 ? 2 : 0)} ms`)
@@ -68,6 +71,10 @@ Node ${process.version}; commit ${commit}; ${new Date().toISOString().slice(0, 1
 - a full disk (the kernel refusing a write: \`ulimit -f\`, EFBIG): a typed \`${disk.error}\`, the partial write cut back, ${disk.eventsKept} events kept, ${disk.eventsLost} lost.
 - a read-only store (an unprivileged user): reads answer, appends fail with \`${ro.error}\`, the log unchanged.
 - ${under.faultsInjected} transcripts truncated, replaced and rewritten in place under the index: ${under.detected} detected and re-read.
+
+## PostgreSQL (\`@cc/store-postgres\`, a real server started by the suite)
+- ${pgLoad.processes} processes appending ${pgLoad.eventsEach} events each at once (${pgLoad.events} events in ${pgLoad.appends} appends, batches of 1–8, each one transaction, in ${Number(pgLoad.seconds).toFixed(1)} s): every event present exactly once (lost ${pgLoad.lost}, duplicated ${pgLoad.duplicated}), each process's events in its own order. Append latency (call to return, the advisory lock's queue included): p50 ${ms(pgLoad.p50Ms)}, p99 ${ms(pgLoad.p99Ms)}, longest ${ms(pgLoad.maxMs)}.
+- the server killed with SIGKILL mid-append and started again, ${pgKill.faultsInjected} times, under an appender that retries: ${pgKill.acknowledged} appends acknowledged, ${pgKill.lost} of them lost, ${pgKill.doubled} stored twice (${pgKill.stored} stored in all: the store retries an append the kill interrupted, and an append is idempotent by event id, so one that had committed before the kill adds nothing the second time).
 
 ## Bad input
 ${fuzz.map((r) => `- ${r.name.replace("fuzz-", "")}: ${r.cases} cases, ${r.crashes ?? r.reachedAPath ?? 0} ${r.name === "hostile-ids" ? "reached a path" : "crashes"}`).join("\n")}
