@@ -155,6 +155,46 @@ describe("session map", () => {
     expect(sessionMap(fold([failed, opened, started])).sessions.get(S)?.status).toBe("failed")
   })
 
+  it("names the host a session was opened on, each run's and each transcript's, from version-2 events", () => {
+    const on = (host: string) => ({ host })
+    const events: Array<SessionEvent> = [
+      makeEvent("session.opened", S, { cwd: "/w", mode: "detached" }, on("laptop")),
+      makeEvent("run.started", S, { runId: "r1" }, on("laptop")),
+      makeEvent("run.started", S, { runId: "r2", host: "ci-7" }, on("laptop")),
+      makeEvent(
+        "claude.observed",
+        S,
+        { claudeSessionId: A, source: "transcripts", evidence: "x", confidence: 1, transcriptPath: "/h/a.jsonl" },
+        on("ci-7")
+      ),
+      makeEvent(
+        "claude.observed",
+        S,
+        { claudeSessionId: A, source: "transcripts", evidence: "y", confidence: 1, transcriptPath: "/h/a.jsonl" },
+        on("laptop")
+      )
+    ]
+    // a version-1 event (no host) says nothing of hosts
+    const { host: _host, ...old } = makeEvent("claude.observed", S, {
+      claudeSessionId: B,
+      source: "transcripts",
+      evidence: "z",
+      confidence: 1,
+      transcriptPath: "/h/b.jsonl"
+    })
+    const view = sessionMap(fold([...events, { ...old, v: 1 } as SessionEvent])).sessions.get(S)
+    expect(view).toMatchObject({
+      host: "laptop",
+      hosts: ["ci-7", "laptop"],
+      transcriptHosts: { "/h/a.jsonl": ["ci-7", "laptop"] }
+    })
+    expect(view?.runs.map((r) => [r.runId, r.started?.host])).toEqual([
+      ["r1", "laptop"],
+      ["r2", "ci-7"]
+    ])
+    expect(view?.transcripts).toEqual(["/h/a.jsonl", "/h/b.jsonl"])
+  })
+
   it("indexes Claude ids back to stable ids", () => {
     const map = sessionMap(fold([opened, observe(A, 1)]))
     expect(map.byClaudeId.get(A)).toEqual([S])
