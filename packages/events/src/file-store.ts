@@ -22,6 +22,7 @@ import { acquireLock, type LockOptions } from "./lock.js"
 import { claudeIdsOf, type SessionEvent } from "./schema.js"
 import {
   appendIndexLines,
+  IndexFileText,
   type LogTail,
   readPlaces,
   replaceIndexFile,
@@ -264,10 +265,10 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
         catch: (cause) => storeErrorFromCause(cause, path, "read")
       })
 
-    const indexPath = join(dir, SESSION_INDEX_FILE)
+    const indexFile = new IndexFileText(join(dir, SESSION_INDEX_FILE))
     const readSessions = (query: SessionQuery): Effect.Effect<ReadResult, StoreError> =>
       Effect.tryPromise({
-        try: () => readSessionsIndexed(path, indexPath, query, !readOnly),
+        try: () => readSessionsIndexed(path, indexFile, query, !readOnly),
         catch: (cause) => storeErrorFromCause(cause, path, "read")
       })
 
@@ -317,15 +318,16 @@ const readTail = async (path: string, from: number): Promise<LogTail> => {
  */
 const readSessionsIndexed = async (
   path: string,
-  indexPath: string,
+  indexFile: IndexFileText,
   query: SessionQuery,
   writable: boolean
 ): Promise<ReadResult> => {
+  const indexPath = indexFile.path
   const fd = openSync(path, "r")
   try {
     const wanted = new Set<string>(query.sessions ?? [])
     const mentioned = new Set<string>(query.mentioning ?? [])
-    const loaded = SessionIndex.load(indexPath, fd)
+    const loaded = SessionIndex.of(indexFile.read(), fd)
     if (loaded !== undefined) {
       const answer = await answerFrom(loaded, fd, path, indexPath, wanted, mentioned, writable)
       if (answer !== undefined) return answer
@@ -347,7 +349,11 @@ const answerFrom = async (
   mentioned: ReadonlySet<string>,
   writable: boolean
 ): Promise<ReadResult | undefined> => {
-  const tail = await readTail(path, index.mark.next)
+  // nothing appended since the mark (the common case): no read at all
+  const tail =
+    fstatSync(fd).size === index.mark.next
+      ? { events: [], diagnostics: [], nextOffset: index.mark.next }
+      : await readTail(path, index.mark.next)
   const wanted = new Set(sessions)
   for (const session of index.sessionsMentioning(mentioned)) wanted.add(session)
   for (const { event } of tail.events) if (claudeIdsOf(event).some((id) => mentioned.has(id))) wanted.add(event.session)

@@ -21,6 +21,18 @@ export type JsonlItem =
   | { readonly _tag: "End"; readonly nextOffset: number; readonly pending: number }
 
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
+
+/** Reads `length` bytes at `position` of an open file, or fewer at its end. */
+export const readRangeSync = (fd: number, position: number, length: number): Buffer => {
+  const buffer = Buffer.allocUnsafe(length)
+  let done = 0
+  while (done < length) {
+    const n = readSync(fd, buffer, done, length - done, position + done)
+    if (n === 0) break
+    done += n
+  }
+  return buffer.subarray(0, done)
+}
 const NEWLINE = 0x0a
 
 /**

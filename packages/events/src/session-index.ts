@@ -17,8 +17,9 @@
  * already there. So the lines of a write cut short (no mark) are never the only ones for their
  * events, and a garbled one is skipped. Every answer is checked against the log itself.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeSync } from "node:fs"
+import { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs"
 import { decodeEventLine } from "./codec.js"
+import { readRangeSync } from "./jsonl.js"
 import { claudeIdsOf } from "./schema.js"
 import type { SkippedLine, StoreDiagnostic, StoredEvent } from "./store.js"
 
@@ -60,17 +61,6 @@ const linesStartingWith = function* (text: string, prefix: string): Generator<st
   }
 }
 
-const readAt = (fd: number, offset: number, length: number): Buffer => {
-  const buffer = Buffer.allocUnsafe(length)
-  let got = 0
-  while (got < length) {
-    const n = readSync(fd, buffer, got, length - got, offset + got)
-    if (n === 0) break
-    got += n
-  }
-  return buffer.subarray(0, got)
-}
-
 /** The longest last line a mark is checked against; a longer one is just read again. */
 const MAX_CHECKED_LINE = 1 << 20
 
@@ -86,17 +76,12 @@ export class SessionIndex {
   }
 
   /**
-   * The index at `path` if its last mark still describes the log open at `logFd`: the log is at
-   * least that long and the line the mark names is still the event it names. Otherwise none
-   * (missing, unreadable, or made for another log): the caller reads the log from the start.
+   * The index in `text` (an index file's) if its last mark still describes the log open at
+   * `logFd`: the log is at least that long and the line the mark names is still the event it
+   * names. Otherwise none (damaged, or made for another log): the caller reads the log whole.
    */
-  static load(path: string, logFd: number): SessionIndex | undefined {
-    let text: string
-    try {
-      text = readFileSync(path, "latin1")
-    } catch {
-      return undefined
-    }
+  static of(text: string | undefined, logFd: number): SessionIndex | undefined {
+    if (text === undefined) return undefined
     const at = text.lastIndexOf("\n@ ")
     const end = at === -1 ? -1 : text.indexOf("\n", at + 1)
     if (at === -1 || end === -1) return undefined
@@ -106,7 +91,7 @@ export class SessionIndex {
     if (mark.lastOffset >= 0) {
       const length = mark.next - mark.lastOffset
       if (length <= 0 || length > MAX_CHECKED_LINE) return undefined
-      const line = readAt(logFd, mark.lastOffset, length).toString("utf8")
+      const line = readRangeSync(logFd, mark.lastOffset, length).toString("utf8")
       if (!line.endsWith("\n") || !line.includes(`"id":${JSON.stringify(mark.lastId)}`)) return undefined
     }
     return new SessionIndex(text.slice(0, end + 1), mark)
@@ -170,6 +155,35 @@ export class SessionIndex {
 }
 
 /**
+ * An index file's text, read again only when the file changed (another inode, size or mtime):
+ * a long-lived reader asking about one session after another reads it once.
+ */
+export class IndexFileText {
+  #stamp: string | undefined
+  #text: string | undefined
+  constructor(readonly path: string) {}
+
+  read(): string | undefined {
+    let stamp: string
+    try {
+      const s = statSync(this.path)
+      stamp = `${s.ino}:${s.size}:${s.mtimeMs}`
+    } catch {
+      return undefined
+    }
+    if (stamp !== this.#stamp) {
+      try {
+        this.#text = readFileSync(this.path, "latin1")
+        this.#stamp = stamp
+      } catch {
+        return undefined
+      }
+    }
+    return this.#text
+  }
+}
+
+/**
  * Reads the events at `places` from the open log, each checked: a whole line there, ending
  * in a newline, that decodes to an event of `session`. A place that fails the check is left
  * out and reported (the index is then rebuilt by the caller).
@@ -182,7 +196,7 @@ export const readPlaces = (
   const events: Array<StoredEvent> = []
   let failed = false
   for (const { offset, length } of places) {
-    const bytes = readAt(logFd, offset, length + 1)
+    const bytes = readRangeSync(logFd, offset, length + 1)
     if (bytes.length !== length + 1 || bytes[length] !== 0x0a || (offset > 0 && !startsLine(logFd, offset))) {
       failed = true
       continue
@@ -197,32 +211,34 @@ export const readPlaces = (
   return { events, failed }
 }
 
-const startsLine = (fd: number, offset: number): boolean => readAt(fd, offset - 1, 1)[0] === 0x0a
+const startsLine = (fd: number, offset: number): boolean => readRangeSync(fd, offset - 1, 1)[0] === 0x0a
 
-/** Adds `lines` to the index file in one append; a failure (read-only store) changes nothing. */
-export const appendIndexLines = (path: string, lines: string): void => {
+/** Writes `text` in one write; a failure (a read-only store) changes nothing and is not an error. */
+const writeQuietly = (path: string, flags: "a" | "w", text: string): boolean => {
   try {
-    const fd = openSync(path, "a", 0o600)
-    try {
-      writeSync(fd, lines)
-    } finally {
-      closeSync(fd)
-    }
-  } catch {
-    // an index is an optimisation: a store we cannot write is read whole instead
-  }
-}
-
-/** Replaces the index file whole (a rebuild): write beside it, then rename over it. */
-export const replaceIndexFile = (path: string, text: string): void => {
-  const temporary = `${path}.${process.pid}.tmp`
-  try {
-    const fd = openSync(temporary, "w", 0o600)
+    const fd = openSync(path, flags, 0o600)
     try {
       writeSync(fd, text)
     } finally {
       closeSync(fd)
     }
+    return true
+  } catch {
+    // an index is an optimisation: a store we cannot write is read whole instead
+    return false
+  }
+}
+
+/** Adds `lines` to the index file in one append. */
+export const appendIndexLines = (path: string, lines: string): void => {
+  writeQuietly(path, "a", lines)
+}
+
+/** Replaces the index file whole (a rebuild): written beside it, then renamed over it. */
+export const replaceIndexFile = (path: string, text: string): void => {
+  const temporary = `${path}.${process.pid}.tmp`
+  if (!writeQuietly(temporary, "w", text)) return
+  try {
     renameSync(temporary, path)
   } catch {
     // as above: without an index the log is read whole

@@ -1012,8 +1012,12 @@ export class Resolver {
 
   async resolveClaude(id: ClaudeSessionId, reference: string = id): Promise<Resolution> {
     const owners = await this.#owners(id)
-    if (owners.length === 1)
-      return this.#fromView((await this.#view(owners[0] as StableId)) as SessionView, "store", ["store"], ["event log"])
+    if (owners.length === 1) {
+      // reading who claims it read the claimant's events too: that view is used as it is
+      const owner = owners[0] as StableId
+      const view = this.#knownView(owner) ?? (await this.#view(owner))
+      return this.#fromView(view as SessionView, "store", ["store"], ["event log"])
+    }
     if (owners.length > 1) {
       throw new AmbiguousSession({
         reference,
