@@ -30,6 +30,8 @@ export interface Context {
   /** Plugin sources from the store's config file and `--source`. */
   readonly plugins: ReadonlyArray<AnySource>
   readonly out: (text: string) => void
+  /** Prints bytes as they are (a kept listing), then a newline. */
+  readonly outBytes: (bytes: Uint8Array) => void
   readonly err: (text: string) => void
   /** A warning on stderr, once: a line of text, or with --json an entry of `{"warnings":[…]}`. */
   readonly warn: (message: string, details?: Record<string, unknown>) => void

@@ -4,10 +4,9 @@
  * listing again, without folding the log or decoding the index's folders.
  *
  * One file, `<store>/index/ls-all.v1.jsonl`, written atomically (0600): a header line (what the
- * listing was made from, and the MD5 of the rows line: a check against damage, not a
- * signature), then the rows as `--json` prints them. The header is Schema-decoded; the rows line
- * is used only when its digest is the one the header names (bytes this code wrote from typed
- * rows); anything else is listed afresh.
+ * listing was made from, and the SHA-256 of the rows line), then the rows as `--json` prints
+ * them. The header is Schema-decoded; the rows line is used only when its digest is the one
+ * the header names (bytes this code wrote from typed rows); anything else is listed afresh.
  */
 import { createHash } from "node:crypto"
 import { readFileSync, statSync } from "node:fs"
@@ -49,30 +48,33 @@ const identity = (path: string): string => {
 export const listingKey = (storeDir: string, indexFile: string, claudeHomes: ReadonlyArray<string>): string =>
   JSON.stringify([HOST, claudeHomes, identity(indexFile), identity(join(storeDir, "events.jsonl"))])
 
-const digestOf = (text: string): string => createHash("md5").update(text).digest("hex")
+const digestOf = (bytes: Uint8Array | string): string => createHash("sha256").update(bytes).digest("hex")
 
-/** The rows line of the listing made under `key`, if there is one and it is intact. */
+/**
+ * The rows line of the listing made under `key` (bytes, as they will be printed), if there is
+ * one and it is intact.
+ */
 export const readListing = (
   file: string,
   key: string
-): { readonly rows: string; readonly skipped: Header["skipped"] } | undefined => {
-  let text: string
+): { readonly rows: Buffer; readonly skipped: Header["skipped"] } | undefined => {
+  let bytes: Buffer
   try {
-    text = readFileSync(file, "utf8")
+    bytes = readFileSync(file)
   } catch {
     return undefined
   }
-  const newline = text.indexOf("\n")
-  if (newline === -1) return undefined
+  const newline = bytes.indexOf(0x0a)
+  if (newline === -1 || bytes.at(-1) !== 0x0a) return undefined
   let value: unknown
   try {
-    value = JSON.parse(text.slice(0, newline))
+    value = JSON.parse(bytes.subarray(0, newline).toString("utf8"))
   } catch {
     return undefined
   }
   const header = decodeHeader(value)
   if (Exit.isFailure(header) || header.value.key !== key) return undefined
-  const rows = text.slice(newline + 1).replace(/\n$/, "")
+  const rows = bytes.subarray(newline + 1, bytes.length - 1)
   return digestOf(rows) === header.value.digest ? { rows, skipped: header.value.skipped } : undefined
 }
 
@@ -80,7 +82,7 @@ export const readListing = (
 export const saveListing = async (
   file: string,
   key: string,
-  rows: string,
+  rows: Buffer,
   skipped: ReadonlyArray<{ readonly offset: number; readonly reason: string }>
 ): Promise<void> => {
   const header: Header = {
@@ -89,5 +91,6 @@ export const saveListing = async (
     digest: digestOf(rows),
     skipped: skipped.map(({ offset, reason }) => ({ offset, reason }))
   }
-  await writeAtomic(file, `${JSON.stringify(header)}\n${rows}\n`).catch(() => undefined)
+  const content = Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), rows, Buffer.from("\n")])
+  await writeAtomic(file, content).catch(() => undefined)
 }

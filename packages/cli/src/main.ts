@@ -73,6 +73,10 @@ const LAUNCHES = new Set(["run", "resume", "fork", "continue"])
 
 export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
   const out = (text: string) => process.stdout.write(`${text}\n`)
+  const outBytes = (bytes: Uint8Array) => {
+    process.stdout.write(bytes)
+    process.stdout.write("\n")
+  }
   const err = (text: string) => process.stderr.write(`${text}\n`)
   const warnings: Array<Record<string, unknown>> = []
   const said = new Set<string>()
@@ -129,6 +133,7 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
       plugins: plugins.sources,
       mappings,
       out,
+      outBytes,
       err,
       warn,
       eventLog,

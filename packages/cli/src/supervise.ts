@@ -53,7 +53,7 @@ export interface RunOutcome {
 }
 
 /** Writes a file so that readers see the old content or the new, never a torn one. */
-export const writeAtomic = async (path: string, content: string): Promise<void> => {
+export const writeAtomic = async (path: string, content: string | Uint8Array): Promise<void> => {
   const temp = `${path}.${process.pid}.${randomUUID()}.tmp`
   await writeFile(temp, content, { mode: 0o600 })
   await rename(temp, path)

@@ -146,8 +146,8 @@ export const ls = async (ctx: Context): Promise<void> => {
   if (ctx.parsed.flags.has("--all")) {
     const rows = await allChains(ctx)
     // unfiltered JSON is the listing as it was made (or kept): printed as it is
-    if (ctx.json && cwd === undefined && since === undefined && limit === undefined) return ctx.out(rows)
-    const listed = (JSON.parse(rows) as Array<ChainRow>)
+    if (ctx.json && cwd === undefined && since === undefined && limit === undefined) return ctx.outBytes(rows)
+    const listed = (JSON.parse(rows.toString("utf8")) as Array<ChainRow>)
       .filter(
         (r) => near(r.cwd) && (since === undefined || (r.lastActivity !== null && Date.parse(r.lastActivity) >= since))
       )
@@ -202,7 +202,7 @@ const settledSessions = async (resolver: Resolver): Promise<SessionMap> => {
  * When neither the transcripts nor the event log changed since the last listing (the index's
  * refresh is the check: one stat per transcript), it is that listing again.
  */
-const allChains = async (ctx: Context): Promise<string> => {
+const allChains = async (ctx: Context): Promise<Buffer> => {
   const indexFile = indexFileIn(ctx.storeDir)
   const savedAt = listingCacheFile(ctx.storeDir)
   const keyNow = () => listingKey(ctx.storeDir, indexFile, ctx.claudeHomes)
@@ -250,7 +250,7 @@ const allChains = async (ctx: Context): Promise<string> => {
   rows.sort((a, b) =>
     (a.lastActivity ?? "") < (b.lastActivity ?? "") ? 1 : (a.lastActivity ?? "") > (b.lastActivity ?? "") ? -1 : 0
   )
-  const text = JSON.stringify(rows)
+  const text = Buffer.from(JSON.stringify(rows))
   // kept only if nothing moved while it was made, and no run in it is still going (its status
   // is checked again next time)
   if (keep && keyNow() === before && !rows.some((r) => r.status === "running")) {
