@@ -6,6 +6,7 @@ import {
   ftruncateSync,
   openSync,
   readSync,
+  statSync,
   writeSync
 } from "node:fs"
 import { homedir } from "node:os"
@@ -300,6 +301,8 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
   })
 
 const readTail = async (path: string, from: number): Promise<LogTail> => {
+  // nothing past `from` (a caller keeping up with the log, the usual case): one stat, no read
+  if (statSync(path).size <= from) return { events: [], diagnostics: [], nextOffset: from }
   const events: Array<StoredEvent & { readonly length: number }> = []
   const diagnostics: Array<StoreDiagnostic> = []
   let nextOffset = from

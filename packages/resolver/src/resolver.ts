@@ -194,6 +194,7 @@ export class Resolver {
   readonly #diagnostics: Array<SourceDiagnostic> = []
   readonly #logDiagnostics = new Map<number, SkippedLine>()
   #byPrompt: { all: ReadonlyArray<IndexedTranscript>; map: Map<string, Array<IndexedTranscript>> } | undefined
+  #linkGraph: { links: ReadonlyArray<unknown>; touching: Map<string, Array<number>> } | undefined
   /** Whether the whole log has been folded (`#world`); until then sessions are read one by one. */
   #whole = false
   /** Sessions read alone (`log.readSessions`): their views, and who claims the Claude ids asked about. */
@@ -570,22 +571,38 @@ export class Resolver {
     }>
   } {
     const links = this.#options.cache.links()
-    const chainLinks = links.filter((l) => l.kind !== "fork")
+    // the links by the sessions they touch, made once per index state: `recover` asks this of
+    // every transcript, and a scan of every link per question would make it quadratic
+    if (this.#linkGraph?.links !== links) {
+      const touching = new Map<string, Array<number>>()
+      links.forEach((l, i) => {
+        for (const id of [l.from, l.to]) touching.set(id, [...(touching.get(id) ?? []), i])
+      })
+      this.#linkGraph = { links, touching }
+    }
+    const { touching } = this.#linkGraph
     const members = new Set<string>([seed])
-    let grew = true
-    while (grew) {
-      grew = false
-      for (const l of chainLinks) {
-        if (members.has(l.from) !== members.has(l.to)) {
-          members.add(l.from)
-          members.add(l.to)
-          grew = true
+    const queue: Array<string> = [seed]
+    const near = new Set<number>()
+    for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+      for (const i of touching.get(id) ?? []) {
+        near.add(i)
+        const l = links[i] as (typeof links)[number]
+        if (l.kind === "fork") continue
+        for (const other of [l.from, l.to]) {
+          if (!members.has(other)) {
+            members.add(other)
+            queue.push(other)
+          }
         }
       }
     }
     // links out of the chain (its resumes, and forks of it), and a fork link into it: a fork
     // adopted from the transcripts then knows its parent from its own events
-    const relevant = links.filter((l) => members.has(l.from) || (l.kind === "fork" && members.has(l.to)))
+    const relevant = [...near]
+      .sort((a, b) => a - b)
+      .map((i) => links[i] as (typeof links)[number])
+      .filter((l) => members.has(l.from) || (l.kind === "fork" && members.has(l.to)))
     return {
       ids: [...members] as Array<ClaudeSessionId>,
       links: relevant.map((l) => ({
