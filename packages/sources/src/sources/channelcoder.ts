@@ -7,7 +7,7 @@
  * the hash of the run's prompt, computed here in memory from the message (never stored,
  * never returned) — so the resolver can find their real ids in Claude's transcripts.
  */
-import { readFile } from "node:fs/promises"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
 import * as Exit from "effect/Exit"
@@ -230,7 +230,9 @@ export type ChannelCoderFile =
 export const readChannelCoderFile = async (path: string): Promise<ChannelCoderFile> => {
   let text: string
   try {
-    text = await readFile(path, "utf8")
+    // a session file is a small JSON record, and recover reads a thousand of them: one
+    // synchronous read each costs less than the thread-pool round trips of an async one
+    text = readFileSync(path, "utf8")
   } catch (error) {
     return { _tag: "Invalid", reason: fsReason(error, "session file") }
   }
