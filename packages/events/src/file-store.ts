@@ -352,11 +352,8 @@ const answerFrom = async (
   mentioned: ReadonlySet<string>,
   writable: boolean
 ): Promise<ReadResult | undefined> => {
-  // nothing appended since the mark (the common case): no read at all
-  const tail =
-    fstatSync(fd).size === index.mark.next
-      ? { events: [], diagnostics: [], nextOffset: index.mark.next }
-      : await readTail(path, index.mark.next)
+  // (nothing appended since the mark, the common case, is one stat in readTail)
+  const tail = await readTail(path, index.mark.next)
   const wanted = new Set(sessions)
   for (const session of index.sessionsMentioning(mentioned)) wanted.add(session)
   for (const { event } of tail.events) if (claudeIdsOf(event).some((id) => mentioned.has(id))) wanted.add(event.session)

@@ -252,7 +252,11 @@ export class Resolver {
     const { events, diagnostics } = await this.#options.log.readSessions(query)
     for (const d of diagnostics) if (d._tag === "SkippedLine") this.#logDiagnostics.set(d.offset, d)
     const bySession = new Map<string, Array<SessionEvent>>()
-    for (const { event } of events) bySession.set(event.session, [...(bySession.get(event.session) ?? []), event])
+    for (const { event } of events) {
+      const own = bySession.get(event.session)
+      if (own === undefined) bySession.set(event.session, [event])
+      else own.push(event)
+    }
     for (const id of query.sessions ?? []) this.#partialViews.set(id, null)
     const views: Array<SessionView> = []
     for (const [id, own] of bySession) {
