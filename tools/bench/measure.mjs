@@ -1,7 +1,7 @@
 import { appendFileSync, closeSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { indexFileIn, TranscriptCache } from "@cc/cache"
-import { fold, makeEvent, openEventLog } from "@cc/events"
+import { fold, foldEventLog, makeEvent, openEventLog } from "@cc/events"
 import { openResolver } from "@cc/resolver"
 import { readTranscriptHead } from "@cc/sources"
 
@@ -198,11 +198,11 @@ const tasks = {
     await log.close()
     return { ms, count, latencies, startedAt: performance.timeOrigin + t, endedAt: performance.timeOrigin + t + ms }
   },
-  async "pg-fill"({ url, prefix, events, batch = 5000 }) {
+  async "pg-fill"({ url, prefix, events, batch = 5000, first = 0 }) {
     const log = await pgLog(url, prefix)
     const t = now()
-    for (let from = 0; from < events; from += batch)
-      await log.append(syntheticEvents(Math.min(batch, events - from), from))
+    for (let from = first; from < first + events; from += batch)
+      await log.append(syntheticEvents(Math.min(batch, first + events - from), from))
     const ms = now() - t
     await log.close()
     return { ms, events }
@@ -216,6 +216,16 @@ const tasks = {
     const ms = now() - t
     await log.close()
     return { ms, readMs, events: read.events.length, sessions: Object.keys(state.sessions).length }
+  },
+  /** A reader's fold of the whole log as a new process gets it: from the store's newest snapshot. */
+  async "pg-fold-log"({ url, prefix }) {
+    const log = await pgLog(url, prefix)
+    const t = now()
+    const folded = await foldEventLog(log)
+    const ms = now() - t
+    const sessions = folded.folder.records().length
+    await log.close()
+    return { ms, resumedFrom: folded.resumedFrom ?? null, folded: folded.folded, saved: folded.saved, sessions }
   },
   /** Follows the log until `count` events came; each says when it was appended (a label). */
   async "pg-tail"({ url, prefix, count }) {

@@ -57,6 +57,11 @@ export const benchPostgres = async ({ scratch, smoke }) => {
     const events = smoke ? 20_000 : 1_000_000
     const fill = await spawnMeasure("pg-fill", { url, prefix: "big", events })
     const readFold = await spawnMeasure("pg-read-fold", { url, prefix: "big" })
+    // the first whole fold keeps a snapshot; the log grows on; a new reader folds from the snapshot
+    const firstFold = await spawnMeasure("pg-fold-log", { url, prefix: "big" })
+    const after = smoke ? 1_000 : 10_000
+    await spawnMeasure("pg-fill", { url, prefix: "big", events: after, first: events })
+    const foldLog = await spawnMeasure("pg-fold-log", { url, prefix: "big" })
     const count = smoke ? 50 : 300
     let startWriter
     const writerMayStart = new Promise((r) => {
@@ -66,7 +71,7 @@ export const benchPostgres = async ({ scratch, smoke }) => {
     await writerMayStart
     await spawnMeasure("pg-tail-writer", { url, prefix: "tail", count })
     const tail = await reader
-    return { one, sixteen, fill, readFold, tail }
+    return { one, sixteen, fill, readFold, firstFold, foldLog, tail }
   } finally {
     await server.stop()
     rmSync(dir, { recursive: true, force: true })

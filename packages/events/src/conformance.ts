@@ -15,6 +15,7 @@ import { describe, expect, it } from "vitest"
 import { claudeIdArb, eventListArb, stableIdArb } from "./arbitraries.js"
 import { encodeEventLine } from "./codec.js"
 import { fold } from "./fold.js"
+import { foldLog } from "./fold-snapshot.js"
 import { claudeIdsOf, type SessionEvent } from "./schema.js"
 import { type EventStoreShape, type LogItem, selectSessions } from "./store.js"
 
@@ -47,6 +48,8 @@ interface Model {
   events: Array<SessionEvent>
   /** nextOffset observed after the n-th batch, with the event count at that point */
   marks: Array<{ offset: number; count: number }>
+  /** Where the newest snapshot `foldLog` kept covers up to (stores that keep snapshots). */
+  snapshotAt?: number
 }
 
 class AppendCommand implements fc.AsyncCommand<Model, EventStoreShape> {
@@ -119,6 +122,39 @@ class ReadFromMarkCommand implements fc.AsyncCommand<Model, EventStoreShape> {
   }
 }
 
+/**
+ * Folds the whole log with `foldLog`: from the newest snapshot when the store keeps them, and
+ * keeping a new one once `snapshotAfter` events were folded past it. Whatever it resumed from,
+ * the state is the fold of every event.
+ */
+class FoldLogCommand implements fc.AsyncCommand<Model, EventStoreShape> {
+  constructor(readonly snapshotAfter: number) {}
+  check(): boolean {
+    return true
+  }
+  async run(model: Model, store: EventStoreShape): Promise<void> {
+    const folded = await run(foldLog(store, { snapshotAfter: this.snapshotAfter }))
+    expect(folded.folder.state()).toEqual(fold(model.events))
+    const whole = await run(store.read())
+    expect(folded.nextOffset).toBe(whole.nextOffset)
+    expect(folded.saveError).toBeUndefined()
+    if (store.snapshots === undefined) {
+      expect(folded.resumedFrom).toBeUndefined()
+      expect(folded.saved).toBe(false)
+      return
+    }
+    // it resumed from the newest snapshot kept, and folded only what came after it
+    expect(folded.resumedFrom).toBe(model.snapshotAt)
+    const after = model.snapshotAt === undefined ? whole : await run(store.read({ from: model.snapshotAt }))
+    expect(folded.folded).toBe(after.events.length)
+    expect(folded.saved).toBe(folded.folded >= this.snapshotAfter)
+    if (folded.saved) model.snapshotAt = folded.nextOffset
+  }
+  toString(): string {
+    return `foldLog(snapshotAfter ${this.snapshotAfter})`
+  }
+}
+
 class StreamCommand implements fc.AsyncCommand<Model, EventStoreShape> {
   check(): boolean {
     return true
@@ -163,6 +199,7 @@ export const runEventStoreConformance = (
           eventListArb(6).map((batch) => new AppendCommand(batch)),
           fc.nat().map((pick) => new ReadFromMarkCommand(pick)),
           fc.constant(new StreamCommand()),
+          fc.integer({ min: 0, max: 8 }).map((after) => new FoldLogCommand(after)),
           fc
             .tuple(fc.uniqueArray(stableIdArb(), { maxLength: 3 }), fc.uniqueArray(claudeIdArb(), { maxLength: 3 }))
             .map(([sessions, mentioning]) => new ReadSessionsCommand(sessions, mentioning))

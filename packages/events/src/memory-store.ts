@@ -4,6 +4,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { decodeEventValue, encodeEventLine } from "./codec.js"
 import type { StoreError } from "./errors.js"
+import { decodeFoldSnapshot, encodeFoldSnapshot } from "./fold-snapshot.js"
 import type { SessionEvent } from "./schema.js"
 import {
   EventStore,
@@ -23,6 +24,8 @@ import {
  */
 export const makeMemoryStore = (): EventStoreShape => {
   const lines: Array<string> = []
+  // the newest snapshot, as text: it goes through the same encode/decode as a stored one
+  let snapshotText: string | undefined
 
   const read = (options: ReadOptions = {}): Effect.Effect<ReadResult, StoreError> =>
     Effect.sync(() => {
@@ -62,7 +65,25 @@ export const makeMemoryStore = (): EventStoreShape => {
     stream: (options: ReadOptions = {}) =>
       Stream.unwrap(Effect.map(read(options), (result) => Stream.fromIterable(toItems(result)))),
     tail,
-    repairs: () => []
+    repairs: () => [],
+    snapshots: {
+      load: () =>
+        Effect.sync(() => {
+          if (snapshotText === undefined) return undefined
+          const decoded = decodeFoldSnapshot(snapshotText)
+          if (decoded._tag === "Refused") return undefined
+          const { last, nextOffset } = decoded.snapshot
+          const line = last === null ? undefined : lines[last.offset]
+          const holdsLast = last === null ? nextOffset === 0 : line !== undefined && JSON.parse(line).id === last.id
+          return holdsLast && nextOffset <= lines.length ? decoded.snapshot : undefined
+        }),
+      save: (snapshot) =>
+        Effect.sync(() => {
+          const kept = snapshotText === undefined ? undefined : decodeFoldSnapshot(snapshotText)
+          if (kept?._tag === "Snapshot" && kept.snapshot.nextOffset > snapshot.nextOffset) return
+          snapshotText = encodeFoldSnapshot(snapshot)
+        })
+    }
   }
 }
 

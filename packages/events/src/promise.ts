@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import { type FileStoreOptions, makeFileStore } from "./file-store.js"
+import { type FoldedLog, type FoldLogOptions, foldLog } from "./fold-snapshot.js"
 import { makeMemoryStore } from "./memory-store.js"
 import type { SessionEvent } from "./schema.js"
 import type {
@@ -66,6 +67,10 @@ export const toEventLog = (store: EventStoreShape): EventLog => ({
   repairs: () => store.repairs(),
   effect: store
 })
+
+/** Folds a log's every event, from the newest snapshot the store keeps (see `foldLog`). */
+export const foldEventLog = (log: EventLog, options: FoldLogOptions = {}): Promise<FoldedLog> =>
+  runAsPromise(foldLog(log.effect, options))
 
 /** Opens the file store (creating its directory 0700 and file 0600 if needed). */
 export const openEventLog = async (options: FileStoreOptions = {}): Promise<EventLog> =>

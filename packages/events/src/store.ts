@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { StoreError } from "./errors.js"
+import type { FoldSnapshot } from "./fold-snapshot.js"
 import { claudeIdsOf, type SessionEvent } from "./schema.js"
 
 /** A line the reader could not use. It stays in the log; the reader reports and skips it. */
@@ -103,6 +104,22 @@ export interface EventStoreShape {
   readonly tail: (options?: TailOptions) => Stream.Stream<LogItem, StoreError>
   /** Torn tails this store instance moved aside (on open or before an append). */
   readonly repairs: () => ReadonlyArray<TornTailRepaired>
+  /**
+   * Where the store keeps fold snapshots, if it keeps any (`foldLog` uses them): a new reader of
+   * a long log folds only what came after the newest one.
+   */
+  readonly snapshots?: SnapshotShelf
+}
+
+/** Fold snapshots kept beside a log: a cache, never the truth (see `fold-snapshot.ts`). */
+export interface SnapshotShelf {
+  /**
+   * The newest snapshot that still checks out: it decodes, is of this fold version, and the
+   * log still holds its last event at its offset. None if there is none such.
+   */
+  readonly load: () => Effect.Effect<FoldSnapshot | undefined, StoreError>
+  /** Keeps a snapshot; older ones may be dropped. */
+  readonly save: (snapshot: FoldSnapshot) => Effect.Effect<void, StoreError>
 }
 
 export class EventStore extends Context.Service<EventStore, EventStoreShape>()("@cc/events/EventStore") {}

@@ -18,6 +18,7 @@ import {
   type EventLog,
   Folder,
   fold,
+  foldEventLog,
   HOST,
   isClaudeSessionId,
   isStableId,
@@ -186,7 +187,7 @@ const candidateOf = (
 export class Resolver {
   readonly #options: ResolverOptions
   readonly #window: MatchWindow
-  readonly #folder = new Folder()
+  #folder = new Folder()
   #offset = 0
   #map: SessionMap = { sessions: new Map(), byClaudeId: new Map() }
   readonly #sources: ReadonlyArray<PromiseSource>
@@ -396,12 +397,22 @@ export class Resolver {
    */
   async #world(): Promise<World> {
     this.#whole = true
-    const { events, diagnostics, nextOffset } = await this.#options.log.read({ from: this.#offset })
-    this.#offset = nextOffset
-    for (const d of diagnostics) if (d._tag === "SkippedLine") this.#logDiagnostics.set(d.offset, d)
-    if (events.length === 0) return { map: this.#map }
-    this.#folder.apply(events.map((stored) => stored.event))
-    const touched = new Set(events.map((stored) => stored.event.session))
+    let touched: Set<string>
+    if (this.#offset === 0 && this.#options.log.effect.snapshots !== undefined) {
+      // the first whole read of a store that keeps fold snapshots starts from its newest one
+      const folded = await foldEventLog(this.#options.log)
+      this.#folder = folded.folder
+      this.#offset = folded.nextOffset
+      for (const d of folded.diagnostics) if (d._tag === "SkippedLine") this.#logDiagnostics.set(d.offset, d)
+      touched = new Set(folded.folder.records().map((record) => record.id))
+    } else {
+      const { events, diagnostics, nextOffset } = await this.#options.log.read({ from: this.#offset })
+      this.#offset = nextOffset
+      for (const d of diagnostics) if (d._tag === "SkippedLine") this.#logDiagnostics.set(d.offset, d)
+      if (events.length === 0) return { map: this.#map }
+      this.#folder.apply(events.map((stored) => stored.event))
+      touched = new Set(events.map((stored) => stored.event.session))
+    }
     const sessions = new Map(this.#map.sessions)
     const byClaudeId = new Map<ClaudeSessionId, Array<StableId>>()
     for (const [claudeId, owners] of this.#map.byClaudeId) {

@@ -16,14 +16,18 @@
  */
 import {
   decodeEventLine,
+  decodeFoldSnapshot,
   EventStore,
   type EventStoreShape,
   encodeEventLine,
+  encodeFoldSnapshot,
+  FOLD_VERSION,
   type LogItem,
   type ReadOptions,
   type ReadResult,
   type SessionEvent,
   type SessionQuery,
+  type SnapshotShelf,
   type StoreDiagnostic,
   type StoredEvent,
   type StoreError,
@@ -41,7 +45,7 @@ export const SCHEMA_VERSION = 1
 const NOTIFY_CHANNEL = "cc_sessions_events"
 // one constant for every appender: the advisory lock that orders appends
 const APPEND_LOCK = 4_107_240_611
-const READ_PAGE = 5_000
+const READ_PAGE = 10_000
 
 export interface PostgresStoreOptions {
   /**
@@ -152,6 +156,7 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
   }
   const table = `${prefix}_events`
   const meta = `${prefix}_meta`
+  const snapshotTable = `${prefix}_snapshots`
   const channel = prefix === "cc_sessions" ? NOTIFY_CHANNEL : `${prefix}_events`
   const location = redactUrl(options.url)
   const attempts = options.attempts ?? 6
@@ -198,34 +203,81 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
     }
   }
 
-  await retrying("create the schema of", () =>
-    transaction(async (client) => {
-      // one creator at a time: two first users must not race on CREATE TABLE
-      await client.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK + 1])
-      await client.query(`CREATE TABLE IF NOT EXISTS ${meta} (version integer NOT NULL)`)
-      const version = await client.query<{ version: number }>(`SELECT version FROM ${meta}`)
-      const found = version.rows[0]?.version
-      if (found !== undefined && found > SCHEMA_VERSION) {
-        throw new StoreIOError({
-          path: location,
-          operation: "open",
-          message: `${location} holds schema version ${found}; this @cc/store-postgres knows ${SCHEMA_VERSION}: upgrade it`
-        })
-      }
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${table} (
-          position bigserial PRIMARY KEY,
-          id text NOT NULL UNIQUE,
-          session text NOT NULL,
-          type text NOT NULL,
-          at text NOT NULL,
-          line text NOT NULL
-        )`
-      )
-      await client.query(`CREATE INDEX IF NOT EXISTS ${table}_session ON ${table} (session, position)`)
-      if (found === undefined) await client.query(`INSERT INTO ${meta} (version) VALUES ($1)`, [SCHEMA_VERSION])
+  const createTables = (client: pg.PoolClient) =>
+    client.query(
+      `CREATE TABLE IF NOT EXISTS ${table} (
+        position bigserial PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        session text NOT NULL,
+        type text NOT NULL,
+        at text NOT NULL,
+        line text NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS ${table}_session ON ${table} (session, position)`
+    )
+  // snapshots came after version 1 without changing it: the table is an addition an older
+  // reader never looks at, so a fleet may upgrade one machine at a time
+  const createSnapshots = (client: pg.PoolClient) =>
+    client.query(
+      `CREATE TABLE IF NOT EXISTS ${snapshotTable} (
+        fold_version integer NOT NULL,
+        next_offset bigint NOT NULL,
+        saved_at timestamptz NOT NULL DEFAULT now(),
+        body text NOT NULL,
+        PRIMARY KEY (fold_version, next_offset)
+      )`
+    )
+
+  /** What the database holds already: a role without CREATE can use a schema made before. */
+  const existing = await retrying("open", async () => {
+    const found = await pool.query<{ meta: string | null; events: string | null; snapshots: string | null }>(
+      "SELECT to_regclass($1)::text AS meta, to_regclass($2)::text AS events, to_regclass($3)::text AS snapshots",
+      [meta, table, snapshotTable]
+    )
+    const row = found.rows[0]
+    if (row?.meta == null || row.events == null) return { version: undefined, snapshots: false }
+    const version = await pool.query<{ version: number }>(`SELECT version FROM ${meta}`)
+    return { version: version.rows[0]?.version, snapshots: row.snapshots != null }
+  })
+  const refuseNewer = (found: number | undefined) => {
+    if (found !== undefined && found > SCHEMA_VERSION) {
+      throw new StoreIOError({
+        path: location,
+        operation: "open",
+        message: `${location} holds schema version ${found}; this @cc/store-postgres knows ${SCHEMA_VERSION}: upgrade it`
+      })
+    }
+  }
+  refuseNewer(existing.version)
+  let keepsSnapshots = existing.snapshots
+  if (existing.version === undefined) {
+    await retrying("create the schema of", () =>
+      transaction(async (client) => {
+        // one creator at a time: two first users must not race on CREATE TABLE
+        await client.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK + 1])
+        await client.query(`CREATE TABLE IF NOT EXISTS ${meta} (version integer NOT NULL)`)
+        const version = await client.query<{ version: number }>(`SELECT version FROM ${meta}`)
+        const found = version.rows[0]?.version
+        refuseNewer(found)
+        await createTables(client)
+        await createSnapshots(client)
+        if (found === undefined) await client.query(`INSERT INTO ${meta} (version) VALUES ($1)`, [SCHEMA_VERSION])
+      })
+    )
+    keepsSnapshots = true
+  } else if (!keepsSnapshots) {
+    // a database made before snapshots: add their table if this role may, else do without
+    keepsSnapshots = await retrying("add the snapshot table to", () =>
+      transaction(async (client) => {
+        await client.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK + 1])
+        await createSnapshots(client)
+        return true
+      })
+    ).catch((error: unknown) => {
+      if (error instanceof StorePermissionError) return false
+      throw error
     })
-  )
+  }
 
   const append = (events: ReadonlyArray<SessionEvent>) =>
     Effect.tryPromise({
@@ -268,27 +320,58 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
       catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "append to"))
     })
 
-  const page = async (from: number): Promise<{ items: Array<LogItem>; next: number; full: boolean }> => {
-    const result = await retrying("read", () =>
-      pool.query<{ position: string; line: string }>(
+  /**
+   * One page of the log as the server sends it. The page comes as one text (each line its
+   * position, a space, the stored line, then a newline) rather than a row per event: a million
+   * rows parsed one by one cost the reader more than the events themselves. A stored line never
+   * holds a newline (JSON escapes it); a page whose count says otherwise (a row written around
+   * this package) is read again row by row.
+   */
+  const fetchPage = (from: number): Promise<{ rows: Array<{ position: number; line: string }>; last: number }> =>
+    retrying("read", async () => {
+      const result = await pool.query<{ n: number; last: string | null; text: string | null }>(
+        `SELECT count(*)::int AS n, max(position) AS last,
+                string_agg(position::text || ' ' || line, E'\\n' ORDER BY position) AS text
+         FROM (SELECT position, line FROM ${table} WHERE position >= $1 ORDER BY position LIMIT $2) page`,
+        [from, READ_PAGE]
+      )
+      const row = result.rows[0]
+      if (row === undefined || row.n === 0 || row.text === null || row.last === null)
+        return { rows: [], last: from - 1 }
+      const rows: Array<{ position: number; line: string }> = []
+      let start = 0
+      while (start < row.text.length) {
+        let end = row.text.indexOf("\n", start)
+        if (end === -1) end = row.text.length
+        const space = row.text.indexOf(" ", start)
+        rows.push({ position: Number(row.text.slice(start, space)), line: row.text.slice(space + 1, end) })
+        start = end + 1
+      }
+      if (rows.length === row.n) return { rows, last: Number(row.last) }
+      const plain = await pool.query<{ position: string; line: string }>(
         `SELECT position, line FROM ${table} WHERE position >= $1 ORDER BY position LIMIT $2`,
         [from, READ_PAGE]
       )
-    )
+      return { rows: plain.rows.map((r) => ({ position: Number(r.position), line: r.line })), last: Number(row.last) }
+    })
+
+  const decodePage = (rows: ReadonlyArray<{ position: number; line: string }>): Array<LogItem> => {
     const items: Array<LogItem> = []
-    let next = from
-    for (const row of result.rows) {
-      const position = Number(row.position)
-      next = position + 1
-      const decoded = decodeEventLine(row.line)
+    for (const { position, line } of rows) {
+      const decoded = decodeEventLine(line)
       if (decoded._tag === "Event") items.push({ _tag: "Event", stored: { event: decoded.event, offset: position } })
       else
         items.push({
           _tag: "Diagnostic",
-          diagnostic: { _tag: "SkippedLine", offset: position, length: row.line.length, reason: decoded.reason }
+          diagnostic: { _tag: "SkippedLine", offset: position, length: line.length, reason: decoded.reason }
         })
     }
-    return { items, next, full: result.rows.length === READ_PAGE }
+    return items
+  }
+
+  const page = async (from: number): Promise<{ items: Array<LogItem>; next: number; full: boolean }> => {
+    const { rows, last } = await fetchPage(from)
+    return { items: decodePage(rows), next: last + 1, full: rows.length === READ_PAGE }
   }
 
   const read = (readOptions: ReadOptions = {}): Effect.Effect<ReadResult, StoreError> =>
@@ -297,13 +380,17 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
         const events: Array<StoredEvent> = []
         const diagnostics: Array<StoreDiagnostic> = []
         let offset = Math.max(1, readOptions.from ?? 0)
+        let pending = fetchPage(offset)
         for (;;) {
-          const { items, next, full } = await page(offset)
-          for (const item of items) {
+          const { rows, last } = await pending
+          offset = last + 1
+          const full = rows.length === READ_PAGE
+          // the server reads the next page while this one is decoded
+          if (full) pending = fetchPage(offset)
+          for (const item of decodePage(rows)) {
             if (item._tag === "Event") events.push(item.stored)
             else diagnostics.push(item.diagnostic)
           }
-          offset = next
           if (!full) break
         }
         return { events, diagnostics, nextOffset: offset }
@@ -409,6 +496,62 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
     )
   }
 
+  // the newest few per fold version: one being read while the next is written, and a spare
+  const SNAPSHOTS_KEPT = 2
+  const snapshots: SnapshotShelf = {
+    load: () =>
+      Effect.tryPromise({
+        try: () =>
+          retrying("read a snapshot from", async () => {
+            const found = await pool.query<{ body: string }>(
+              `SELECT body FROM ${snapshotTable} WHERE fold_version = $1 ORDER BY next_offset DESC LIMIT $2`,
+              [FOLD_VERSION, SNAPSHOTS_KEPT]
+            )
+            for (const row of found.rows) {
+              const decoded = decodeFoldSnapshot(row.body)
+              if (decoded._tag === "Refused") continue
+              const { last, nextOffset } = decoded.snapshot
+              // the log must still hold the last event it covers where it says: a table emptied
+              // or restored from elsewhere makes the snapshot someone else's
+              const held = await pool.query<{ id: string; end: string }>(
+                `SELECT (SELECT id FROM ${table} WHERE position = $1) AS id,
+                        (SELECT COALESCE(MAX(position), 0) + 1 FROM ${table}) AS end`,
+                [last?.offset ?? 0]
+              )
+              const here = held.rows[0]
+              if (here === undefined || Number(here.end) < nextOffset) continue
+              if (last === null ? nextOffset <= 1 : here.id === last.id) return decoded.snapshot
+            }
+            return undefined
+          }),
+        catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read a snapshot from"))
+      }),
+    save: (snapshot) =>
+      Effect.tryPromise({
+        try: () =>
+          retrying("keep a snapshot in", async () => {
+            await pool.query(
+              `INSERT INTO ${snapshotTable} (fold_version, next_offset, body) VALUES ($1, $2, $3)
+               ON CONFLICT DO NOTHING`,
+              [snapshot.foldVersion, snapshot.nextOffset, encodeFoldSnapshot(snapshot)]
+            )
+            // a role that may add snapshots but not remove them leaves the old ones
+            await pool
+              .query(
+                `DELETE FROM ${snapshotTable} WHERE fold_version = $1 AND next_offset < (
+                 SELECT MIN(next_offset) FROM (
+                   SELECT next_offset FROM ${snapshotTable} WHERE fold_version = $1
+                   ORDER BY next_offset DESC LIMIT $2) newest)`,
+                [snapshot.foldVersion, SNAPSHOTS_KEPT]
+              )
+              .catch((error: unknown) => {
+                if (codeOf(error) !== "42501") throw error
+              })
+          }),
+        catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "keep a snapshot in"))
+      })
+  }
+
   return {
     kind: "postgres",
     location,
@@ -418,6 +561,7 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
     stream,
     tail,
     repairs: () => [],
+    ...(keepsSnapshots ? { snapshots } : {}),
     close: async () => {
       for (const wake of [...waiters]) wake()
       await listener?.end().catch(() => {})

@@ -1,0 +1,236 @@
+/**
+ * Fold snapshots: the fold state of a log up to a position, kept beside the log so that a new
+ * reader of a long log starts from it and folds only what came after.
+ *
+ * A snapshot is a cache, never the truth. It is used only when it checks out: written by this
+ * fold version, decoded by the schema below (a shared database is a boundary like any other),
+ * and the store still holds the last event it covers at the position it names. Anything else is
+ * ignored and the log folded whole; the snapshot's stamps make a stale one harmless.
+ */
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
+import type { StoreError } from "./errors.js"
+import { Folder, type FoldState } from "./fold.js"
+import { ClaudeSessionId, EventId, StableId } from "./ids.js"
+import { LinkKind, SessionMode } from "./schema.js"
+import type { EventStoreShape, SkippedLine, StoreDiagnostic } from "./store.js"
+
+/**
+ * The version of what `evolve` makes of events. A snapshot of another version is ignored, so
+ * a reader whose fold changed never resumes from a state an older fold made: bump it whenever
+ * the same events would fold to a different state.
+ */
+export const FOLD_VERSION = 1
+
+const Stamped = { at: Schema.String, eventId: EventId }
+const Evidence = Schema.Struct({ ...Stamped, source: Schema.String, evidence: Schema.String })
+const Confidence = Schema.Number.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 1 })))
+
+const ClaudeFactSchema = Schema.Struct({
+  claudeSessionId: ClaudeSessionId,
+  firstSeen: Schema.String,
+  lastSeen: Schema.String,
+  confidence: Confidence,
+  sources: Schema.Array(Schema.String),
+  transcriptPaths: Schema.Array(Schema.String),
+  transcriptHosts: Schema.optionalKey(Schema.Record(Schema.String, Schema.Array(Schema.String))),
+  evidence: Schema.Array(Evidence)
+})
+
+const LinkFactSchema = Schema.Struct({
+  from: ClaudeSessionId,
+  to: ClaudeSessionId,
+  kind: LinkKind,
+  at: Schema.String,
+  evidence: Schema.Array(Evidence)
+})
+
+const OpenedFactSchema = Schema.Struct({
+  ...Stamped,
+  cwd: Schema.String,
+  host: Schema.optionalKey(Schema.String),
+  mode: SessionMode,
+  promptHash: Schema.optionalKey(Schema.String),
+  logPath: Schema.optionalKey(Schema.String),
+  forkOf: Schema.optionalKey(StableId)
+})
+
+const RunFactSchema = Schema.Struct({
+  runId: Schema.String,
+  started: Schema.optionalKey(
+    Schema.Struct({
+      ...Stamped,
+      pid: Schema.optionalKey(Schema.Int),
+      pidStart: Schema.optionalKey(Schema.String),
+      supervisorPid: Schema.optionalKey(Schema.Int),
+      supervisorStart: Schema.optionalKey(Schema.String),
+      host: Schema.optionalKey(Schema.String),
+      mode: Schema.optionalKey(SessionMode),
+      logPath: Schema.optionalKey(Schema.String)
+    })
+  ),
+  finished: Schema.optionalKey(
+    Schema.Struct({
+      ...Stamped,
+      exitCode: Schema.NullOr(Schema.Int),
+      signal: Schema.optionalKey(Schema.String),
+      resultSubtype: Schema.optionalKey(Schema.String),
+      isError: Schema.optionalKey(Schema.Boolean),
+      lost: Schema.optionalKey(Schema.String)
+    })
+  )
+})
+
+const SessionRecordSchema = Schema.Struct({
+  id: StableId,
+  opened: Schema.optionalKey(OpenedFactSchema),
+  claude: Schema.Record(Schema.String, ClaudeFactSchema),
+  links: Schema.Record(Schema.String, LinkFactSchema),
+  runs: Schema.Record(Schema.String, RunFactSchema),
+  label: Schema.optionalKey(Schema.Struct({ ...Stamped, value: Schema.String })),
+  archived: Schema.optionalKey(Schema.Struct({ ...Stamped, value: Schema.Boolean })),
+  firstAt: Schema.String,
+  lastAt: Schema.String
+})
+
+const SkippedLineSchema = Schema.Struct({
+  _tag: Schema.Literal("SkippedLine"),
+  offset: Schema.Int,
+  length: Schema.Int,
+  reason: Schema.String
+})
+
+/** A snapshot as stored: one JSON document. */
+export const FoldSnapshotBody = Schema.Struct({
+  foldVersion: Schema.Int,
+  /** Where to read on from: every event below it is folded into `state`. */
+  nextOffset: Schema.Int,
+  /** The last event folded into it (none for an empty log): a store checks it still holds it. */
+  last: Schema.NullOr(Schema.Struct({ offset: Schema.Int, id: Schema.String })),
+  /** Lines skipped below `nextOffset`, so they are still reported. */
+  diagnostics: Schema.Array(SkippedLineSchema),
+  state: Schema.Struct({
+    version: Schema.Literal(1),
+    sessions: Schema.Record(Schema.String, SessionRecordSchema),
+    unknownEventIds: Schema.Array(Schema.String)
+  })
+})
+
+export interface FoldSnapshot {
+  readonly foldVersion: number
+  readonly nextOffset: number
+  readonly last: { readonly offset: number; readonly id: string } | null
+  readonly diagnostics: ReadonlyArray<SkippedLine>
+  readonly state: FoldState
+}
+
+const linkKey = (from: string, to: string, kind: string): string => `${from}>${to}:${kind}`
+
+/** The keys the fold files each fact under must be the fact's own: a snapshot cannot re-file one. */
+const keysAgree = (state: (typeof FoldSnapshotBody.Type)["state"]): boolean => {
+  for (const [key, record] of Object.entries(state.sessions)) {
+    if (record.id !== key) return false
+    for (const [id, fact] of Object.entries(record.claude)) if (fact.claudeSessionId !== id) return false
+    for (const [k, link] of Object.entries(record.links)) if (linkKey(link.from, link.to, link.kind) !== k) return false
+    for (const [runId, run] of Object.entries(record.runs)) if (run.runId !== runId) return false
+  }
+  return true
+}
+
+const decodeBody = Schema.decodeUnknownExit(FoldSnapshotBody)
+
+export const encodeFoldSnapshot = (snapshot: FoldSnapshot): string =>
+  JSON.stringify({
+    ...snapshot,
+    state: { ...snapshot.state, unknownEventIds: [...snapshot.state.unknownEventIds].sort() }
+  })
+
+/** The snapshot a text holds, or why it is not one this fold may resume from. */
+export const decodeFoldSnapshot = (
+  text: string
+):
+  | { readonly _tag: "Snapshot"; readonly snapshot: FoldSnapshot }
+  | { readonly _tag: "Refused"; readonly reason: string } => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { _tag: "Refused", reason: "not valid JSON" }
+  }
+  const exit = decodeBody(value)
+  if (Exit.isFailure(exit)) return { _tag: "Refused", reason: "not a fold snapshot" }
+  const body = exit.value
+  if (body.foldVersion !== FOLD_VERSION)
+    return { _tag: "Refused", reason: `fold version ${body.foldVersion}, this reader folds version ${FOLD_VERSION}` }
+  if (!keysAgree(body.state)) return { _tag: "Refused", reason: "facts filed under keys not their own" }
+  return {
+    _tag: "Snapshot",
+    snapshot: { ...body, state: { ...body.state, unknownEventIds: new Set(body.state.unknownEventIds) } }
+  }
+}
+
+/** Events folded past a snapshot before `foldLog` keeps a new one (about a second's fold). */
+export const SNAPSHOT_AFTER = 20_000
+/** Skipped lines a snapshot carries at most (they are reported again; more is not useful). */
+const MAX_SNAPSHOT_DIAGNOSTICS = 1_000
+
+export interface FoldLogOptions {
+  /** Keep a new snapshot once this many events were folded past the last one (default `SNAPSHOT_AFTER`). */
+  readonly snapshotAfter?: number
+}
+
+export interface FoldedLog {
+  /** The fold of the whole log, ready to take what is appended next. */
+  readonly folder: Folder
+  /** Where the log was read up to: read on from here. */
+  readonly nextOffset: number
+  /** Lines skipped (those below the snapshot as it recorded them) and torn tails repaired. */
+  readonly diagnostics: ReadonlyArray<StoreDiagnostic>
+  /** The offset of the snapshot it resumed from, if one checked out. */
+  readonly resumedFrom: number | undefined
+  /** Events folded from the log (after the snapshot, if one was used). */
+  readonly folded: number
+  /** Whether a new snapshot was kept; a store that refuses one is not an error here (it is a cache). */
+  readonly saved: boolean
+  readonly saveError?: StoreError
+}
+
+/**
+ * Folds a store's whole log: from its newest snapshot if it keeps one that checks out, else
+ * from the start; then keeps a new snapshot when enough was folded past the old one.
+ */
+export const foldLog = (store: EventStoreShape, options: FoldLogOptions = {}): Effect.Effect<FoldedLog, StoreError> =>
+  Effect.gen(function* () {
+    const shelf = store.snapshots
+    // a snapshot that cannot be loaded (a role without the right, a server hiccup) is no reason
+    // not to fold: the log itself is the truth
+    const loaded = shelf === undefined ? undefined : yield* Effect.orElseSucceed(shelf.load(), () => undefined)
+    const read = yield* store.read(loaded === undefined ? {} : { from: loaded.nextOffset })
+    const folder = new Folder(loaded?.state).apply(read.events.map((stored) => stored.event))
+    const skipped = [
+      ...(loaded?.diagnostics ?? []),
+      ...read.diagnostics.filter((d): d is SkippedLine => d._tag === "SkippedLine")
+    ]
+    const lastRead = read.events.at(-1)
+    const result = {
+      folder,
+      nextOffset: read.nextOffset,
+      diagnostics: [...(loaded?.diagnostics ?? []), ...read.diagnostics],
+      resumedFrom: loaded?.nextOffset,
+      folded: read.events.length,
+      saved: false
+    }
+    if (shelf === undefined || read.events.length < (options.snapshotAfter ?? SNAPSHOT_AFTER)) return result
+    const snapshot: FoldSnapshot = {
+      foldVersion: FOLD_VERSION,
+      nextOffset: read.nextOffset,
+      last: lastRead === undefined ? (loaded?.last ?? null) : { offset: lastRead.offset, id: lastRead.event.id },
+      diagnostics: skipped.slice(-MAX_SNAPSHOT_DIAGNOSTICS),
+      state: folder.state()
+    }
+    return yield* shelf.save(snapshot).pipe(
+      Effect.map((): FoldedLog => ({ ...result, saved: true })),
+      Effect.catch((saveError) => Effect.succeed<FoldedLog>({ ...result, saveError }))
+    )
+  })
