@@ -10,11 +10,12 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { StoreError } from "./errors.js"
 import { Folder, type FoldState } from "./fold.js"
 import { ClaudeSessionId, EventId, StableId } from "./ids.js"
 import { LinkKind, SessionMode } from "./schema.js"
-import type { EventStoreShape, SkippedLine, StoreDiagnostic } from "./store.js"
+import type { EventStoreShape, SkippedLine, StoreDiagnostic, StoredEvent } from "./store.js"
 
 /**
  * The version of what `evolve` makes of events. A snapshot of another version is ignored, so
@@ -206,25 +207,48 @@ export const foldLog = (store: EventStoreShape, options: FoldLogOptions = {}): E
     // a snapshot that cannot be loaded (a role without the right, a server hiccup) is no reason
     // not to fold: the log itself is the truth
     const loaded = shelf === undefined ? undefined : yield* Effect.orElseSucceed(shelf.load(), () => undefined)
-    const read = yield* store.read(loaded === undefined ? {} : { from: loaded.nextOffset })
-    const folder = new Folder(loaded?.state).apply(read.events.map((stored) => stored.event))
-    const skipped = [
-      ...(loaded?.diagnostics ?? []),
-      ...read.diagnostics.filter((d): d is SkippedLine => d._tag === "SkippedLine")
-    ]
-    const lastRead = read.events.at(-1)
+    // streamed, not read whole: a replay of a long log folds page by page in bounded memory
+    const folder = new Folder(loaded?.state)
+    const diagnostics: Array<StoreDiagnostic> = [...(loaded?.diagnostics ?? [])]
+    let folded = 0
+    let lastRead: StoredEvent | undefined
+    yield* Stream.runForEachArray(store.stream(loaded === undefined ? {} : { from: loaded.nextOffset }), (items) =>
+      Effect.sync(() => {
+        for (const item of items) {
+          if (item._tag === "Diagnostic") diagnostics.push(item.diagnostic)
+          else {
+            folder.applyOne(item.stored.event)
+            lastRead = item.stored
+            folded++
+          }
+        }
+      })
+    )
+    // where to read on: from the last event streamed (folding it again changes nothing), which
+    // also folds whatever was appended while streaming
+    const from = lastRead?.offset ?? loaded?.nextOffset ?? 0
+    const rest = yield* store.read({ from })
+    for (const stored of rest.events) {
+      if (stored.offset === lastRead?.offset) continue
+      folder.applyOne(stored.event)
+      lastRead = stored
+      folded++
+    }
+    const seen = new Set(diagnostics.map((d) => `${d._tag}:${d.offset}`))
+    for (const d of rest.diagnostics) if (!seen.has(`${d._tag}:${d.offset}`)) diagnostics.push(d)
+    const skipped = diagnostics.filter((d): d is SkippedLine => d._tag === "SkippedLine")
     const result = {
       folder,
-      nextOffset: read.nextOffset,
-      diagnostics: [...(loaded?.diagnostics ?? []), ...read.diagnostics],
+      nextOffset: rest.nextOffset,
+      diagnostics,
       resumedFrom: loaded?.nextOffset,
-      folded: read.events.length,
+      folded,
       saved: false
     }
-    if (shelf === undefined || read.events.length < (options.snapshotAfter ?? SNAPSHOT_AFTER)) return result
+    if (shelf === undefined || folded < (options.snapshotAfter ?? SNAPSHOT_AFTER)) return result
     const snapshot: FoldSnapshot = {
       foldVersion: FOLD_VERSION,
-      nextOffset: read.nextOffset,
+      nextOffset: rest.nextOffset,
       last: lastRead === undefined ? (loaded?.last ?? null) : { offset: lastRead.offset, id: lastRead.event.id },
       diagnostics: skipped.slice(-MAX_SNAPSHOT_DIAGNOSTICS),
       state: folder.state()

@@ -473,6 +473,10 @@ export class Folder {
     for (const event of events) this.#acc.apply(event)
     return this
   }
+  applyOne(event: SessionEvent): this {
+    this.#acc.apply(event)
+    return this
+  }
   record(id: string): SessionRecord | undefined {
     return this.#acc.record(id)
   }

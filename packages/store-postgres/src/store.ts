@@ -46,6 +46,7 @@ const NOTIFY_CHANNEL = "cc_sessions_events"
 // one constant for every appender: the advisory lock that orders appends
 const APPEND_LOCK = 4_107_240_611
 const READ_PAGE = 10_000
+const DECODE_SLICE = 250
 
 export interface PostgresStoreOptions {
   /**
@@ -123,6 +124,12 @@ const storeError = (cause: unknown, location: string, operation: string): StoreE
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** A page of the log as read: each stored line with its position, and the last position. */
+interface Page {
+  readonly rows: ReadonlyArray<{ readonly position: number; readonly line: string }>
+  readonly last: number
+}
 
 const validPrefix = /^[a-z_][a-z0-9_]{0,40}$/
 
@@ -327,7 +334,7 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
    * holds a newline (JSON escapes it); a page whose count says otherwise (a row written around
    * this package) is read again row by row.
    */
-  const fetchPage = (from: number): Promise<{ rows: Array<{ position: number; line: string }>; last: number }> =>
+  const fetchPage = (from: number): Promise<Page> =>
     retrying("read", async () => {
       const result = await pool.query<{ n: number; last: string | null; text: string | null }>(
         `SELECT count(*)::int AS n, max(position) AS last,
@@ -369,6 +376,19 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
     return items
   }
 
+  /**
+   * Decodes a page, letting the event loop run every few hundred lines: the next page is on its
+   * way, and a socket left undrained while a whole page is decoded stalls the server's send.
+   */
+  const decodeWhileReading = async (rows: Page["rows"]): Promise<Array<LogItem>> => {
+    const items: Array<LogItem> = []
+    for (let i = 0; i < rows.length; i += DECODE_SLICE) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+      for (const item of decodePage(rows.slice(i, i + DECODE_SLICE))) items.push(item)
+    }
+    return items
+  }
+
   const page = async (from: number): Promise<{ items: Array<LogItem>; next: number; full: boolean }> => {
     const { rows, last } = await fetchPage(from)
     return { items: decodePage(rows), next: last + 1, full: rows.length === READ_PAGE }
@@ -386,8 +406,8 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
           offset = last + 1
           const full = rows.length === READ_PAGE
           // the server reads the next page while this one is decoded
-          if (full) pending = fetchPage(offset)
-          for (const item of decodePage(rows)) {
+          if (full) pending = ahead(offset)
+          for (const item of full ? await decodeWhileReading(rows) : decodePage(rows)) {
             if (item._tag === "Event") events.push(item.stored)
             else diagnostics.push(item.diagnostic)
           }
@@ -435,15 +455,27 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
       catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
     })
 
+  /** A page asked for ahead: its failure is seen when it is awaited, never as an unhandled rejection. */
+  const ahead = (from: number): Promise<Page> => {
+    const pending = fetchPage(from)
+    pending.catch(() => {})
+    return pending
+  }
+
   const stream = (readOptions: ReadOptions = {}): Stream.Stream<LogItem, StoreError> =>
-    Stream.paginate(Math.max(1, readOptions.from ?? 0), (offset: number) =>
-      Effect.tryPromise({
-        try: async () => {
-          const { items, next, full } = await page(offset)
-          return [items, full ? Option.some(next) : Option.none()] as const
-        },
-        catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
-      })
+    Stream.paginate(
+      { pending: undefined as Promise<Page> | undefined, from: Math.max(1, readOptions.from ?? 0) },
+      ({ pending, from }) =>
+        Effect.tryPromise({
+          try: async () => {
+            const { rows, last } = await (pending ?? fetchPage(from))
+            const full = rows.length === READ_PAGE
+            // the server reads the next page while this one is decoded and consumed
+            const next = full ? Option.some({ pending: ahead(last + 1), from: last + 1 }) : Option.none()
+            return [Option.isSome(next) ? await decodeWhileReading(rows) : decodePage(rows), next] as const
+          },
+          catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
+        })
     )
 
   /** Resolves at the next notification of an append, or after `ms`. */

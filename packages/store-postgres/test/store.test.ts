@@ -113,4 +113,36 @@ describe("PostgreSQL store", () => {
     await admin.query(`UPDATE ${prefix}_meta SET version = 99`)
     await expect(openPostgresEventLog({ url, prefix })).rejects.toThrow(/schema version 99/)
   })
+
+  it("reads a line holding a newline (a row written around this package) row by row, in order", async () => {
+    const prefix = fresh()
+    const log = await openPostgresEventLog({ url, prefix })
+    const session = newStableId()
+    const label = (text: string) => makeEvent("session.labeled", session, { label: text })
+    await log.append([label("a"), label("b")])
+    // pretty-printed JSON: still an event, but its line has newlines in it
+    const pretty = label("pretty")
+    await admin.query(`INSERT INTO ${prefix}_events (id, session, type, at, line) VALUES ($1, $2, $3, $4, $5)`, [
+      pretty.id,
+      pretty.session,
+      pretty.type,
+      pretty.at,
+      JSON.stringify(pretty, null, 2)
+    ])
+    await admin.query(
+      `INSERT INTO ${prefix}_events (id, session, type, at, line) VALUES ('torn-0001', $1, 'x', 'x', $2)`,
+      [session, '{"id":\n']
+    )
+    await log.append([label("c")])
+    const read = await log.read()
+    expect(read.events.map((s) => (s.event.payload as { label: string }).label)).toEqual(["a", "b", "pretty", "c"])
+    expect(read.diagnostics).toEqual([{ _tag: "SkippedLine", offset: 4, length: 7, reason: "not valid JSON" }])
+    const streamed = []
+    for await (const item of log.tail({ pollMs: 10 })) {
+      streamed.push(item._tag === "Event" ? item.stored.offset : `skipped ${item.diagnostic.offset}`)
+      if (streamed.length === 5) break
+    }
+    expect(streamed).toEqual([1, 2, 3, "skipped 4", 5])
+    await log.close()
+  })
 })
