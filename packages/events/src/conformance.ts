@@ -133,7 +133,7 @@ class FoldLogCommand implements fc.AsyncCommand<Model, EventStoreShape> {
     return true
   }
   async run(model: Model, store: EventStoreShape): Promise<void> {
-    const folded = await run(foldLog(store, { snapshotAfter: this.snapshotAfter }))
+    const folded = await run(foldLog(store, { snapshotAfter: this.snapshotAfter, minEventsPerSession: 0 }))
     expect(folded.folder.state()).toEqual(fold(model.events))
     const whole = await run(store.read())
     expect(folded.nextOffset).toBe(whole.nextOffset)

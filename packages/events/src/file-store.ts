@@ -5,8 +5,12 @@ import {
   fstatSync,
   ftruncateSync,
   openSync,
+  readFileSync,
   readSync,
+  renameSync,
   statSync,
+  unlinkSync,
+  writeFileSync,
   writeSync
 } from "node:fs"
 import { homedir } from "node:os"
@@ -18,7 +22,8 @@ import * as Stream from "effect/Stream"
 import { decodeEventLine, encodeEventLine } from "./codec.js"
 import { ensureDirectory } from "./dirs.js"
 import { type StoreError, StoreLockTimeout, StorePermissionError, storeErrorFromCause } from "./errors.js"
-import { readJsonlLines } from "./jsonl.js"
+import { decodeFoldSnapshot, encodeFoldSnapshot, type FoldSnapshot } from "./fold-snapshot.js"
+import { readJsonlLines, readRangeSync } from "./jsonl.js"
 import { acquireLock, type LockOptions } from "./lock.js"
 import { claudeIdsOf, type SessionEvent } from "./schema.js"
 import {
@@ -38,6 +43,7 @@ import {
   type ReadOptions,
   type ReadResult,
   type SessionQuery,
+  type SnapshotShelf,
   type StoreDiagnostic,
   type StoredEvent,
   type TailOptions,
@@ -46,6 +52,10 @@ import {
 
 export const EVENTS_FILE = "events.jsonl"
 export const QUARANTINE_FILE = "events.torn.jsonl"
+/** The newest fold snapshot, beside the log (see `foldLog`). */
+export const SNAPSHOT_FILE = "events.fold.json"
+// the longest last line a snapshot's check reads
+const MAX_CHECKED_LINE = 1024 * 1024
 
 export interface FileStoreOptions {
   /** The store directory; default `$CC_SESSIONS_HOME`, then `~/.channelcoder`. */
@@ -288,6 +298,36 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
       )
     }
 
+    const snapshotPath = join(dir, SNAPSHOT_FILE)
+    const snapshots: SnapshotShelf = {
+      load: () => io("read the fold snapshot of", () => loadSnapshot(snapshotPath, path)),
+      save: (snapshot) =>
+        readOnly
+          ? Effect.fail(
+              new StorePermissionError({
+                path: snapshotPath,
+                operation: "write",
+                code: "EACCES",
+                message: `the store ${dir} is read-only here: no fold snapshot kept`
+              })
+            )
+          : io("keep the fold snapshot of", () => {
+              // written whole, then renamed over the old one: a reader sees one or the other
+              const temporary = `${snapshotPath}.${process.pid}.tmp`
+              try {
+                writeFileSync(temporary, encodeFoldSnapshot(snapshot), { mode: 0o600 })
+                renameSync(temporary, snapshotPath)
+              } catch (error) {
+                try {
+                  unlinkSync(temporary)
+                } catch {
+                  // never written
+                }
+                throw error
+              }
+            })
+    }
+
     return {
       kind: "file",
       location: path,
@@ -296,9 +336,40 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
       readSessions,
       stream,
       tail,
-      repairs: () => [...repairs]
+      repairs: () => [...repairs],
+      snapshots
     } satisfies EventStoreShape
   })
+
+/**
+ * The snapshot beside the log, if it checks out against it: the log is at least as long as the
+ * snapshot covers, and the line at its last event's offset is still that event (a log replaced,
+ * or cut back by hand, makes it another log's).
+ */
+const loadSnapshot = (snapshotPath: string, logPath: string): FoldSnapshot | undefined => {
+  let text: string
+  try {
+    text = readFileSync(snapshotPath, "utf8")
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    throw error
+  }
+  const decoded = decodeFoldSnapshot(text)
+  if (decoded._tag === "Refused") return undefined
+  const { last, nextOffset } = decoded.snapshot
+  const fd = openSync(logPath, "r")
+  try {
+    if (fstatSync(fd).size < nextOffset) return undefined
+    if (last === null) return nextOffset === 0 ? decoded.snapshot : undefined
+    const bytes = readRangeSync(fd, last.offset, Math.min(nextOffset - last.offset, MAX_CHECKED_LINE))
+    const end = bytes.indexOf(0x0a)
+    if (end === -1) return undefined
+    const line = decodeEventLine(bytes.subarray(0, end).toString("utf8"))
+    return line._tag === "Event" && line.event.id === last.id ? decoded.snapshot : undefined
+  } finally {
+    closeSync(fd)
+  }
+}
 
 const readTail = async (path: string, from: number): Promise<LogTail> => {
   // nothing past `from` (a caller keeping up with the log, the usual case): one stat, no read

@@ -107,6 +107,8 @@ export const FoldSnapshotBody = Schema.Struct({
   foldVersion: Schema.Int,
   /** Where to read on from: every event below it is folded into `state`. */
   nextOffset: Schema.Int,
+  /** How many events are folded into it (to tell whether keeping one is worth it). */
+  events: Schema.Int,
   /** The last event folded into it (none for an empty log): a store checks it still holds it. */
   last: Schema.NullOr(Schema.Struct({ offset: Schema.Int, id: Schema.String })),
   /** Lines skipped below `nextOffset`, so they are still reported. */
@@ -121,6 +123,7 @@ export const FoldSnapshotBody = Schema.Struct({
 export interface FoldSnapshot {
   readonly foldVersion: number
   readonly nextOffset: number
+  readonly events: number
   readonly last: { readonly offset: number; readonly id: string } | null
   readonly diagnostics: ReadonlyArray<SkippedLine>
   readonly state: FoldState
@@ -173,12 +176,20 @@ export const decodeFoldSnapshot = (
 
 /** Events folded past a snapshot before `foldLog` keeps a new one (about a second's fold). */
 export const SNAPSHOT_AFTER = 20_000
+/**
+ * Events per session a log must hold for a snapshot to be worth keeping: decoding a session's
+ * state costs about what folding eight of its events does, so a log of few events per session
+ * is folded faster than its snapshot is read.
+ */
+export const SNAPSHOT_DENSITY = 8
 /** Skipped lines a snapshot carries at most (they are reported again; more is not useful). */
 const MAX_SNAPSHOT_DIAGNOSTICS = 1_000
 
 export interface FoldLogOptions {
   /** Keep a new snapshot once this many events were folded past the last one (default `SNAPSHOT_AFTER`). */
   readonly snapshotAfter?: number
+  /** Keep one only if the log holds at least this many events per session (default `SNAPSHOT_DENSITY`). */
+  readonly minEventsPerSession?: number
 }
 
 export interface FoldedLog {
@@ -245,10 +256,18 @@ export const foldLog = (store: EventStoreShape, options: FoldLogOptions = {}): E
       folded,
       saved: false
     }
-    if (shelf === undefined || folded < (options.snapshotAfter ?? SNAPSHOT_AFTER)) return result
+    const events = (loaded?.events ?? 0) + folded
+    const sessions = folder.size()
+    if (
+      shelf === undefined ||
+      folded < (options.snapshotAfter ?? SNAPSHOT_AFTER) ||
+      events < sessions * (options.minEventsPerSession ?? SNAPSHOT_DENSITY)
+    )
+      return result
     const snapshot: FoldSnapshot = {
       foldVersion: FOLD_VERSION,
       nextOffset: rest.nextOffset,
+      events,
       last: lastRead === undefined ? (loaded?.last ?? null) : { offset: lastRead.offset, id: lastRead.event.id },
       diagnostics: skipped.slice(-MAX_SNAPSHOT_DIAGNOSTICS),
       state: folder.state()

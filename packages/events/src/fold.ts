@@ -434,6 +434,10 @@ class Accumulator {
     return [...this.#untouched.keys(), ...this.#live.keys()]
   }
 
+  size(): number {
+    return this.#untouched.size + this.#live.size
+  }
+
   record(id: string): SessionRecord | undefined {
     const live = this.#live.get(id)
     return live === undefined ? this.#untouched.get(id) : freeze(live)
@@ -479,6 +483,10 @@ export class Folder {
   }
   record(id: string): SessionRecord | undefined {
     return this.#acc.record(id)
+  }
+  /** How many sessions it holds. */
+  size(): number {
+    return this.#acc.size()
   }
   records(): Array<SessionRecord> {
     return this.#acc.ids().map((id) => this.#acc.record(id) as SessionRecord)

@@ -9,10 +9,12 @@ import {
   acquireLock,
   EVENTS_FILE,
   fold,
+  foldEventLog,
   lockQueueDir,
   makeEvent,
   openEventLog,
   QUARANTINE_FILE,
+  SNAPSHOT_FILE,
   type StableId,
   StoreLockTimeout,
   StorePermissionError
@@ -135,6 +137,75 @@ describe("file store", () => {
       expect(mine).toEqual(Array.from({ length: count }, (_, i) => i))
     }
     expect(Object.keys(fold(read.events.map((s) => s.event)).sessions)).toHaveLength(workers)
+  })
+})
+
+describe("file store fold snapshots", () => {
+  const keep = { snapshotAfter: 0, minEventsPerSession: 0 }
+  const labels = Array.from({ length: 8 }, (_, i) => label(i))
+  const fill = async (from: number, to: number) => {
+    const log = await openEventLog({ dir })
+    await log.append(labels.slice(from, to))
+    return log
+  }
+
+  it("keeps one beside the log (0600); the next reader resumes from it and skipped lines are still reported", async () => {
+    const log = await fill(0, 5)
+    appendFileSync(join(dir, EVENTS_FILE), "not json\n")
+    const first = await foldEventLog(log, keep)
+    expect(first).toMatchObject({ saved: true, resumedFrom: undefined, folded: 5 })
+    expect(statSync(join(dir, SNAPSHOT_FILE)).mode & 0o777).toBe(0o600)
+    await log.append([labels[5] as (typeof labels)[number]])
+    const next = await foldEventLog(await openEventLog({ dir }), { snapshotAfter: 100 })
+    expect(next.resumedFrom).toBe(first.nextOffset)
+    expect(next.folded).toBe(1)
+    expect(next.diagnostics.map((d) => d._tag)).toEqual(["SkippedLine"])
+    expect(next.folder.state()).toEqual(fold(labels.slice(0, 6)))
+  })
+
+  it("does not keep one for a log of few events per session (replaying it is cheaper)", async () => {
+    const folded = await foldEventLog(await fill(0, 5), { snapshotAfter: 0 })
+    expect(folded.saved).toBe(false)
+    expect(readdirSync(dir)).not.toContain(SNAPSHOT_FILE)
+  })
+
+  it("ignores one that does not check out: torn, of a log cut back, of another log", async () => {
+    const log = await fill(0, 6)
+    const kept = await foldEventLog(log, keep)
+    const path = join(dir, EVENTS_FILE)
+    const snapshotPath = join(dir, SNAPSHOT_FILE)
+    const good = readFileSync(snapshotPath, "utf8")
+    const original = readFileSync(path, "utf8")
+    const expectReplay = async (expected: ReturnType<typeof fold>) => {
+      const folded = await foldEventLog(await openEventLog({ dir }), { snapshotAfter: 100 })
+      expect(folded.resumedFrom).toBeUndefined()
+      expect(folded.folder.state()).toEqual(expected)
+    }
+    writeFileSync(snapshotPath, good.slice(0, good.length / 2))
+    await expectReplay(fold(labels.slice(0, 6)))
+    writeFileSync(snapshotPath, good)
+    // cut back to fewer events than the snapshot covers
+    const lines = original.split("\n")
+    writeFileSync(path, `${lines.slice(0, 3).join("\n")}\n`)
+    await expectReplay(fold(labels.slice(0, 3)))
+    // another log, as long or longer: its line at the snapshot's last offset is another event
+    const other = Array.from({ length: 6 }, (_, i) => makeEvent("session.labeled", S, { label: `m${i}` }))
+    writeFileSync(path, "")
+    await (await openEventLog({ dir })).append(other)
+    expect(statSync(path).size).toBeGreaterThanOrEqual(kept.nextOffset)
+    await expectReplay(fold(other))
+  })
+
+  it.skipIf(isRoot)("a read-only store uses the snapshot it finds and keeps none", async () => {
+    const log = await fill(0, 6)
+    await foldEventLog(log, keep)
+    await log.append([labels[6] as (typeof labels)[number]])
+    chmodSync(join(dir, EVENTS_FILE), 0o400)
+    chmodSync(dir, 0o500)
+    const folded = await foldEventLog(await openEventLog({ dir }), keep)
+    expect(folded.resumedFrom).toBeDefined()
+    expect(folded.saved).toBe(false)
+    expect(folded.saveError).toBeInstanceOf(StorePermissionError)
   })
 })
 

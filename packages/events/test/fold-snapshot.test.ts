@@ -15,6 +15,7 @@ import {
 const snapshotOf = (events: Parameters<typeof fold>[0]): FoldSnapshot => ({
   foldVersion: FOLD_VERSION,
   nextOffset: 7,
+  events: 6,
   last: { offset: 6, id: "e-00000000006" },
   diagnostics: [{ _tag: "SkippedLine", offset: 3, length: 9, reason: "not valid JSON" }],
   state: fold(events)
@@ -109,7 +110,7 @@ describe("fold snapshots", () => {
         for (const batch of batches) {
           await Effect.runPromise(store.append(batch))
           all.push(...batch)
-          const folded = await Effect.runPromise(foldLog(store, { snapshotAfter: after }))
+          const folded = await Effect.runPromise(foldLog(store, { snapshotAfter: after, minEventsPerSession: 0 }))
           expect(folded.resumedFrom).toBe(snapshotAt)
           expect(folded.folder.state()).toEqual(fold(all))
           if (folded.saved) snapshotAt = folded.nextOffset

@@ -54,7 +54,7 @@ describe("fold snapshots in PostgreSQL", () => {
     const log = await openPostgresEventLog({ url, prefix })
     for (let round = 0; round < 4; round++) {
       await log.append(events(3, `r${round}`))
-      expect((await foldEventLog(log, { snapshotAfter: 0 })).saved).toBe(true)
+      expect((await foldEventLog(log, { snapshotAfter: 0, minEventsPerSession: 0 })).saved).toBe(true)
     }
     const kept = await admin.query(`SELECT fold_version, next_offset FROM ${prefix}_snapshots ORDER BY next_offset`)
     expect(kept.rows.map((r) => Number(r.next_offset))).toEqual([10, 13])
@@ -71,7 +71,7 @@ describe("fold snapshots in PostgreSQL", () => {
     const log = await openPostgresEventLog({ url, prefix })
     const a = events(10, "a")
     await log.append(a)
-    const good = await foldEventLog(log, { snapshotAfter: 0 })
+    const good = await foldEventLog(log, { snapshotAfter: 0, minEventsPerSession: 0 })
     expect(good.saved).toBe(true)
     const all = await log.read()
     const insert = (offset: number, body: string) =>
@@ -88,6 +88,7 @@ describe("fold snapshots in PostgreSQL", () => {
       encodeFoldSnapshot({
         foldVersion: FOLD_VERSION,
         nextOffset: all.nextOffset + 1,
+        events: 10,
         last: { offset: all.nextOffset - 1, id: a.at(-1)?.id as string },
         diagnostics: [],
         state: good.folder.state()
@@ -129,7 +130,7 @@ describe("fold snapshots in PostgreSQL", () => {
       const log = await openPostgresEventLog({ url: roleUrl.toString(), prefix, attempts: 1 })
       const a = events(5, "a")
       await log.append(a)
-      const folded = await foldEventLog(log, { snapshotAfter: 0 })
+      const folded = await foldEventLog(log, { snapshotAfter: 0, minEventsPerSession: 0 })
       expect(folded.saved).toBe(false)
       expect(folded.saveError).toBeInstanceOf(StorePermissionError)
       expect(folded.folder.state()).toEqual(fold(a))
@@ -139,7 +140,7 @@ describe("fold snapshots in PostgreSQL", () => {
       await admin.query(`DROP TABLE ${prefix}_snapshots`)
       const older = await openPostgresEventLog({ url: roleUrl.toString(), prefix, attempts: 1 })
       expect(older.effect.snapshots).toBeUndefined()
-      const plain = await foldEventLog(older, { snapshotAfter: 0 })
+      const plain = await foldEventLog(older, { snapshotAfter: 0, minEventsPerSession: 0 })
       expect(plain).toMatchObject({ saved: false, resumedFrom: undefined, folded: 5 })
       await older.close()
       // the owner's next open adds it
