@@ -633,9 +633,12 @@ function readNotes() {
   above and the first runs of more code than the floor's loop.
 - **Warm resolves.** The resolver keeps the folded log and reads only what was appended since.
   The index is in memory, and no transcript content is read.
-- **Fold of 1M events.** One map lookup per event. Evidence objects are built only when kept
-  (at most 16 per fact). Idempotence holds by construction (a join-semilattice), so no set of
-  seen event ids is kept.
+- **Fold of 1M events.** One map lookup per event (by session, then by fact): hashing each
+  event's session id is most of what is left. Evidence objects are built only when kept (at most
+  16 per fact). Idempotence holds by construction (a join-semilattice), so no set of seen event
+  ids is kept. The events are folded as a store hands them over, decoded from their lines:
+  events built by template literals hold rope strings that V8 flattens on every map lookup,
+  which doubled this figure until 2026-11-28 without being a cost any read log has.
 - **Append from 8 processes** is slower in total than from one: they wait their turn in the
   append queue (a FIFO of ticket files, served in order); each append is still one \`write\`
   plus \`fdatasync\`.
