@@ -1,3 +1,4 @@
 export * from "./promise.js"
+export { SCHEMA_VERSION } from "./schema.js"
 export * from "./store.js"
 export * from "./sync.js"

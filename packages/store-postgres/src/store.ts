@@ -40,11 +40,12 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import pg from "pg"
+import { ensureSchema, tableNames } from "./schema.js"
 
-export const SCHEMA_VERSION = 1
 const NOTIFY_CHANNEL = "cc_sessions_events"
 // one constant for every appender: the advisory lock that orders appends
 const APPEND_LOCK = 4_107_240_611
+const NO_MENTIONS = "SELECT NULL::text WHERE cardinality($2::text[]) > 0 AND false"
 const READ_PAGE = 10_000
 const DECODE_SLICE = 250
 
@@ -161,9 +162,9 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
       message: `the table prefix ${JSON.stringify(prefix.slice(0, 60))} is not a plain lower-case SQL name`
     })
   }
-  const table = `${prefix}_events`
-  const meta = `${prefix}_meta`
-  const snapshotTable = `${prefix}_snapshots`
+  const names = tableNames(prefix)
+  const table = names.events
+  const snapshotTable = names.snapshots
   const channel = prefix === "cc_sessions" ? NOTIFY_CHANNEL : `${prefix}_events`
   const location = redactUrl(options.url)
   const attempts = options.attempts ?? 6
@@ -210,81 +211,14 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
     }
   }
 
-  const createTables = (client: pg.PoolClient) =>
-    client.query(
-      `CREATE TABLE IF NOT EXISTS ${table} (
-        position bigserial PRIMARY KEY,
-        id text NOT NULL UNIQUE,
-        session text NOT NULL,
-        type text NOT NULL,
-        at text NOT NULL,
-        line text NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS ${table}_session ON ${table} (session, position)`
-    )
-  // snapshots came after version 1 without changing it: the table is an addition an older
-  // reader never looks at, so a fleet may upgrade one machine at a time
-  const createSnapshots = (client: pg.PoolClient) =>
-    client.query(
-      `CREATE TABLE IF NOT EXISTS ${snapshotTable} (
-        fold_version integer NOT NULL,
-        next_offset bigint NOT NULL,
-        saved_at timestamptz NOT NULL DEFAULT now(),
-        body text NOT NULL,
-        PRIMARY KEY (fold_version, next_offset)
-      )`
-    )
-
-  /** What the database holds already: a role without CREATE can use a schema made before. */
-  const existing = await retrying("open", async () => {
-    const found = await pool.query<{ meta: string | null; events: string | null; snapshots: string | null }>(
-      "SELECT to_regclass($1)::text AS meta, to_regclass($2)::text AS events, to_regclass($3)::text AS snapshots",
-      [meta, table, snapshotTable]
-    )
-    const row = found.rows[0]
-    if (row?.meta == null || row.events == null) return { version: undefined, snapshots: false }
-    const version = await pool.query<{ version: number }>(`SELECT version FROM ${meta}`)
-    return { version: version.rows[0]?.version, snapshots: row.snapshots != null }
-  })
-  const refuseNewer = (found: number | undefined) => {
-    if (found !== undefined && found > SCHEMA_VERSION) {
-      throw new StoreIOError({
-        path: location,
-        operation: "open",
-        message: `${location} holds schema version ${found}; this @cc/store-postgres knows ${SCHEMA_VERSION}: upgrade it`
-      })
-    }
-  }
-  refuseNewer(existing.version)
-  let keepsSnapshots = existing.snapshots
-  if (existing.version === undefined) {
-    await retrying("create the schema of", () =>
-      transaction(async (client) => {
-        // one creator at a time: two first users must not race on CREATE TABLE
-        await client.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK + 1])
-        await client.query(`CREATE TABLE IF NOT EXISTS ${meta} (version integer NOT NULL)`)
-        const version = await client.query<{ version: number }>(`SELECT version FROM ${meta}`)
-        const found = version.rows[0]?.version
-        refuseNewer(found)
-        await createTables(client)
-        await createSnapshots(client)
-        if (found === undefined) await client.query(`INSERT INTO ${meta} (version) VALUES ($1)`, [SCHEMA_VERSION])
-      })
-    )
-    keepsSnapshots = true
-  } else if (!keepsSnapshots) {
-    // a database made before snapshots: add their table if this role may, else do without
-    keepsSnapshots = await retrying("add the snapshot table to", () =>
-      transaction(async (client) => {
-        await client.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK + 1])
-        await createSnapshots(client)
-        return true
-      })
-    ).catch((error: unknown) => {
-      if (error instanceof StorePermissionError) return false
-      throw error
+  const has = await retrying("open", () =>
+    ensureSchema({
+      names,
+      location,
+      query: (text, values) => pool.query(text, values === undefined ? undefined : [...values]),
+      transaction
     })
-  }
+  )
 
   const append = (events: ReadonlyArray<SessionEvent>) =>
     Effect.tryPromise({
@@ -418,28 +352,44 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
       catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
     })
 
-  // the Claude ids an event names (`claudeIdsOf`), read from its stored line by the server
-  const mentions = `(line::jsonb -> 'payload' ->> 'claudeSessionId') = ANY($2::text[])
+  // the sessions whose events name one of the Claude ids $2 (`claudeIdsOf`), up to position $3:
+  // from the index a trigger fills, or, where it could not be made, from the stored lines
+  const indexedMentions = `SELECT session FROM ${names.claudeIds} WHERE claude_id = ANY($2::text[]) AND position <= $3`
+  const scannedMentions = `SELECT session FROM ${table}
+    WHERE position <= $3 AND type IN ('claude.observed', 'run.started', 'chain.linked') AND (
+      (line::jsonb -> 'payload' ->> 'claudeSessionId') = ANY($2::text[])
       OR (type = 'chain.linked' AND ((line::jsonb -> 'payload' ->> 'from') = ANY($2::text[])
-        OR (line::jsonb -> 'payload' ->> 'to') = ANY($2::text[])))`
+        OR (line::jsonb -> 'payload' ->> 'to') = ANY($2::text[]))))`
+  let useIndex = has.claudeIds
   const readSessions = (query: SessionQuery): Effect.Effect<ReadResult, StoreError> =>
     Effect.tryPromise({
       try: async () => {
         const sessions = [...(query.sessions ?? [])]
         const mentioning = [...(query.mentioning ?? [])]
+        // one set of sessions, then their events by the (session, position) index
+        const select = (mentions: string, last: number) =>
+          pool.query<{ position: string; line: string }>(
+            `SELECT position, line FROM ${table}
+             WHERE position <= $3 AND session IN (
+               SELECT unnest($1::text[]) UNION ${mentions})
+             ORDER BY position`,
+            [sessions, mentioning, last]
+          )
         const rows = await retrying("read", async () => {
           // the end first: appends commit in position order, so nothing below it comes later
           const max = await pool.query<{ last: string }>(`SELECT COALESCE(MAX(position), 0) AS last FROM ${table}`)
           const last = Number(max.rows[0]?.last ?? 0)
-          const found = await pool.query<{ position: string; line: string }>(
-            `SELECT position, line FROM ${table}
-             WHERE position <= $3 AND (session = ANY($1::text[]) OR (cardinality($2::text[]) > 0 AND session IN (
-               SELECT session FROM ${table}
-               WHERE position <= $3 AND type IN ('claude.observed', 'run.started', 'chain.linked') AND (${mentions}))))
-             ORDER BY position`,
-            [sessions, mentioning, last]
-          )
-          return { last, rows: found.rows }
+          // no Claude ids asked about: a subquery that matches nothing (and still types $2)
+          if (mentioning.length === 0) return { last, rows: (await select(NO_MENTIONS, last)).rows }
+          if (!useIndex) return { last, rows: (await select(scannedMentions, last)).rows }
+          try {
+            return { last, rows: (await select(indexedMentions, last)).rows }
+          } catch (error) {
+            // a role that may not read the index: the scan answers the same
+            if (codeOf(error) !== "42501") throw error
+            useIndex = false
+            return { last, rows: (await select(scannedMentions, last)).rows }
+          }
         })
         const events: Array<StoredEvent> = []
         const diagnostics: Array<StoreDiagnostic> = []
@@ -593,7 +543,7 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
     stream,
     tail,
     repairs: () => [],
-    ...(keepsSnapshots ? { snapshots } : {}),
+    ...(has.snapshots ? { snapshots } : {}),
     close: async () => {
       for (const wake of [...waiters]) wake()
       await listener?.end().catch(() => {})
