@@ -233,6 +233,22 @@ const tasks = {
     await log.close()
     return { ms, resumedFrom: folded.resumedFrom ?? null, folded: folded.folded, saved: folded.saved, sessions }
   },
+  /** One session's events, by its stable id and by a Claude id it names (what `show` and `resolve` read). */
+  async "pg-read-sessions"({ url, prefix, repeat = 20 }) {
+    const log = await pgLog(url, prefix)
+    const time = async (query) => {
+      await log.readSessions(query)
+      const t = now()
+      let events = 0
+      for (let i = 0; i < repeat; i++) events = (await log.readSessions(query)).events.length
+      return { ms: (now() - t) / repeat, events }
+    }
+    // session 42 of the synthetic log, and the Claude id its events name
+    const bySession = await time({ sessions: ["cc-session-00000042-0000-4000-8000-000000000000"] })
+    const byClaudeId = await time({ mentioning: ["00000042-1111-4000-8000-000000000002"] })
+    await log.close()
+    return { ms: byClaudeId.ms, bySession, byClaudeId }
+  },
   /** Follows the log until `count` events came; each says when it was appended (a label). */
   async "pg-tail"({ url, prefix, count }) {
     const log = await pgLog(url, prefix)

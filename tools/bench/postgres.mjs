@@ -62,6 +62,7 @@ export const benchPostgres = async ({ scratch, smoke }) => {
     const after = smoke ? 1_000 : 10_000
     await spawnMeasure("pg-fill", { url, prefix: "big", events: after, first: events })
     const foldLog = await spawnMeasure("pg-fold-log", { url, prefix: "big" })
+    const readSessions = await spawnMeasure("pg-read-sessions", { url, prefix: "big" })
     const count = smoke ? 50 : 300
     let startWriter
     const writerMayStart = new Promise((r) => {
@@ -71,7 +72,16 @@ export const benchPostgres = async ({ scratch, smoke }) => {
     await writerMayStart
     await spawnMeasure("pg-tail-writer", { url, prefix: "tail", count })
     const tail = await reader
-    return { one, sixteen, fill, readFold, firstFold, foldLog, tail }
+    return {
+      one,
+      sixteen,
+      fill,
+      readFold,
+      firstFold,
+      foldLog: { ...foldLog, events: events + after },
+      readSessions,
+      tail
+    }
   } finally {
     await server.stop()
     rmSync(dir, { recursive: true, force: true })

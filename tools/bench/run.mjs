@@ -445,13 +445,16 @@ lines.push(
   `| PostgreSQL: append, 16 processes at once | ${fmt((pg.sixteen.count / pg.sixteen.ms) * 1000, 0)} events/s (${latency(pg.sixteen.latencies)}) | ${fmt(pg.sixteen.rssMB, 0)} | |`
 )
 lines.push(
-  `| PostgreSQL: a new reader's fold of ${(pg.readFold.events + pg.foldLog.folded).toLocaleString("en")} events (\`foldLog\`: the newest snapshot, then the ${pg.foldLog.folded.toLocaleString("en")} events after it) | ${fmt(pg.foldLog.ms, 0)} ms | ${fmt(pg.foldLog.rssMB, 0)} | ≤ 2 s for 1M |`
+  `| PostgreSQL: a new reader's fold of ${pg.foldLog.events.toLocaleString("en")} events (\`foldLog\`: ${pg.foldLog.resumedFrom === null ? "no snapshot kept, a replay" : `the newest snapshot, then the ${pg.foldLog.folded.toLocaleString("en")} events after it`}) | ${fmt(pg.foldLog.ms, 0)} ms | ${fmt(pg.foldLog.rssMB, 0)} | ≤ 2 s for 1M |`
 )
 lines.push(
   `| PostgreSQL: replay, reading and folding all ${pg.readFold.events.toLocaleString("en")} events (no snapshot) | ${fmt(pg.readFold.ms, 0)} ms (read ${fmt(pg.readFold.readMs, 0)} ms) | ${fmt(pg.readFold.rssMB, 0)} | |`
 )
 lines.push(
   `| PostgreSQL: the first \`foldLog\` (replay, then keeping a snapshot) | ${fmt(pg.firstFold.ms, 0)} ms | ${fmt(pg.firstFold.rssMB, 0)} | |`
+)
+lines.push(
+  `| PostgreSQL: one session's events in a ${pg.readFold.events.toLocaleString("en")}-event log, by its stable id / by a Claude id it names (\`readSessions\`, warm) | ${fmt(pg.readSessions.bySession.ms, 1)} / ${fmt(pg.readSessions.byClaudeId.ms, 1)} ms (${pg.readSessions.byClaudeId.events} events) | ${fmt(pg.readSessions.rssMB, 0)} | |`
 )
 lines.push(
   `| PostgreSQL: tail latency, append in one process to event in another (${pg.tail.latencies.length} events) | ${latency(pg.tail.latencies)} | ${fmt(pg.tail.rssMB, 0)} | |`
