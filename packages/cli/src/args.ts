@@ -153,8 +153,9 @@ Global options:
                        where ChannelCoder keeps sessions/ (env CHANNELCODER_HOME, default the store)
   --map CONTAINER=HOST a container path and where it is on this host, repeatable
                        (env CC_SESSIONS_MAP, CONTAINER=HOST pairs separated by commas)
-  --events URL         read the event log from a shared PostgreSQL (postgres://…; env
-                         CC_SESSIONS_EVENTS); the index, logs and sidecars stay in --store
+  --events URL         the event log of a shared PostgreSQL (postgres://…; env
+                         CC_SESSIONS_EVENTS); the index, logs and sidecars stay in --store;
+                         launches record in --store and push each event there at once
   --version            the version of cc-session
   --json               machine-readable output; errors as {"error":{"code","message"}}
 

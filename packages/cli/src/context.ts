@@ -23,6 +23,8 @@ export interface Context {
   readonly storeDir: string
   /** The event log is a shared one (`--events URL`), not the store's own file. */
   readonly sharedLog: boolean
+  /** The shared log's URL (`--events`), which launches push their events to. */
+  readonly eventsUrl: string | undefined
   readonly claudeHomes: ReadonlyArray<string>
   readonly claudeBin: string
   /** Where ChannelCoder keeps `sessions/` (default: the store directory, its own home). */

@@ -57,6 +57,8 @@ export interface LauncherOptions {
   readonly claudeHomes: ReadonlyArray<string>
   /** Where a session's recorded cwd is on this host (a container's `/workspace`, say). */
   readonly hostPath?: (cwd: string) => string
+  /** The shared log (`--events`) a detached run's supervisor pushes its events to. */
+  readonly pushTo?: string
 }
 
 export interface LaunchResult {
@@ -208,6 +210,7 @@ export class Launcher {
       cwd,
       logPath: run.logPath,
       mode: run.mode,
+      ...(this.#o.pushTo === undefined ? {} : { pushTo: this.#o.pushTo }),
       ...extra
     }
   }

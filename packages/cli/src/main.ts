@@ -69,8 +69,6 @@ const commandModules: Record<string, () => Promise<Command>> = {
   sync: async () => (await import("./commands/sync.js")).sync
 }
 
-const LAUNCHES = new Set(["run", "resume", "fork", "continue"])
-
 export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
   const out = (text: string) => process.stdout.write(`${text}\n`)
   const outBytes = (bytes: Uint8Array) => {
@@ -102,13 +100,6 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
     for (const problem of plugins.problems) warn(problem)
     const channelCoderHome = resolve(value("--channelcoder-home")?.at(-1) ?? (env.CHANNELCODER_HOME || storeDir))
     const eventsUrl = value("--events")?.at(-1) ?? (env.CC_SESSIONS_EVENTS || undefined)
-    if (eventsUrl !== undefined && LAUNCHES.has(parsed.command)) {
-      // a supervisor appends for hours after the CLI is gone: it writes the machine's own log,
-      // which `sync` brings to the shared one
-      throw new UsageError({
-        message: `${parsed.command} records into this machine's store: run it without --events, then cc-session sync URL`
-      })
-    }
     let logOpening: Promise<EventLog> | undefined
     closeSharedLog = async () => {
       const log = await logOpening?.catch(() => undefined)
@@ -127,6 +118,7 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
       json,
       storeDir,
       sharedLog: eventsUrl !== undefined,
+      eventsUrl,
       claudeHomes,
       claudeBin: value("--claude-bin")?.at(-1) ?? env.CC_CLAUDE_BIN ?? "claude",
       channelCoderHome,

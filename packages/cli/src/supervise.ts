@@ -40,6 +40,8 @@ export interface RunSpec {
   readonly linkKind?: "resume" | "fork"
   /** For a fork: the parent's stable id, which gets the fork link too. */
   readonly parentStableId?: StableId
+  /** The shared log (`--events`) a detached supervisor pushes its events to once they are here. */
+  readonly pushTo?: string
 }
 
 export interface RunOutcome {

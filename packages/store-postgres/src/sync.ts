@@ -55,32 +55,54 @@ const readProgress = (path: string): SyncProgress => {
   }
 }
 
-export const syncEventLogs = async (options: SyncOptions): Promise<SyncResult> => {
-  const batchSize = options.batchSize ?? 500
-  let progress = readProgress(options.progressFile)
-  const save = () => {
-    ensureDirectory(join(options.progressFile, ".."))
-    writeFileAtomicSync(options.progressFile, JSON.stringify(progress))
+const progressStore = (path: string) => ({
+  read: () => readProgress(path),
+  save: (progress: SyncProgress) => {
+    ensureDirectory(join(path, ".."))
+    writeFileAtomicSync(path, JSON.stringify(progress))
   }
-  let pushed = 0
-  let pulled = 0
-  let alreadyThere = 0
+})
 
-  // up: the local log from where the last sync stopped
-  const local = await options.local.read({ from: progress.pushedTo })
+/**
+ * The up half of a sync: what the local log got since the last push goes to the shared one.
+ * Launches with `--events` push after each append, so the shared log has a run's events as they
+ * come; the local log keeps them first, so a server that is down loses nothing.
+ */
+export const pushEventLog = async (
+  options: Omit<SyncOptions, "onBatch"> & { readonly onBatch?: (done: number) => void }
+): Promise<Pick<SyncResult, "pushed" | "alreadyThere">> => {
+  const batchSize = options.batchSize ?? 500
+  const progress = progressStore(options.progressFile)
+  let pushedTo = progress.read().pushedTo
+  let pushed = 0
+  let alreadyThere = 0
+  const local = await options.local.read({ from: pushedTo })
   for (let i = 0; i < local.events.length; i += batchSize) {
     const batch = local.events.slice(i, i + batchSize)
     const result = await options.remote.append(batch.map((s) => s.event))
     pushed += result.count
     alreadyThere += batch.length - result.count
-    progress = { ...progress, pushedTo: local.events[i + batchSize]?.offset ?? local.nextOffset }
-    save()
-    options.onBatch?.("push", pushed)
+    pushedTo = local.events[i + batchSize]?.offset ?? local.nextOffset
+    // re-read before writing: a pull (or another pusher) may have moved the other mark
+    progress.save({ ...progress.read(), pushedTo })
+    options.onBatch?.(pushed)
   }
-  if (progress.pushedTo !== local.nextOffset) {
-    progress = { ...progress, pushedTo: local.nextOffset }
-    save()
-  }
+  if (pushedTo !== local.nextOffset) progress.save({ ...progress.read(), pushedTo: local.nextOffset })
+  return { pushed, alreadyThere }
+}
+
+export const syncEventLogs = async (options: SyncOptions): Promise<SyncResult> => {
+  const batchSize = options.batchSize ?? 500
+  const up = await pushEventLog({
+    ...options,
+    onBatch: (done) => options.onBatch?.("push", done)
+  })
+  const store = progressStore(options.progressFile)
+  let progress = store.read()
+  const save = () => store.save(progress)
+  const pushed = up.pushed
+  let pulled = 0
+  let alreadyThere = up.alreadyThere
 
   // down: what the shared log got since, less what this machine already has (its own events
   // come back from the shared log too)

@@ -156,9 +156,73 @@ describe("cc-session and a shared PostgreSQL log", () => {
     expect((await log.read()).events).toHaveLength(1)
   })
 
-  it("launching with --events is a usage error that says what to do", async () => {
-    const r = await cli(join(dir, "s"), ["--events", url, "run", "--", "hello"])
-    expect(r.code).toBe(2)
-    expect(JSON.parse(r.stderr).error.message).toMatch(/sync URL/)
+  it("launching with --events: recorded on A and pushed as it goes, B's watch sees the run end with no sync; a server that is down launches nothing", async () => {
+    const standin: { url: string; close: () => Promise<void> } = await startStandin()
+    try {
+      const homeA = join(dir, "a-home")
+      const storeA = join(dir, "a-store")
+      const homeB = join(dir, "b-home")
+      mkdirSync(homeA, { recursive: true })
+      mkdirSync(homeB, { recursive: true })
+      const proj = join(dir, "proj")
+      mkdirSync(proj)
+      const envA = { ...claudeEnv(standin.url, homeA), CC_SESSIONS_HOST: "host-a" }
+      const launched = await runProcess(
+        process.execPath,
+        [
+          cliPath,
+          "--store",
+          storeA,
+          "--claude-home",
+          homeA,
+          "--claude-bin",
+          claude2(),
+          "--events",
+          url,
+          "--json"
+        ].concat(["run", "--detached", "--", "hello from A"]),
+        { env: envA, cwd: proj }
+      )
+      expect(launched.code).toBe(0)
+      const { id } = JSON.parse(launched.stdout) as { id: string }
+      // B, on the shared log only, follows the run to its end: A never syncs
+      const watched = await runProcess(
+        process.execPath,
+        [cliPath, "--store", join(dir, "b-store"), "--claude-home", homeB, "--events", url, "--json", "watch", id],
+        { env: { ...claudeEnv(standin.url, homeB), CC_SESSIONS_HOST: "host-b" } }
+      )
+      expect(watched.code).toBe(0)
+      const types = watched.stdout
+        .trim()
+        .split("\n")
+        .map((line: string) => (JSON.parse(line) as { type: string }).type)
+      expect(types).toEqual(
+        expect.arrayContaining(["session.opened", "run.started", "claude.observed", "run.finished"])
+      )
+      // and A's own log has them all, for the day the server is gone
+      const local = (await (await openEventLog({ dir: storeA })).read()).events.map((s) => s.event.type)
+      expect(local).toEqual(
+        expect.arrayContaining(["session.opened", "run.started", "claude.observed", "run.finished"])
+      )
+      expect(JSON.parse((await cli(storeA, ["sync", url])).stdout)).toMatchObject({ pushed: 0 })
+
+      // a server that is down: a clear error, exit 4, and no run started
+      const down = await runProcess(
+        process.execPath,
+        [cliPath, "--store", storeA, "--claude-home", homeA, "--claude-bin", claude2(), "--json"].concat([
+          "--events",
+          "postgres://cc:pw@127.0.0.1:1/none",
+          "run",
+          "--",
+          "hello"
+        ]),
+        { env: envA, cwd: proj }
+      )
+      expect(down.code).toBe(4)
+      expect(JSON.parse(down.stderr).error.message).toMatch(/ECONNREFUSED/)
+      expect((await (await openEventLog({ dir: storeA })).read()).events.map((s) => s.event.type)).toEqual(local)
+    } finally {
+      await standin.close()
+    }
   })
 })

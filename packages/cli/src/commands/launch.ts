@@ -2,6 +2,7 @@
 import { applyMappings } from "@cc/resolver"
 import { CliFailure, type Context, optionValue } from "../context.js"
 import { Launcher, type LaunchResult } from "../launcher.js"
+import { openPushingLog, type PushingLog } from "../shared-log.js"
 
 const output = (ctx: Context, result: LaunchResult): void => {
   if (ctx.json) {
@@ -27,11 +28,34 @@ const output = (ctx: Context, result: LaunchResult): void => {
 }
 
 export const launch = async (ctx: Context): Promise<void> => {
+  // with --events the run is recorded here first and pushed at once (see shared-log.ts)
+  const pushing =
+    ctx.eventsUrl === undefined
+      ? undefined
+      : await openPushingLog({
+          storeDir: ctx.storeDir,
+          url: ctx.eventsUrl,
+          onPushError: (error) =>
+            ctx.warn(
+              `the shared log did not take this machine's events; they are kept here, and cc-session sync URL sends them: ${error instanceof Error ? error.message : String(error)}`
+            )
+        })
+  try {
+    // this machine's earlier events first: a session it ran is then found in the shared log
+    await pushing?.push()
+    await start(ctx, pushing)
+  } finally {
+    await pushing?.close()
+  }
+}
+
+const start = async (ctx: Context, pushing: PushingLog | undefined): Promise<void> => {
   const { parsed } = ctx
   const opened = await ctx.open()
   const launcher = new Launcher({
     storeDir: ctx.storeDir,
-    log: opened.log,
+    log: pushing?.log ?? opened.log,
+    ...(ctx.eventsUrl === undefined ? {} : { pushTo: ctx.eventsUrl }),
     resolver: opened.resolver,
     cache: opened.cache,
     claudeBin: ctx.claudeBin,
