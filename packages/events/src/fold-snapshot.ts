@@ -14,7 +14,7 @@ import * as Stream from "effect/Stream"
 import type { StoreError } from "./errors.js"
 import { Folder, type FoldState } from "./fold.js"
 import { ClaudeSessionId, EventId, StableId } from "./ids.js"
-import { LinkKind, SessionMode } from "./schema.js"
+import { LinkKind, RunFinishedPayload, RunStartedPayload, SessionOpenedPayload } from "./schema.js"
 import type { EventStoreShape, SkippedLine, StoreDiagnostic, StoredEvent } from "./store.js"
 
 /**
@@ -47,40 +47,20 @@ const LinkFactSchema = Schema.Struct({
   evidence: Schema.Array(Evidence)
 })
 
+// the facts hold the payload fields of the events they come from: their schemas follow them
+const { runId: _startedRun, claudeSessionId: _startedClaude, ...runStartedFields } = RunStartedPayload.fields
+const { runId: _finishedRun, ...runFinishedFields } = RunFinishedPayload.fields
+
 const OpenedFactSchema = Schema.Struct({
   ...Stamped,
-  cwd: Schema.String,
-  host: Schema.optionalKey(Schema.String),
-  mode: SessionMode,
-  promptHash: Schema.optionalKey(Schema.String),
-  logPath: Schema.optionalKey(Schema.String),
-  forkOf: Schema.optionalKey(StableId)
+  ...SessionOpenedPayload.fields,
+  host: Schema.optionalKey(Schema.String)
 })
 
 const RunFactSchema = Schema.Struct({
   runId: Schema.String,
-  started: Schema.optionalKey(
-    Schema.Struct({
-      ...Stamped,
-      pid: Schema.optionalKey(Schema.Int),
-      pidStart: Schema.optionalKey(Schema.String),
-      supervisorPid: Schema.optionalKey(Schema.Int),
-      supervisorStart: Schema.optionalKey(Schema.String),
-      host: Schema.optionalKey(Schema.String),
-      mode: Schema.optionalKey(SessionMode),
-      logPath: Schema.optionalKey(Schema.String)
-    })
-  ),
-  finished: Schema.optionalKey(
-    Schema.Struct({
-      ...Stamped,
-      exitCode: Schema.NullOr(Schema.Int),
-      signal: Schema.optionalKey(Schema.String),
-      resultSubtype: Schema.optionalKey(Schema.String),
-      isError: Schema.optionalKey(Schema.Boolean),
-      lost: Schema.optionalKey(Schema.String)
-    })
-  )
+  started: Schema.optionalKey(Schema.Struct({ ...Stamped, ...runStartedFields })),
+  finished: Schema.optionalKey(Schema.Struct({ ...Stamped, ...runFinishedFields }))
 })
 
 const SessionRecordSchema = Schema.Struct({
