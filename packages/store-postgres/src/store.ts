@@ -9,8 +9,11 @@
  *   event committed later below N. PostgreSQL queues the lock's waiters in order.
  * - `tail` is live through LISTEN/NOTIFY (the append notifies in its transaction), with a poll
  *   as a fallback for a lost connection or a missed notification.
- * - The schema is created on first use and versioned (`cc_sessions_meta`); a database of a
- *   newer schema version is refused with a clear error, never written.
+ * - The schema (`schema.ts`) is created on first use and versioned (`cc_sessions_meta`); a
+ *   database of a newer schema version is refused with a clear error, never written.
+ * - Reads come a page of 10,000 events at a time as one text, the next page asked for while
+ *   this one is decoded. Fold snapshots (`cc_sessions_snapshots`) let a new reader skip the
+ *   replay; an index of Claude ids, filled by a trigger, answers `readSessions` by Claude id.
  * - Transient errors (a server restarting, a dropped connection) are retried with backoff, then
  *   reported as a typed `StoreIOError`.
  */
