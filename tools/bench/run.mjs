@@ -451,7 +451,7 @@ lines.push(
   `| PostgreSQL: replay, reading and folding all ${pg.readFold.events.toLocaleString("en")} events (no snapshot) | ${fmt(pg.readFold.ms, 0)} ms (read ${fmt(pg.readFold.readMs, 0)} ms) | ${fmt(pg.readFold.rssMB, 0)} | |`
 )
 lines.push(
-  `| PostgreSQL: the first \`foldLog\` (replay, then keeping a snapshot) | ${fmt(pg.firstFold.ms, 0)} ms | ${fmt(pg.firstFold.rssMB, 0)} | |`
+  `| PostgreSQL: the first \`foldLog\` (a replay${pg.firstFold.saved ? ", then keeping a snapshot" : ""}) | ${fmt(pg.firstFold.ms, 0)} ms | ${fmt(pg.firstFold.rssMB, 0)} | |`
 )
 lines.push(
   `| PostgreSQL: one session's events in a ${pg.readFold.events.toLocaleString("en")}-event log, by its stable id / by a Claude id it names (\`readSessions\`, warm) | ${fmt(pg.readSessions.bySession.ms, 1)} / ${fmt(pg.readSessions.byClaudeId.ms, 1)} ms (${pg.readSessions.byClaudeId.events} events) | ${fmt(pg.readSessions.rssMB, 0)} | |`

@@ -167,7 +167,10 @@ export const ensureSchema = async (options: {
     try {
       return await transaction(async (client) => {
         await client.query("SELECT pg_advisory_xact_lock($1)", [CREATE_LOCK])
-        // another opener may have made it while this one waited for the lock
+        // another opener may have made it while this one waited for the lock. Locking the events
+        // table makes this transaction see the catalog as it is now (an advisory lock does not),
+        // and keeps inserts out while a trigger and its backfill are made
+        await client.query(`LOCK TABLE ${t.events} IN SHARE ROW EXCLUSIVE MODE`)
         const again = await present((text, values) =>
           client.query(text, values === undefined ? undefined : [...values])
         )

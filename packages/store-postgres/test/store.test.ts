@@ -145,4 +145,35 @@ describe("PostgreSQL store", () => {
     expect(streamed).toEqual([1, 2, 3, "skipped 4", 5])
     await log.close()
   })
+
+  it("16 openers of a new log at once: one makes each table, none fails", async () => {
+    const prefix = fresh()
+    const logs = await Promise.all(Array.from({ length: 16 }, () => openPostgresEventLog({ url, prefix, poolSize: 1 })))
+    for (const log of logs) expect(log.effect.snapshots).toBeDefined()
+    await Promise.all(logs.map((log) => log.close()))
+    const triggers = await admin.query(
+      `SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = '${prefix}_events'::regclass AND NOT tgisinternal`
+    )
+    expect(triggers.rows[0].n).toBe(1)
+  })
+
+  it("an opener that waited while another made a table does not make it again", async () => {
+    const prefix = fresh()
+    await (await openPostgresEventLog({ url, prefix })).close()
+    await admin.query(`DROP TABLE ${prefix}_claude_ids; DROP FUNCTION ${prefix}_claude_ids_fill CASCADE`)
+    // another opener holds the creators' lock and is making the table right now
+    const other = await admin.connect()
+    try {
+      await other.query("BEGIN")
+      await other.query("SELECT pg_advisory_xact_lock(4107240612)")
+      const opening = openPostgresEventLog({ url, prefix, attempts: 1 })
+      await new Promise((r) => setTimeout(r, 500))
+      await other.query(`CREATE TABLE ${prefix}_claude_ids (claude_id text, session text, position bigint)`)
+      await other.query("COMMIT")
+      const log = await opening
+      await log.close()
+    } finally {
+      other.release()
+    }
+  })
 })
