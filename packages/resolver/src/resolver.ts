@@ -198,6 +198,8 @@ export class Resolver {
   #linkGraph: { links: ReadonlyArray<unknown>; touching: Map<string, Array<number>> } | undefined
   /** Whether the whole log has been folded (`#world`); until then sessions are read one by one. */
   #whole = false
+  /** Whether the log was folded whole once (from a snapshot, if the store keeps one); after that, only what was appended is read. */
+  #foldedOnce = false
   /** Sessions read alone (`log.readSessions`): their views, and who claims the Claude ids asked about. */
   readonly #partialViews = new Map<StableId, SessionView | null>()
   readonly #partialOwners = new Map<ClaudeSessionId, Array<StableId>>()
@@ -398,7 +400,8 @@ export class Resolver {
   async #world(): Promise<World> {
     this.#whole = true
     let touched: Set<string>
-    if (this.#offset === 0 && this.#options.log.effect.snapshots !== undefined) {
+    if (!this.#foldedOnce && this.#options.log.effect.snapshots !== undefined) {
+      this.#foldedOnce = true
       // the first whole read of a store that keeps fold snapshots starts from its newest one
       const folded = await foldEventLog(this.#options.log)
       this.#folder = folded.folder

@@ -203,3 +203,42 @@ describe("cache on = cache off", () => {
     }
   })
 })
+
+describe("reading the event log", () => {
+  it("folds the whole log once (from a snapshot, where the store keeps one), then reads only what was appended", async () => {
+    const { openMemoryEventLog, toEventLog } = await import("@cc/events")
+    const inner = openMemoryEventLog()
+    let streams = 0
+    let reads: Array<number> = []
+    const log = toEventLog({
+      ...inner.effect,
+      stream: (options) => {
+        streams++
+        return inner.effect.stream(options)
+      },
+      read: (options) => {
+        reads.push(options?.from ?? 0)
+        return inner.effect.read(options)
+      }
+    })
+    const { resolver } = await openResolver({
+      storeDir: join(dir, "store"),
+      claudeHomes: [home],
+      persistIndex: false,
+      useGit: false,
+      log
+    })
+    // an empty log, asked about again and again (recover asks once per transcript)
+    for (let i = 0; i < 5; i++) await resolver.sessions()
+    expect(streams).toBe(1)
+    const id = newStableId()
+    await log.append([makeEvent("session.opened", id, { cwd: "/w", mode: "run" })])
+    reads = []
+    expect((await resolver.sessions()).sessions.has(id)).toBe(true)
+    expect(streams).toBe(1)
+    expect(reads).toEqual([0])
+    reads = []
+    await resolver.sessions()
+    expect(reads).toEqual([1])
+  })
+})

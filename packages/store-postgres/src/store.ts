@@ -48,7 +48,6 @@ import { ensureSchema, tableNames } from "./schema.js"
 const NOTIFY_CHANNEL = "cc_sessions_events"
 // one constant for every appender: the advisory lock that orders appends
 const APPEND_LOCK = 4_107_240_611
-const NO_MENTIONS = "SELECT NULL::text WHERE cardinality($2::text[]) > 0 AND false"
 const READ_PAGE = 10_000
 const DECODE_SLICE = 250
 
@@ -355,44 +354,46 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
       catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
     })
 
-  // the sessions whose events name one of the Claude ids $2 (`claudeIdsOf`), up to position $3:
+  // the sessions whose events name one of the Claude ids $1 (`claudeIdsOf`), up to position $2:
   // from the index a trigger fills, or, where it could not be made, from the stored lines
-  const indexedMentions = `SELECT session FROM ${names.claudeIds} WHERE claude_id = ANY($2::text[]) AND position <= $3`
-  const scannedMentions = `SELECT session FROM ${table}
-    WHERE position <= $3 AND type IN ('claude.observed', 'run.started', 'chain.linked') AND (
-      (line::jsonb -> 'payload' ->> 'claudeSessionId') = ANY($2::text[])
-      OR (type = 'chain.linked' AND ((line::jsonb -> 'payload' ->> 'from') = ANY($2::text[])
-        OR (line::jsonb -> 'payload' ->> 'to') = ANY($2::text[]))))`
+  const indexedMentions = `SELECT DISTINCT session FROM ${names.claudeIds} WHERE claude_id = ANY($1::text[]) AND position <= $2`
+  const scannedMentions = `SELECT DISTINCT session FROM ${table}
+    WHERE position <= $2 AND type IN ('claude.observed', 'run.started', 'chain.linked') AND (
+      (line::jsonb -> 'payload' ->> 'claudeSessionId') = ANY($1::text[])
+      OR (type = 'chain.linked' AND ((line::jsonb -> 'payload' ->> 'from') = ANY($1::text[])
+        OR (line::jsonb -> 'payload' ->> 'to') = ANY($1::text[]))))`
   let useIndex = has.claudeIds
+  const sessionsMentioning = async (mentioning: ReadonlyArray<string>, last: number): Promise<Array<string>> => {
+    if (mentioning.length === 0) return []
+    const select = async (sql: string) =>
+      (await pool.query<{ session: string }>(sql, [mentioning, last])).rows.map((row) => row.session)
+    if (useIndex) {
+      try {
+        return await select(indexedMentions)
+      } catch (error) {
+        // a role that may not read the index: the scan answers the same
+        if (codeOf(error) !== "42501") throw error
+        useIndex = false
+      }
+    }
+    return select(scannedMentions)
+  }
   const readSessions = (query: SessionQuery): Effect.Effect<ReadResult, StoreError> =>
     Effect.tryPromise({
       try: async () => {
-        const sessions = [...(query.sessions ?? [])]
-        const mentioning = [...(query.mentioning ?? [])]
-        // one set of sessions, then their events by the (session, position) index
-        const select = (mentions: string, last: number) =>
-          pool.query<{ position: string; line: string }>(
-            `SELECT position, line FROM ${table}
-             WHERE position <= $3 AND session IN (
-               SELECT unnest($1::text[]) UNION ${mentions})
-             ORDER BY position`,
-            [sessions, mentioning, last]
-          )
         const rows = await retrying("read", async () => {
           // the end first: appends commit in position order, so nothing below it comes later
           const max = await pool.query<{ last: string }>(`SELECT COALESCE(MAX(position), 0) AS last FROM ${table}`)
           const last = Number(max.rows[0]?.last ?? 0)
-          // no Claude ids asked about: a subquery that matches nothing (and still types $2)
-          if (mentioning.length === 0) return { last, rows: (await select(NO_MENTIONS, last)).rows }
-          if (!useIndex) return { last, rows: (await select(scannedMentions, last)).rows }
-          try {
-            return { last, rows: (await select(indexedMentions, last)).rows }
-          } catch (error) {
-            // a role that may not read the index: the scan answers the same
-            if (codeOf(error) !== "42501") throw error
-            useIndex = false
-            return { last, rows: (await select(scannedMentions, last)).rows }
-          }
+          // the sessions first, then their events by the (session, position) index: two plain
+          // queries, whose plans do not hang on the statistics of a table just filled
+          const sessions = new Set(query.sessions ?? [])
+          for (const session of await sessionsMentioning(query.mentioning ?? [], last)) sessions.add(session)
+          const found = await pool.query<{ position: string; line: string }>(
+            `SELECT position, line FROM ${table} WHERE session = ANY($1::text[]) AND position <= $2 ORDER BY position`,
+            [[...sessions], last]
+          )
+          return { last, rows: found.rows }
         })
         const events: Array<StoredEvent> = []
         const diagnostics: Array<StoreDiagnostic> = []
