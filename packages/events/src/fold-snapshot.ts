@@ -123,6 +123,24 @@ const keysAgree = (state: (typeof FoldSnapshotBody.Type)["state"]): boolean => {
 }
 
 const decodeBody = Schema.decodeUnknownExit(FoldSnapshotBody)
+const decodeState = Schema.decodeUnknownExit(FoldSnapshotBody.fields.state)
+
+/** Serialises a fold state alone; `restoreSnapshot` reads it back (see `FoldSnapshot` for one tied to a log). */
+export const snapshot = (state: FoldState): string =>
+  JSON.stringify({ ...state, unknownEventIds: [...state.unknownEventIds].sort() })
+
+/** The state `snapshot` wrote, decoded by the same schema as a fold snapshot; none if it does not decode. */
+export const restoreSnapshot = (text: string): FoldState | undefined => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  const exit = decodeState(value)
+  if (Exit.isFailure(exit) || !keysAgree(exit.value)) return undefined
+  return { ...exit.value, unknownEventIds: new Set(exit.value.unknownEventIds) }
+}
 
 export const encodeFoldSnapshot = (snapshot: FoldSnapshot): string =>
   JSON.stringify({

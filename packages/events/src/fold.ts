@@ -495,33 +495,3 @@ export class Folder {
     return this.#acc.toState()
   }
 }
-
-/** Serialises a state for storage beside the log; `restoreSnapshot` reads it back. */
-export const snapshot = (state: FoldState): string =>
-  JSON.stringify({ ...state, unknownEventIds: [...state.unknownEventIds].sort() })
-
-export const restoreSnapshot = (text: string): FoldState | undefined => {
-  try {
-    const value: unknown = JSON.parse(text)
-    if (
-      typeof value === "object" &&
-      value !== null &&
-      "version" in value &&
-      value.version === 1 &&
-      "unknownEventIds" in value &&
-      Array.isArray(value.unknownEventIds) &&
-      "sessions" in value &&
-      typeof value.sessions === "object" &&
-      value.sessions !== null &&
-      value.unknownEventIds.every((id: unknown) => typeof id === "string")
-    ) {
-      return {
-        ...(value as unknown as Omit<FoldState, "unknownEventIds">),
-        unknownEventIds: new Set(value.unknownEventIds as Array<string>)
-      }
-    }
-  } catch {
-    // a corrupt snapshot is rebuilt from the log, never trusted
-  }
-  return undefined
-}
