@@ -434,6 +434,8 @@ const answerFrom = async (
     if (found.failed) return undefined
     events.push(...found.events)
   }
+  const skipped = index.skippedLines(fd)
+  if (skipped === undefined) return undefined
   if (writable) {
     const added = index.linesFor(tail)
     if (index.mark.next === 0) replaceIndexFile(indexPath, added)
@@ -443,7 +445,7 @@ const answerFrom = async (
     if (wanted.has(stored.event.session)) events.push({ event: stored.event, offset: stored.offset })
   return {
     events: events.sort((a, b) => a.offset - b.offset),
-    diagnostics: [...index.skippedLines(), ...tail.diagnostics],
+    diagnostics: [...skipped, ...tail.diagnostics],
     nextOffset: tail.nextOffset
   }
 }

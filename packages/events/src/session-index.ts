@@ -19,7 +19,7 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs"
 import { decodeEventLine } from "./codec.js"
-import { readRangeSync } from "./jsonl.js"
+import { DEFAULT_MAX_LINE_BYTES, readRangeSync } from "./jsonl.js"
 import { claudeIdsOf } from "./schema.js"
 import type { SkippedLine, StoreDiagnostic, StoredEvent } from "./store.js"
 
@@ -140,18 +140,40 @@ export class SessionIndex {
     return [...seen].map(([offset, length]) => ({ offset, length }))
   }
 
-  /** The log lines the index knows could not be read. */
-  skippedLines(): Array<SkippedLine> {
+  /**
+   * The log lines the index knows could not be read, each checked against the log as a place
+   * is: a whole line there that still does not decode, for the reason the index gives. None if
+   * one fails the check (a damaged index: the caller rebuilds it).
+   */
+  skippedLines(logFd: number): Array<SkippedLine> | undefined {
     const out = new Map<number, SkippedLine>()
     for (const rest of linesStartingWith(this.text, "! ")) {
-      const [offset, length, ...reason] = rest.split(" ")
+      const [offset = "", length = "", ...words] = rest.split(" ")
+      if (!/^\d+$/.test(offset) || !/^\d+$/.test(length)) return undefined
       const o = Number(offset)
       const l = Number(length)
-      if (Number.isSafeInteger(o) && Number.isSafeInteger(l) && o < this.mark.next)
-        out.set(o, { _tag: "SkippedLine", offset: o, length: l, reason: reason.join(" ") })
+      // (a racing reader may have indexed past the last mark: the caller reads that part anyway)
+      if (o >= this.mark.next) continue
+      const skipped = checkSkippedLine(logFd, o, l, words.join(" "))
+      if (skipped === undefined) return undefined
+      out.set(o, skipped)
     }
     return [...out.values()]
   }
+}
+
+/** The skipped line at `offset` as a whole read reports it, if the log really has one there. */
+const checkSkippedLine = (logFd: number, offset: number, length: number, reason: string): SkippedLine | undefined => {
+  if (length === 0 || !Number.isSafeInteger(offset + length)) return undefined
+  if (readRangeSync(logFd, offset + length, 1)[0] !== 0x0a || (offset > 0 && !startsLine(logFd, offset)))
+    return undefined
+  if (length > DEFAULT_MAX_LINE_BYTES)
+    return reason === "line too long" ? { _tag: "SkippedLine", offset, length, reason } : undefined
+  const text = readRangeSync(logFd, offset, length).toString("utf8")
+  if (text.trim() === "" || text.includes("\n")) return undefined
+  const decoded = decodeEventLine(text)
+  if (decoded._tag === "Event" || decoded.reason.replace(/\s+/g, " ") !== reason) return undefined
+  return { _tag: "SkippedLine", offset, length, reason: decoded.reason }
 }
 
 /**

@@ -330,30 +330,6 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
     return { items: decodePage(rows), next: last + 1, full: rows.length === READ_PAGE }
   }
 
-  const read = (readOptions: ReadOptions = {}): Effect.Effect<ReadResult, StoreError> =>
-    Effect.tryPromise({
-      try: async () => {
-        const events: Array<StoredEvent> = []
-        const diagnostics: Array<StoreDiagnostic> = []
-        let offset = Math.max(1, readOptions.from ?? 0)
-        let pending = fetchPage(offset)
-        for (;;) {
-          const { rows, last } = await pending
-          offset = last + 1
-          const full = rows.length === READ_PAGE
-          // the server reads the next page while this one is decoded
-          if (full) pending = ahead(offset)
-          for (const item of full ? await decodeWhileReading(rows) : decodePage(rows)) {
-            if (item._tag === "Event") events.push(item.stored)
-            else diagnostics.push(item.diagnostic)
-          }
-          if (!full) break
-        }
-        return { events, diagnostics, nextOffset: offset }
-      },
-      catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
-    })
-
   // the sessions whose events name one of the Claude ids $1 (`claudeIdsOf`), up to position $2:
   // from the index a trigger fills, or, where it could not be made, from the stored lines
   const indexedMentions = `SELECT DISTINCT session FROM ${names.claudeIds} WHERE claude_id = ANY($1::text[]) AND position <= $2`
@@ -431,6 +407,27 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
           catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
         })
     )
+
+  // every row of a page is one item, an event or a skipped line: the last item read says where to go on
+  const read = (readOptions: ReadOptions = {}): Effect.Effect<ReadResult, StoreError> =>
+    Effect.suspend(() => {
+      const events: Array<StoredEvent> = []
+      const diagnostics: Array<StoreDiagnostic> = []
+      let nextOffset = Math.max(1, readOptions.from ?? 0)
+      return Stream.runForEachArray(stream(readOptions), (items) =>
+        Effect.sync(() => {
+          for (const item of items) {
+            if (item._tag === "Event") {
+              events.push(item.stored)
+              nextOffset = item.stored.offset + 1
+            } else {
+              diagnostics.push(item.diagnostic)
+              nextOffset = item.diagnostic.offset + 1
+            }
+          }
+        })
+      ).pipe(Effect.map(() => ({ events, diagnostics, nextOffset })))
+    })
 
   /** Resolves at the next notification of an append, or after `ms`. */
   let listener: pg.Client | undefined
