@@ -333,11 +333,29 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
   // the sessions whose events name one of the Claude ids $1 (`claudeIdsOf`), up to position $2:
   // from the index a trigger fills, or, where it could not be made, from the stored lines
   const indexedMentions = `SELECT DISTINCT session FROM ${names.claudeIds} WHERE claude_id = ANY($1::text[]) AND position <= $2`
-  const scannedMentions = `SELECT DISTINCT session FROM ${table}
-    WHERE position <= $2 AND type IN ('claude.observed', 'run.started', 'chain.linked') AND (
-      (line::jsonb -> 'payload' ->> 'claudeSessionId') = ANY($1::text[])
-      OR (type = 'chain.linked' AND ((line::jsonb -> 'payload' ->> 'from') = ANY($1::text[])
-        OR (line::jsonb -> 'payload' ->> 'to') = ANY($1::text[]))))`
+  let scannedMentions: string | undefined
+  const scanned = async (): Promise<string> => {
+    if (scannedMentions !== undefined) return scannedMentions
+    // a stored line that is not JSON names nothing, and must not fail the scan: read through
+    // the index's safe cast where it was made, else one the server has (PostgreSQL 16 on)
+    const probe = await pool.query<{ fn: boolean; version: number }>(
+      "SELECT to_regprocedure($1) IS NOT NULL AS fn, current_setting('server_version_num')::int AS version",
+      [`${names.payloadOf}(text)`]
+    )
+    const row = probe.rows[0]
+    const payload =
+      row?.fn === true
+        ? `${names.payloadOf}(line)`
+        : (row?.version ?? 0) >= 160_000
+          ? `(CASE WHEN pg_input_is_valid(line, 'jsonb') THEN line::jsonb -> 'payload' END)`
+          : `(line::jsonb -> 'payload')`
+    scannedMentions = `SELECT DISTINCT session FROM ${table}
+      WHERE position <= $2 AND type IN ('claude.observed', 'run.started', 'chain.linked') AND (
+        (${payload} ->> 'claudeSessionId') = ANY($1::text[])
+        OR (type = 'chain.linked' AND ((${payload} ->> 'from') = ANY($1::text[])
+          OR (${payload} ->> 'to') = ANY($1::text[]))))`
+    return scannedMentions
+  }
   let useIndex = has.claudeIds
   const sessionsMentioning = async (mentioning: ReadonlyArray<string>, last: number): Promise<Array<string>> => {
     if (mentioning.length === 0) return []
@@ -352,7 +370,7 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
         useIndex = false
       }
     }
-    return select(scannedMentions)
+    return select(await scanned())
   }
   const readSessions = (query: SessionQuery): Effect.Effect<ReadResult, StoreError> =>
     Effect.tryPromise({

@@ -106,6 +106,10 @@ describe("the Claude id index", () => {
     const { events, sessions } = named()
     await log.append(events)
     await log.close()
+    // lines that are not an object's JSON, of types that name Claude ids: they name none
+    let k = 0
+    for (const line of ["{torn", '"just a string"', "[1,2]", '{"payload":[1]}'])
+      await insertRaw(prefix, { ...(events[0] as SessionEvent), id: `bad-line-0000${++k}` as SessionEvent["id"] }, line)
     await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'pw'`)
     try {
       await admin.query(`GRANT USAGE ON SCHEMA public TO ${role}`)
