@@ -7,8 +7,9 @@
  * is made on open by a role that may create it, under the creators' lock; a role that may not
  * works without it (a reader without the Claude id index scans the stored lines instead).
  */
-import { StoreIOError, StorePermissionError } from "@cc/events"
+import { StoreIOError } from "@cc/events"
 import type pg from "pg"
+import { codeOf } from "./pg-error.js"
 
 export const SCHEMA_VERSION = 1
 // one constant for every creator: two first users must not race on CREATE TABLE
@@ -178,7 +179,8 @@ export const ensureSchema = async (options: {
         return true
       })
     } catch (error) {
-      if (error instanceof StorePermissionError || codeOf(error) === "42501") return false
+      // (the transaction throws the server's own error: a role without the right is 42501)
+      if (codeOf(error) === "42501") return false
       throw error
     }
   }
@@ -187,8 +189,3 @@ export const ensureSchema = async (options: {
     claudeIds: before.claudeIds || (await add(createClaudeIds(t), (has) => has.claudeIds))
   }
 }
-
-const codeOf = (error: unknown): string | undefined =>
-  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
-    ? error.code
-    : undefined

@@ -43,6 +43,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import pg from "pg"
+import { codeOf } from "./pg-error.js"
 import { ensureSchema, tableNames } from "./schema.js"
 
 const NOTIFY_CHANNEL = "cc_sessions_events"
@@ -80,11 +81,6 @@ const TRANSIENT_CODES = new Set([
 ])
 const TRANSIENT_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"])
 const PERMISSION_CODES = new Set(["42501", "28000", "28P01"])
-
-const codeOf = (error: unknown): string | undefined =>
-  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
-    ? error.code
-    : undefined
 
 const isTransient = (error: unknown): boolean => {
   const code = codeOf(error)
