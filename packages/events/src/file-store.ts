@@ -7,10 +7,7 @@ import {
   openSync,
   readFileSync,
   readSync,
-  renameSync,
   statSync,
-  unlinkSync,
-  writeFileSync,
   writeSync
 } from "node:fs"
 import { homedir } from "node:os"
@@ -20,16 +17,17 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { decodeEventLine, encodeEventLine } from "./codec.js"
-import { ensureDirectory } from "./dirs.js"
+import { ensureDirectory, writeFileAtomicSync } from "./dirs.js"
 import { type StoreError, StoreLockTimeout, StorePermissionError, storeErrorFromCause } from "./errors.js"
 import { decodeFoldSnapshot, encodeFoldSnapshot, type FoldSnapshot } from "./fold-snapshot.js"
-import { readJsonlLines, readRangeSync } from "./jsonl.js"
+import { readJsonlLines } from "./jsonl.js"
 import { acquireLock, type LockOptions } from "./lock.js"
 import { claudeIdsOf, type SessionEvent } from "./schema.js"
 import {
   appendIndexLines,
   IndexFileText,
   type LogTail,
+  logStillHolds,
   readPlaces,
   replaceIndexFile,
   SESSION_INDEX_FILE,
@@ -54,8 +52,6 @@ export const EVENTS_FILE = "events.jsonl"
 export const QUARANTINE_FILE = "events.torn.jsonl"
 /** The newest fold snapshot, beside the log (see `foldLog`). */
 export const SNAPSHOT_FILE = "events.fold.json"
-// the longest last line a snapshot's check reads
-const MAX_CHECKED_LINE = 1024 * 1024
 
 export interface FileStoreOptions {
   /** The store directory; default `$CC_SESSIONS_HOME`, then `~/.channelcoder`. */
@@ -311,21 +307,8 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
                 message: `the store ${dir} is read-only here: no fold snapshot kept`
               })
             )
-          : io("keep the fold snapshot of", () => {
-              // written whole, then renamed over the old one: a reader sees one or the other
-              const temporary = `${snapshotPath}.${process.pid}.tmp`
-              try {
-                writeFileSync(temporary, encodeFoldSnapshot(snapshot), { mode: 0o600 })
-                renameSync(temporary, snapshotPath)
-              } catch (error) {
-                try {
-                  unlinkSync(temporary)
-                } catch {
-                  // never written
-                }
-                throw error
-              }
-            })
+          : // written whole, then renamed over the old one: a reader sees one or the other
+            io("keep the fold snapshot of", () => writeFileAtomicSync(snapshotPath, encodeFoldSnapshot(snapshot)))
     }
 
     return {
@@ -357,15 +340,10 @@ const loadSnapshot = (snapshotPath: string, logPath: string): FoldSnapshot | und
   const decoded = decodeFoldSnapshot(text)
   if (decoded._tag === "Refused") return undefined
   const { last, nextOffset } = decoded.snapshot
+  if (last === null) return nextOffset === 0 ? decoded.snapshot : undefined
   const fd = openSync(logPath, "r")
   try {
-    if (fstatSync(fd).size < nextOffset) return undefined
-    if (last === null) return nextOffset === 0 ? decoded.snapshot : undefined
-    const bytes = readRangeSync(fd, last.offset, Math.min(nextOffset - last.offset, MAX_CHECKED_LINE))
-    const end = bytes.indexOf(0x0a)
-    if (end === -1) return undefined
-    const line = decodeEventLine(bytes.subarray(0, end).toString("utf8"))
-    return line._tag === "Event" && line.event.id === last.id ? decoded.snapshot : undefined
+    return logStillHolds(fd, last.offset, last.id, nextOffset) ? decoded.snapshot : undefined
   } finally {
     closeSync(fd)
   }

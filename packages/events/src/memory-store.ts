@@ -26,6 +26,7 @@ export const makeMemoryStore = (): EventStoreShape => {
   const lines: Array<string> = []
   // the newest snapshot, as text: it goes through the same encode/decode as a stored one
   let snapshotText: string | undefined
+  let snapshotOffset = -1
 
   const read = (options: ReadOptions = {}): Effect.Effect<ReadResult, StoreError> =>
     Effect.sync(() => {
@@ -79,9 +80,9 @@ export const makeMemoryStore = (): EventStoreShape => {
         }),
       save: (snapshot) =>
         Effect.sync(() => {
-          const kept = snapshotText === undefined ? undefined : decodeFoldSnapshot(snapshotText)
-          if (kept?._tag === "Snapshot" && kept.snapshot.nextOffset > snapshot.nextOffset) return
+          if (snapshotOffset > snapshot.nextOffset) return
           snapshotText = encodeFoldSnapshot(snapshot)
+          snapshotOffset = snapshot.nextOffset
         })
     }
   }

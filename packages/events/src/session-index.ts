@@ -64,6 +64,22 @@ const linesStartingWith = function* (text: string, prefix: string): Generator<st
 /** The longest last line a mark is checked against; a longer one is just read again. */
 const MAX_CHECKED_LINE = 1 << 20
 
+/**
+ * Whether the log open at `logFd` still reads as it did up to `end`: at least that long, the
+ * event `id` on the line at `offset`, and a line ending just before `end`. How an index's mark,
+ * and a fold snapshot, tell their own log from another one put in its place (or one cut back).
+ */
+export const logStillHolds = (logFd: number, offset: number, id: string, end: number): boolean => {
+  if (fstatSync(logFd).size < end) return false
+  const length = end - offset
+  if (length <= 0 || length > MAX_CHECKED_LINE) return false
+  const bytes = readRangeSync(logFd, offset, length)
+  const first = bytes.indexOf(0x0a)
+  if (first === -1 || bytes[bytes.length - 1] !== 0x0a) return false
+  const line = decodeEventLine(bytes.subarray(0, first).toString("utf8"))
+  return line._tag === "Event" && line.event.id === id
+}
+
 export class SessionIndex {
   private constructor(
     /** The index file's text, up to and including its last mark. */
@@ -88,12 +104,7 @@ export class SessionIndex {
     const mark = parseMark(text.slice(at + 3, end))
     if (mark === undefined) return undefined
     if (fstatSync(logFd).size < mark.next) return undefined
-    if (mark.lastOffset >= 0) {
-      const length = mark.next - mark.lastOffset
-      if (length <= 0 || length > MAX_CHECKED_LINE) return undefined
-      const line = readRangeSync(logFd, mark.lastOffset, length).toString("utf8")
-      if (!line.endsWith("\n") || !line.includes(`"id":${JSON.stringify(mark.lastId)}`)) return undefined
-    }
+    if (mark.lastOffset >= 0 && !logStillHolds(logFd, mark.lastOffset, mark.lastId, mark.next)) return undefined
     return new SessionIndex(text.slice(0, end + 1), mark)
   }
 

@@ -594,7 +594,11 @@ export class Resolver {
     if (this.#linkGraph?.links !== links) {
       const touching = new Map<string, Array<number>>()
       links.forEach((l, i) => {
-        for (const id of [l.from, l.to]) touching.set(id, [...(touching.get(id) ?? []), i])
+        for (const id of [l.from, l.to]) {
+          const near = touching.get(id)
+          if (near === undefined) touching.set(id, [i])
+          else near.push(i)
+        }
       })
       this.#linkGraph = { links, touching }
     }
