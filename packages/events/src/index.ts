@@ -1,3 +1,4 @@
+export * from "./chain-order.js"
 export * from "./codec.js"
 export * from "./dirs.js"
 export * from "./errors.js"

@@ -1,3 +1,4 @@
+import { orderChainMembers } from "./chain-order.js"
 import type { FoldState, LinkFact, RunFact, SessionRecord } from "./fold.js"
 import type { ClaudeSessionId, StableId } from "./ids.js"
 import type { SessionMode } from "./schema.js"
@@ -43,8 +44,8 @@ export interface SessionView {
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
- * Orders the Claude ids of one session: a topological order of the non-fork links, ties
- * broken by first sighting and then by id, so the result depends on facts only.
+ * Orders the Claude ids of one session by the one chain rule (`orderChainMembers`): its
+ * non-fork links first, ties broken by first sighting and then by id.
  */
 export const orderChain = (record: SessionRecord): ReadonlyArray<ClaudeSessionId> => {
   const firstSeen = new Map<string, string>()
@@ -56,35 +57,7 @@ export const orderChain = (record: SessionRecord): ReadonlyArray<ClaudeSessionId
       firstSeen.set(id, seen === undefined || link.at < seen ? link.at : seen)
     }
   }
-  const indegree = new Map<string, number>()
-  const next = new Map<string, Array<string>>()
-  for (const id of firstSeen.keys()) indegree.set(id, 0)
-  for (const link of chainLinks) {
-    if (link.from === link.to) continue
-    indegree.set(link.to, (indegree.get(link.to) ?? 0) + 1)
-    const list = next.get(link.from) ?? []
-    list.push(link.to)
-    next.set(link.from, list)
-  }
-  const priority = (a: string, b: string): number =>
-    byString(firstSeen.get(a) ?? "", firstSeen.get(b) ?? "") || byString(a, b)
-  const ready = [...indegree].filter(([, d]) => d === 0).map(([id]) => id)
-  const order: Array<string> = []
-  const done = new Set<string>()
-  while (ready.length > 0) {
-    ready.sort(priority)
-    const id = ready.shift() as string
-    order.push(id)
-    done.add(id)
-    for (const to of next.get(id) ?? []) {
-      const d = (indegree.get(to) ?? 0) - 1
-      indegree.set(to, d)
-      if (d === 0) ready.push(to)
-    }
-  }
-  // A cycle can only come from contradictory evidence; keep its members, in fact order.
-  const rest = [...firstSeen.keys()].filter((id) => !done.has(id)).sort(priority)
-  return [...order, ...rest] as Array<ClaudeSessionId>
+  return orderChainMembers(firstSeen.keys() as Iterable<ClaudeSessionId>, chainLinks, (id) => firstSeen.get(id))
 }
 
 const statusOf = (record: SessionRecord): SessionStatus => {

@@ -49,6 +49,7 @@ import {
   type SourceQuery,
   type UnresolvedSession
 } from "@cc/sources"
+import { orderWithTranscripts, viewInChainOrder } from "./chains.js"
 import { AmbiguousSession, type Candidate, InvalidReference, SessionNotFound } from "./errors.js"
 import { cwdRelation, type PathMapping } from "./repo.js"
 import { matchRun, type RunOutcome } from "./runs.js"
@@ -296,6 +297,11 @@ export class Resolver {
    * left as it is. Returns the view as it is now.
    */
   async settle(id: StableId): Promise<SessionView | undefined> {
+    const settled = await this.#settle(id)
+    return settled === undefined ? undefined : this.inChainOrder(settled)
+  }
+
+  async #settle(id: StableId): Promise<SessionView | undefined> {
     const view = await this.#view(id)
     if (view === undefined || view.status !== "running") return view
     const events: Array<SessionEvent> = []
@@ -440,6 +446,7 @@ export class Resolver {
     searched: ReadonlyArray<string>,
     evidence: ReadonlyArray<string>
   ): Promise<Resolution> {
+    view = viewInChainOrder(view, this.#options.cache)
     const confidence = Math.max(0, ...view.claudeSessionIds.map((id) => view.provenance[id]?.confidence ?? 0))
     const transcripts = new Set(view.transcripts)
     for (const id of view.claudeSessionIds) {
@@ -860,15 +867,35 @@ export class Resolver {
     return outcomes
   }
 
-  /** The Claude chain that holds `id`, oldest first (resume links; forks are not members). */
+  /** The Claude chain that holds `id`, in the one chain order (resume links; forks are not members). */
   chainOf(id: ClaudeSessionId): Array<ClaudeSessionId> {
     return this.#oldestFirst(this.#component(id).ids)
   }
 
-  /** Claude ids by their transcripts' first entry (unknown last), then by id. */
+  /** Claude ids in the one chain order: the transcripts' links, then their first entries, then id. */
   #oldestFirst(ids: Iterable<ClaudeSessionId>): Array<ClaudeSessionId> {
-    const first = (member: ClaudeSessionId) => this.#options.cache.byClaudeId(member)?.firstTimestamp ?? "~"
-    return [...ids].sort((a, b) => (first(a) < first(b) ? -1 : first(a) > first(b) ? 1 : a < b ? -1 : 1))
+    return orderWithTranscripts(ids, [], this.#options.cache)
+  }
+
+  /**
+   * A stable session's view with its chain in the one order (the event log's links and the
+   * transcripts'), for listings that read views without resolving each one. Reads nothing.
+   */
+  inChainOrder(view: SessionView): SessionView {
+    return viewInChainOrder(view, this.#options.cache)
+  }
+
+  /**
+   * Gives a stable id the whole chain of a Claude id found in the transcripts: every member
+   * with its transcript's first entry as the time it was seen, and every link of the chain,
+   * so the fold orders it as the transcripts do (`recover --adopt`).
+   */
+  async adopt(
+    id: StableId,
+    claudeId: ClaudeSessionId,
+    how: { readonly resolvedBy: ResolvedBy; readonly evidence?: string; readonly confidence: number }
+  ): Promise<Resolution> {
+    return this.#adoptFromTranscripts(id, claudeId, ["store", "transcripts"], how.resolvedBy, how)
   }
 
   /**
@@ -954,7 +981,8 @@ export class Resolver {
     id: StableId,
     claudeId: ClaudeSessionId,
     searched: ReadonlyArray<string>,
-    resolvedBy: ResolvedBy
+    resolvedBy: ResolvedBy,
+    how: { readonly evidence?: string; readonly confidence: number } = { confidence: 0.9 }
   ): Promise<Resolution> {
     const { ids, links } = this.#component(claudeId)
     const found = ids.flatMap((member) => {
@@ -964,8 +992,8 @@ export class Resolver {
         : [
             {
               ...transcriptToDiscovery(t),
-              confidence: 0.9,
-              evidence: `matched by cwd, start time and first prompt: ${t.path}`
+              confidence: how.confidence,
+              evidence: how.evidence ?? `matched by cwd, start time and first prompt: ${t.path}`
             }
           ]
     })

@@ -5,7 +5,15 @@
  */
 import { join, resolve } from "node:path"
 import { indexFileIn, TranscriptCache } from "@cc/cache"
-import { type ClaudeSessionId, EVENTS_FILE, HOST, type SessionMap, type SessionView, type StableId } from "@cc/events"
+import {
+  type ClaudeSessionId,
+  EVENTS_FILE,
+  HOST,
+  orderChainMembers,
+  type SessionMap,
+  type SessionView,
+  type StableId
+} from "@cc/events"
 import { cwdRelation, type ForkedFrom, type Resolver } from "@cc/resolver"
 import { CliFailure, type Context, optionValue, warnSkippedLines } from "../context.js"
 import { listingCacheFile, listingKey, readListing, saveListing } from "../listing-cache.js"
@@ -68,8 +76,22 @@ export const chainsOf = (
     if (group === undefined) groups.set(root, [m])
     else group.push(m)
   }
-  const first = (m: Member) => m.firstTimestamp ?? "~"
-  return [...groups.values()].map((g) => g.sort((a, b) => (first(a) < first(b) ? -1 : first(a) > first(b) ? 1 : 0)))
+  // each chain in the one chain order: its links, then its members' first entries
+  const linksOf = new Map<string, Array<(typeof links)[number]>>()
+  for (const l of links) {
+    if (l.kind === "fork" || !parent.has(l.from) || !parent.has(l.to)) continue
+    const root = find(l.from)
+    const own = linksOf.get(root)
+    if (own === undefined) linksOf.set(root, [l])
+    else own.push(l)
+  }
+  return [...groups].map(([root, g]) => {
+    if (g.length === 1) return g
+    const byId = new Map(g.map((m) => [m.claudeSessionId, m]))
+    return orderChainMembers(byId.keys(), linksOf.get(root) ?? [], (id) => byId.get(id)?.firstTimestamp).map(
+      (id) => byId.get(id) as Member
+    )
+  })
 }
 
 const parseSince = (text: string | undefined): number | undefined => {
@@ -177,9 +199,10 @@ export const ls = async (ctx: Context): Promise<void> => {
     .slice(0, limit)
   // a store session's parent is in its own events (a fork made here, or adopted with its
   // link): listing them all needs no transcript read
-  const objects = views.map((v: SessionView) =>
-    showObject(v, resolver.forkedFromOf(v.claudeSessionIds, v, { transcripts: false }))
-  )
+  const objects = views.map((stored: SessionView) => {
+    const v = resolver.inChainOrder(stored)
+    return showObject(v, resolver.forkedFromOf(v.claudeSessionIds, v, { transcripts: false }))
+  })
   if (ctx.json) return ctx.out(JSON.stringify(objects))
   return table(
     ctx,

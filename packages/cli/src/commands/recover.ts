@@ -69,22 +69,16 @@ export const recover = async (ctx: Context): Promise<void> => {
         ),
         makeEvent("session.labeled", id, { label })
       ]
-      for (const { outcome, chain } of resolved) {
-        if (outcome._tag !== "Resolved") continue
-        for (const claudeSessionId of chain) {
-          const path = cache.byClaudeId(claudeSessionId)?.path
-          events.push(
-            makeEvent("claude.observed", id, {
-              claudeSessionId,
-              source: outcome.run.source,
-              evidence: outcome.evidence,
-              confidence: outcome.confidence,
-              ...(path === undefined ? {} : { transcriptPath: path })
-            })
-          )
-        }
-      }
       await log.append(events)
+      // each chain with its links and its transcripts' times: the fold then orders it as they do
+      for (const { outcome } of resolved) {
+        if (outcome._tag !== "Resolved") continue
+        await resolver.adopt(id, outcome.claudeSessionId, {
+          resolvedBy: outcome.run.source,
+          evidence: `${outcome.run.placeholder} of ${outcome.run.reference}: ${outcome.evidence}`,
+          confidence: outcome.confidence
+        })
+      }
       stableId = id
     }
     for (const { outcome, chain } of runs) rows.push({ ...placeholderRow(outcome, chain), id: stableId })
@@ -112,20 +106,14 @@ export const recover = async (ctx: Context): Promise<void> => {
             ...(t.promptHash === undefined ? {} : { promptHash: t.promptHash })
           },
           t.firstTimestamp === undefined ? {} : { at: t.firstTimestamp }
-        ),
-        ...r.claudeSessionIds.map((claudeSessionId) => {
-          const path = cache.byClaudeId(claudeSessionId)?.path
-          return makeEvent("claude.observed", id as StableId, {
-            claudeSessionId,
-            source: "recover",
-            evidence: path ?? "transcripts",
-            confidence: 1,
-            ...(path === undefined ? {} : { transcriptPath: path })
-          })
-        })
+        )
       ]
       await log.append(events)
-      await resolver.resolveStable(id)
+      await resolver.adopt(id, t.claudeSessionId, {
+        resolvedBy: "recover",
+        evidence: `adopted by recover: ${t.path}`,
+        confidence: 1
+      })
     }
     rows.push({
       id,

@@ -52,12 +52,17 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0")
 
-export const buildForest = (steps: ReadonlyArray<Step>): Forest => {
+/**
+ * `scramble`: ids whose sort order is not the order they were made in (as real random uuids),
+ * so that nothing can pass by ordering ids; without it, ids sort as they were made.
+ */
+export const buildForest = (steps: ReadonlyArray<Step>, options: { readonly scramble?: number } = {}): Forest => {
   let counter = 0
   let clock = Date.UTC(2026, 10, 24, 9, 0, 0)
   const uuid = () => {
     counter++
-    return `${hex(counter, 8)}-aaaa-4bbb-8ccc-${hex(counter, 12)}`
+    const head = options.scramble === undefined ? counter : (Math.imul(counter, 2654435761) + options.scramble) >>> 0
+    return `${hex(head, 8)}-aaaa-4bbb-8ccc-${hex(counter, 12)}`
   }
   const tick = () => {
     clock += 1000

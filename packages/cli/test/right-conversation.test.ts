@@ -1,0 +1,95 @@
+/**
+ * Regressions of paths that continued the wrong conversation or said something untrue, each
+ * on the real CLI's fixtures (no Claude run): adopt order, old logs without links, terminal
+ * injection, unreadable input, help.
+ */
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { makeEvent, newStableId, openEventLog } from "@cc/events"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+// @ts-expect-error plain JS tools
+import { runProcess } from "../../../tools/spawn.mjs"
+
+type Run = { stdout: string; stderr: string; code: number }
+const cliPath = resolve(import.meta.dirname, "../dist/cli.js")
+const fixtures = resolve(import.meta.dirname, "../../../fixtures/real-cli/claude-home")
+let dir: string
+let home: string
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "cc-right-"))
+  home = join(dir, "claude")
+  cpSync(fixtures, home, { recursive: true })
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const cli = (
+  args: ReadonlyArray<string>,
+  store = join(dir, "store"),
+  options: { env?: Record<string, string>; home?: string } = {}
+): Promise<Run> =>
+  runProcess(process.execPath, [cliPath, "--store", store, "--claude-home", options.home ?? home, ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: dir, ...options.env }
+  })
+
+const OLD = [
+  "922c9f63-2669-48ce-8d24-b333a4d2f77a",
+  "69d43b1c-92a3-4aed-b9ed-9417afacb704",
+  "87295de4-316e-4bb6-b994-7fb59839e6f9"
+]
+
+describe("recover --adopt keeps a 1.0.x chain in its order", () => {
+  it("show, ls and ls --all name the chain's last member as the one to resume", async () => {
+    const store = join(dir, "adopt")
+    expect((await cli(["recover", "--adopt"], store)).code).toBe(0)
+    const listed = JSON.parse((await cli(["--json", "ls"], store)).stdout) as Array<{
+      id: string
+      cwd: string
+      claudeSessionIds: Array<string>
+      latestClaudeSessionId: string
+    }>
+    const legacy = listed.find((r) => r.cwd === "/srv/cc-fixtures/legacy")
+    expect(legacy?.claudeSessionIds).toEqual(OLD)
+    expect(legacy?.latestClaudeSessionId).toBe(OLD[2])
+    const shown = JSON.parse((await cli(["--json", "show", legacy?.id ?? ""], store)).stdout)
+    expect(shown.claudeSessionIds).toEqual(OLD)
+    expect(shown.latestClaudeSessionId).toBe(OLD[2])
+    const all = JSON.parse((await cli(["--json", "ls", "--all"], store)).stdout) as Array<{
+      id: string
+      latestClaudeSessionId: string
+      claudeSessionIds: Array<string>
+    }>
+    // every adopted session agrees between ls and ls --all
+    for (const row of listed) {
+      const same = all.find((r) => r.id === row.id)
+      expect(same?.latestClaudeSessionId).toBe(row.latestClaudeSessionId)
+      expect(same?.claudeSessionIds).toEqual(row.claudeSessionIds)
+    }
+  })
+
+  it("a store adopted by an older version (ids, no links, no times) still resumes the latest", async () => {
+    const store = join(dir, "old-adopt")
+    const log = await openEventLog({ dir: store })
+    const id = newStableId()
+    const now = new Date().toISOString()
+    await log.append([
+      makeEvent("session.opened", id, { cwd: "/srv/cc-fixtures/legacy", mode: "interactive" }),
+      // as the adopt of 4eccea8 wrote them: one instant, sorted by id on read
+      ...OLD.map((claudeSessionId) =>
+        makeEvent(
+          "claude.observed",
+          id,
+          { claudeSessionId: claudeSessionId as never, source: "recover", evidence: "x", confidence: 1 },
+          { at: now }
+        )
+      )
+    ])
+    // the index must know the transcripts' links
+    expect((await cli(["index"], store)).code).toBe(0)
+    const shown = JSON.parse((await cli(["--json", "show", id], store)).stdout)
+    expect(shown.claudeSessionIds).toEqual(OLD)
+    expect(shown.latestClaudeSessionId).toBe(OLD[2])
+    const listed = JSON.parse((await cli(["--json", "ls"], store)).stdout)
+    expect(listed[0].latestClaudeSessionId).toBe(OLD[2])
+  })
+})
