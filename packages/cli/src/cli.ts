@@ -2,6 +2,7 @@
 // `--help` and `--version` cost a bare Node start, and each command loads what it uses.
 import { createRequire } from "node:module"
 import { parseArgs, UsageError, usage } from "./args.js"
+import { terminalSafe } from "./terminal.js"
 
 // a reader that went away (`cc-session ls | head -1`) ends the output, quietly, with success
 const quietOnClosedPipe = (stream: NodeJS.WriteStream) =>
@@ -23,7 +24,7 @@ const start = async (): Promise<number> => {
     process.stderr.write(
       json
         ? `${JSON.stringify({ error: { code: "usage", message: error.message } })}\n`
-        : `cc-session: ${error.message}\n`
+        : `cc-session: ${terminalSafe(error.message)}\n`
     )
     return 2
   }

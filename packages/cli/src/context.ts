@@ -3,6 +3,7 @@ import type { EventLog } from "@cc/events"
 import type { OpenedResolver, PathMapping } from "@cc/resolver"
 import type { AnySource } from "@cc/sources"
 import type { Parsed } from "./args.js"
+import { terminalSafe } from "./terminal.js"
 
 export type Code = "not_found" | "usage" | "ambiguous" | "io" | "run_failed"
 export const exitCodes: Record<Code, number> = { not_found: 1, usage: 2, ambiguous: 3, io: 4, run_failed: 1 }
@@ -48,13 +49,17 @@ export interface Context {
 /** The value of an option, the last one given. */
 export const optionValue = (ctx: Context, name: string): string | undefined => ctx.parsed.values.get(name)?.at(-1)
 
-/** `key: value` lines for a person. */
+const humanValue = (v: unknown): string => {
+  if (Array.isArray(v))
+    return v.length === 0 ? "-" : v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ")
+  if (v === null || v === undefined) return "-"
+  return typeof v === "object" ? JSON.stringify(v) : String(v)
+}
+
+/** `key: value` lines for a person: one line each, whatever the value holds. */
 export const human = (o: Record<string, unknown>): string =>
   Object.entries(o)
-    .map(
-      ([k, v]) =>
-        `${k}: ${Array.isArray(v) ? (v.length === 0 ? "-" : v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ")) : v === null || v === undefined ? "-" : typeof v === "object" ? JSON.stringify(v) : String(v)}`
-    )
+    .map(([k, v]) => `${terminalSafe(k)}: ${terminalSafe(humanValue(v))}`)
     .join("\n")
 
 /** Event log lines that could not be read: one warning for the file, with their offsets. */

@@ -16,6 +16,7 @@ import { type Parsed, UsageError } from "./args.js"
 import { CliFailure, type Context, exitCodes, warnSkippedLines } from "./context.js"
 import { RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launcher.js"
 import { loadPlugins } from "./plugins.js"
+import { terminalSafe } from "./terminal.js"
 
 export const toFailure = (error: unknown): CliFailure => {
   if (error instanceof CliFailure) return error
@@ -83,7 +84,7 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
     if (said.has(message)) return
     said.add(message)
     if (json) warnings.push({ message, ...details })
-    else err(`cc-session: warning: ${message}`)
+    else err(`cc-session: warning: ${terminalSafe(message)}`)
   }
   let opened: OpenedResolver | undefined
   let closeSharedLog: (() => Promise<void>) | undefined
@@ -161,7 +162,7 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
         const { printed: _printed, ...extra } = failure.extra
         err(JSON.stringify({ error: { code: failure.code, message: failure.message, ...extra } }))
       } else {
-        err(`cc-session: ${failure.message}`)
+        err(`cc-session: ${terminalSafe(failure.message)}`)
       }
     }
     return exitCodes[failure.code]

@@ -93,3 +93,64 @@ describe("recover --adopt keeps a 1.0.x chain in its order", () => {
     expect(listed[0].latestClaudeSessionId).toBe(OLD[2])
   })
 })
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what must never reach a terminal raw
+const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/
+
+describe("a hostile transcript reaches no terminal raw", () => {
+  const cwd = "/tmp/a\n\u001b[2J\u001b[31mPWNED\u001b]0;hijack\u0007\r/x"
+  const id = "5e5e5e5e-1111-4222-8333-444444444444"
+  const hostileHome = () => {
+    const root = join(dir, "hostile-home")
+    const folder = join(root, "projects", cwd.replace(/[^A-Za-z0-9]/g, "-"))
+    mkdirSync(folder, { recursive: true })
+    const line = (type: string, uuid: string, parentUuid: string | null, at: string) =>
+      JSON.stringify({
+        type,
+        uuid,
+        parentUuid,
+        sessionId: id,
+        cwd,
+        version: "2.1.197",
+        gitBranch: "\u001b[31mmain",
+        timestamp: at,
+        message:
+          type === "user"
+            ? { role: "user", content: "hi \u001b[2J" }
+            : { role: "assistant", content: [{ type: "text", text: "ok" }] }
+      })
+    appendFileSync(
+      join(folder, `${id}.jsonl`),
+      `${line("user", "u-1", null, "2026-11-30T10:00:00.000Z")}\n${line("assistant", "u-2", "u-1", "2026-11-30T10:00:01.000Z")}\n`
+    )
+    return root
+  }
+
+  it("ls --all, show, resolve and recover escape every control character, one row per session", async () => {
+    const root = hostileHome()
+    const store = join(dir, "hostile-store")
+    const opts = { home: root }
+    for (const args of [["ls", "--all"], ["show", id], ["resolve", id], ["recover"], ["recover", "--adopt"], ["ls"]]) {
+      const r = await cli(args, store, opts)
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0)
+      expect(r.stdout + r.stderr).not.toMatch(RAW)
+      expect(r.stdout).toContain("\\e[2J")
+    }
+    const listed = await cli(["ls", "--all"], store, opts)
+    expect(listed.stdout.trim().split("\n")).toHaveLength(2)
+    // --json keeps ordinary JSON escaping: the cwd decodes to itself
+    const json = JSON.parse((await cli(["--json", "ls", "--all"], store, opts)).stdout)
+    expect(json[0].cwd).toBe(cwd)
+  })
+
+  it("an argument's escape codes are not echoed raw in errors", async () => {
+    const store = join(dir, "with-sessions")
+    mkdirSync(join(store, "sessions"), { recursive: true })
+    for (const args of [["resolve", "\u001b[2Jx"], ["channelcoder", "repair", "\u001b[31mred"], ["\u001b[31mnope"]]) {
+      const r = await cli(args, store)
+      expect(r.code).not.toBe(0)
+      expect(r.stderr).not.toMatch(RAW)
+      expect(r.stderr).toMatch(/\\e\[|\\u001b\[/)
+    }
+  })
+})

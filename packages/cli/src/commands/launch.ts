@@ -3,6 +3,7 @@ import { applyMappings } from "@cc/resolver"
 import { CliFailure, type Context, optionValue } from "../context.js"
 import { Launcher, type LaunchResult } from "../launcher.js"
 import { openPushingLog, type PushingLog } from "../shared-log.js"
+import { terminalSafeLines } from "../terminal.js"
 
 const output = (ctx: Context, result: LaunchResult): void => {
   if (ctx.json) {
@@ -16,7 +17,7 @@ const output = (ctx: Context, result: LaunchResult): void => {
     )
   } else {
     ctx.out(result.id)
-    if (result.outcome?.resultText !== undefined) ctx.err(result.outcome.resultText)
+    if (result.outcome?.resultText !== undefined) ctx.err(terminalSafeLines(result.outcome.resultText))
   }
   if (result.outcome?.isError === true) {
     throw new CliFailure(

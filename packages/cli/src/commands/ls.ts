@@ -17,6 +17,7 @@ import {
 import { cwdRelation, type ForkedFrom, type Resolver } from "@cc/resolver"
 import { CliFailure, type Context, optionValue, warnSkippedLines } from "../context.js"
 import { listingCacheFile, listingKey, readListing, saveListing } from "../listing-cache.js"
+import { type Column, renderTable, terminalWidth } from "../table.js"
 import { showObject } from "./show.js"
 
 export interface ChainRow {
@@ -120,39 +121,8 @@ const parseLimit = (text: string | undefined): number | undefined => {
 const colour = (ctx: Context) => !ctx.json && process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === ""
 const statusColours: Record<string, string> = { running: "36", finished: "32", failed: "31", lost: "33" }
 
-/** A table a person reads: the cwd column gives way (cut from the left) to fit the terminal. */
-const table = (
-  ctx: Context,
-  rows: ReadonlyArray<ReadonlyArray<string>>,
-  header: ReadonlyArray<string>,
-  statusColumn: number
-) => {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
-  const columns = process.stdout.isTTY === true ? process.stdout.columns : undefined
-  const last = header.length - 1
-  if (columns !== undefined) {
-    const fixed = widths.slice(0, last).reduce((a, w) => a + w + 2, 0)
-    widths[last] = Math.max(10, Math.min(widths[last] as number, columns - fixed))
-  }
-  const fitColumn = (text: string, i: number) => {
-    const w = widths[i] as number
-    if (i === last) return text.length > w ? `…${text.slice(text.length - w + 1)}` : text
-    return text.padEnd(w)
-  }
-  const paint = colour(ctx)
-  ctx.out(header.map(fitColumn).join("  ").trimEnd())
-  for (const r of rows) {
-    ctx.out(
-      r
-        .map((cell, i) => {
-          const text = fitColumn(cell, i)
-          const code = statusColours[cell]
-          return paint && i === statusColumn && code !== undefined ? `\u001b[${code}m${text}\u001b[0m` : text
-        })
-        .join("  ")
-        .trimEnd()
-    )
-  }
+const table = (ctx: Context, columns: ReadonlyArray<Column>) => {
+  for (const line of renderTable(columns, terminalWidth(process.stdout), colour(ctx))) ctx.out(line)
 }
 
 const short = (text: string | null) => (text === null ? "-" : text)
@@ -175,20 +145,21 @@ export const ls = async (ctx: Context): Promise<void> => {
       )
       .slice(0, limit)
     if (ctx.json) return ctx.out(JSON.stringify(listed))
-    return table(
-      ctx,
-      listed.map((r) => [
-        short(r.id),
-        r.status,
-        r.latestClaudeSessionId,
-        String(r.claudeSessionIds.length),
-        day(r.lastActivity),
-        r.forkedFrom === null ? "-" : `fork of ${r.forkedFrom.claudeSessionId?.slice(0, 8) ?? "?"}`,
-        short(r.cwd)
-      ]),
-      ["ID", "STATUS", "LATEST CLAUDE ID", "RUNS", "LAST ACTIVITY", "FORKED", "CWD"],
-      1
-    )
+    return table(ctx, [
+      { header: "ID", cells: listed.map((r) => short(r.id)), id: { strip: "cc-session-" } },
+      { header: "STATUS", cells: listed.map((r) => r.status), colours: statusColours },
+      { header: "LATEST CLAUDE ID", cells: listed.map((r) => r.latestClaudeSessionId), id: { short: "LATEST" } },
+      { header: "RUNS", cells: listed.map((r) => String(r.claudeSessionIds.length)), drop: 1 },
+      { header: "LAST ACTIVITY", cells: listed.map((r) => day(r.lastActivity)), drop: 3 },
+      {
+        header: "FORKED",
+        cells: listed.map((r) =>
+          r.forkedFrom === null ? "-" : `fork of ${r.forkedFrom.claudeSessionId?.slice(0, 8) ?? "?"}`
+        ),
+        drop: 2
+      },
+      { header: "CWD", cells: listed.map((r) => short(r.cwd)) }
+    ])
   }
 
   const { resolver } = await ctx.open()
@@ -204,12 +175,14 @@ export const ls = async (ctx: Context): Promise<void> => {
     return showObject(v, resolver.forkedFromOf(v.claudeSessionIds, v, { transcripts: false }))
   })
   if (ctx.json) return ctx.out(JSON.stringify(objects))
-  return table(
-    ctx,
-    objects.map((o) => [o.id, o.status, short(o.latestClaudeSessionId), day(o.createdAt), o.host ?? "-", short(o.cwd)]),
-    ["ID", "STATUS", "LATEST CLAUDE ID", "CREATED", "HOST", "CWD"],
-    1
-  )
+  return table(ctx, [
+    { header: "ID", cells: objects.map((o) => o.id), id: { strip: "cc-session-" } },
+    { header: "STATUS", cells: objects.map((o) => o.status), colours: statusColours },
+    { header: "LATEST CLAUDE ID", cells: objects.map((o) => short(o.latestClaudeSessionId)), id: { short: "LATEST" } },
+    { header: "CREATED", cells: objects.map((o) => day(o.createdAt)), drop: 2 },
+    { header: "HOST", cells: objects.map((o) => o.host ?? "-"), drop: 1 },
+    { header: "CWD", cells: objects.map((o) => short(o.cwd)) }
+  ])
 }
 
 /** The store's sessions, a run whose processes are gone given its true status first. */
