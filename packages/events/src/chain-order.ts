@@ -15,7 +15,7 @@ export interface ChainLinkLike {
 }
 
 /** A member's time as an ISO string, or undefined when unknown (such members sort last). */
-export type TimeOf = (id: string) => string | undefined
+export type TimeOf<Id extends string = string> = (id: Id) => string | undefined
 
 const UNKNOWN = "~"
 
@@ -29,7 +29,7 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 export const orderChainMembers = <Id extends string>(
   members: Iterable<Id>,
   links: Iterable<ChainLinkLike>,
-  timeOf: TimeOf
+  timeOf: TimeOf<Id>
 ): Array<Id> => {
   const ids = [...new Set(members)]
   const inChain = new Set<string>(ids)

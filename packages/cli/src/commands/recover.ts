@@ -4,7 +4,14 @@
  * `detached-<ms>` and `pending`), each tied to the transcript it resolved to. `--adopt` gives
  * each a stable id (a placeholder's labeled `channelcoder:<name>`).
  */
-import { type ClaudeSessionId, makeEvent, newStableId, type SessionEvent, type StableId } from "@cc/events"
+import {
+  type ClaudeSessionId,
+  isClaudeSessionId,
+  makeEvent,
+  newStableId,
+  type SessionEvent,
+  type StableId
+} from "@cc/events"
 import type { RunOutcome } from "@cc/resolver"
 import { type Context, human } from "../context.js"
 
@@ -109,11 +116,13 @@ export const recover = async (ctx: Context): Promise<void> => {
         )
       ]
       await log.append(events)
-      await resolver.adopt(id, t.claudeSessionId, {
-        resolvedBy: "recover",
-        evidence: `adopted by recover: ${t.path}`,
-        confidence: 1
-      })
+      // a transcript named otherwise than a Claude id cannot be resumed by one: left unadopted
+      if (isClaudeSessionId(t.claudeSessionId))
+        await resolver.adopt(id, t.claudeSessionId, {
+          resolvedBy: "recover",
+          evidence: `adopted by recover: ${t.path}`,
+          confidence: 1
+        })
     }
     rows.push({
       id,
