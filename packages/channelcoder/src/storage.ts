@@ -19,6 +19,11 @@ export interface CcStorageOptions {
   readonly storeDir?: string
   /** Where session files go (default `<storeDir>/sessions`, ChannelCoder's own place). */
   readonly basePath?: string
+  /**
+   * Record each save in the event log (default true). The bridge's `session()` records its
+   * conversations itself, and turns this off.
+   */
+  readonly record?: boolean
 }
 
 /** A storage that also hands out the live state objects it saved or loaded. */
@@ -80,6 +85,7 @@ export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStora
       const path = join(basePath, fileName(fileBase))
       writeFileAtomicSync(path, JSON.stringify(state, null, 2))
       live.set(fileBase, state)
+      if (options.record === false) return path
       await (await recorder()).recordSave(
         channelCoderLabel(fileBase),
         state,

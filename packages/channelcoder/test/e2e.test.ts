@@ -2,29 +2,14 @@
  * End to end with the real `channelcoder@3.0.2` from npm driving the real Claude Code CLI
  * (2.1.197, and 1.0.30) offline against the loopback stand-in, and the built `cc-session`.
  */
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync
-} from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 // @ts-expect-error plain JS tools
-import { claudeEnv, startStandin } from "../../../tools/anthropic-standin.mjs"
-// @ts-expect-error plain JS tools
-import { claude1, claude2 } from "../../../tools/claude-bins.mjs"
-// @ts-expect-error plain JS tools
-import { runProcess } from "../../../tools/spawn.mjs"
+import { startStandin } from "../../../tools/anthropic-standin.mjs"
+import { type Generation, makeWorld, ran } from "./helpers/world.js"
 
-type Run = { stdout: string; stderr: string; code: number | null }
-const cliPath = resolve(import.meta.dirname, "../../cli/dist/cli.js")
-const driver = resolve(import.meta.dirname, "helpers", "driver.mjs")
 let standin: { url: string; close: () => Promise<void> }
 let base: string
 beforeAll(async () => {
@@ -36,81 +21,7 @@ afterAll(async () => {
   if (process.env.KEEP === undefined) rmSync(base, { recursive: true, force: true })
 })
 
-let worlds = 0
-/** A temp HOME (Claude's and ChannelCoder's), a project dir, and `claude` on PATH as a shim. */
-const world = (generation: "2.1" | "1.0") => {
-  const root = join(base, `w${++worlds}`)
-  const home = join(root, "home")
-  const project = join(root, "project")
-  const bin = join(root, "bin")
-  for (const d of [home, project, bin]) mkdirSync(d, { recursive: true })
-  const target = generation === "2.1" ? `exec "${claude2()}" "$@"` : `exec "${process.execPath}" "${claude1()}" "$@"`
-  writeFileSync(join(bin, "claude"), `#!/bin/sh\n${target}\n`)
-  chmodSync(join(bin, "claude"), 0o755)
-  const env = { ...claudeEnv(standin.url, home), PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}` }
-  const store = join(home, ".channelcoder")
-  const sessions = join(store, "sessions")
-  const drive = async (command: Record<string, unknown>) => {
-    const r: Run = await runProcess(
-      process.execPath,
-      [driver, JSON.stringify({ storeDir: store, claudeHome: home, ...command })],
-      { cwd: project, env, timeoutMs: 120_000 }
-    )
-    if (r.code !== 0) throw new Error(`driver ${JSON.stringify(command)} exited ${r.code}: ${r.stderr}`)
-    return JSON.parse(r.stdout.trim().split("\n").at(-1) as string) as {
-      result: { success: boolean; error?: string; data?: { logFile?: string } }
-      id?: string
-    }
-  }
-  const cli = (args: ReadonlyArray<string>): Promise<Run> =>
-    runProcess(process.execPath, [cliPath, "--store", store, "--claude-home", home, ...args], { cwd: project, env })
-  const json = async <T>(args: ReadonlyArray<string>): Promise<T> => {
-    const r = await cli(["--json", ...args])
-    if (r.code !== 0) throw new Error(`cc-session ${args.join(" ")} exited ${r.code}: ${r.stderr}`)
-    return JSON.parse(r.stdout) as T
-  }
-  const session = (name: string) => JSON.parse(readFileSync(join(sessions, `${name}.json`), "utf8"))
-  /** Every transcript Claude wrote, by session id. */
-  const transcripts = (): Map<string, string> => {
-    const found = new Map<string, string>()
-    const projects = join(home, "projects")
-    if (!existsSync(projects)) return found
-    for (const folder of readdirSync(projects)) {
-      for (const file of readdirSync(join(projects, folder))) {
-        if (file.endsWith(".jsonl")) found.set(file.slice(0, -6), readFileSync(join(projects, folder, file), "utf8"))
-      }
-    }
-    return found
-  }
-  return { root, home, project, store, sessions, drive, cli, json, session, transcripts }
-}
-
-/** Claude prints its result before its transcript is flushed: waits until the file holds `text`. */
-const flushed = async (w: { transcripts: () => Map<string, string> }, id: string, text: string): Promise<void> => {
-  for (let i = 0; i < 300 && !(w.transcripts().get(id) ?? "").includes(text); i++) {
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-/** Waits for a stream-json log's `result` line; returns the `session_id` its init line named. */
-const finished = async (log: string): Promise<string> => {
-  for (let i = 0; i < 600; i++) {
-    const text = existsSync(log) ? readFileSync(log, "utf8") : ""
-    if (text.includes('"type":"result"')) {
-      const init = text.split("\n").find((l) => l.includes('"subtype":"init"'))
-      return (JSON.parse(init as string) as { session_id: string }).session_id
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${log} never got its result line`)
-}
-
-/** A detached run done: its log has its result, and its transcript (flushed after) its prompt. */
-const ran = async (w: { transcripts: () => Map<string, string> }, log: string, prompt: string): Promise<string> => {
-  const id = await finished(log)
-  await flushed(w, id, prompt)
-  return id
-}
+const world = (generation: Generation) => makeWorld(base, standin.url, generation)
 
 describe("plain ChannelCoder 3.0.2, then cc-session", () => {
   it("detached: recover ties the placeholder to its transcript, repair writes the id, ChannelCoder's own next call continues it (2.1.197)", async () => {

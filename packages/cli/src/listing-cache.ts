@@ -3,7 +3,7 @@
  * transcripts (the index after its refresh) and event log have not changed since is that
  * listing again, without folding the log or decoding the index's folders.
  *
- * One file, `<store>/index/ls-all.v1.jsonl`, written atomically (0600): a header line (what the
+ * One file, `<store>/index/ls-all.v2.jsonl`, written atomically (0600): a header line (what the
  * listing was made from, and the SHA-256 of the rows line), then the rows as `--json` prints
  * them. The header is Schema-decoded; the rows line is used only when its digest is the one
  * the header names (bytes this code wrote from typed rows); anything else is listed afresh.
@@ -16,7 +16,7 @@ import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { writeAtomic } from "./supervise.js"
 
-const VERSION = 1
+const VERSION = 2
 
 const Header = Schema.Struct({
   version: Schema.Literal(VERSION),

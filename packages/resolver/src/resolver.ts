@@ -318,7 +318,9 @@ export class Resolver {
             })
       const supervisorGone =
         started.supervisorPid === undefined
-          ? // written before supervisors were recorded: gone when its log has been still a while
+          ? // no supervisor (a bridge's detached run, or one written before supervisors were):
+            // over once its own claude is known gone, else when its log has been still a while
+            (started.pid !== undefined && started.pidStart !== undefined && claudeGone === true) ||
             logStillFor(started.logPath ?? view.logPath) > ORPHAN_QUIET_MS
           : processGone({
               pid: started.supervisorPid,

@@ -33,6 +33,8 @@ export interface ChainRow {
   readonly lastActivity: string | null
   readonly claudeVersion: string | null
   readonly transcriptBytes: number
+  /** The stable session's label (`channelcoder:<name>`), if it has one. */
+  readonly label: string | null
 }
 
 interface Member {
@@ -148,6 +150,9 @@ export const ls = async (ctx: Context): Promise<void> => {
     return table(ctx, [
       { header: "ID", cells: listed.map((r) => short(r.id)), id: { strip: "cc-session-" } },
       { header: "STATUS", cells: listed.map((r) => r.status), colours: statusColours },
+      ...(listed.some((r) => (r.label ?? null) !== null)
+        ? [{ header: "NAME", cells: listed.map((r) => r.label ?? "-"), drop: 4 }]
+        : []),
       { header: "LATEST CLAUDE ID", cells: listed.map((r) => r.latestClaudeSessionId), id: { short: "LATEST" } },
       { header: "RUNS", cells: listed.map((r) => String(r.claudeSessionIds.length)), drop: 1 },
       { header: "LAST ACTIVITY", cells: listed.map((r) => day(r.lastActivity)), drop: 3 },
@@ -178,6 +183,9 @@ export const ls = async (ctx: Context): Promise<void> => {
   return table(ctx, [
     { header: "ID", cells: objects.map((o) => o.id), id: { strip: "cc-session-" } },
     { header: "STATUS", cells: objects.map((o) => o.status), colours: statusColours },
+    ...(objects.some((o) => o.label !== undefined)
+      ? [{ header: "NAME", cells: objects.map((o) => o.label ?? "-"), drop: 3 }]
+      : []),
     { header: "LATEST CLAUDE ID", cells: objects.map((o) => short(o.latestClaudeSessionId)), id: { short: "LATEST" } },
     { header: "CREATED", cells: objects.map((o) => day(o.createdAt)), drop: 2 },
     { header: "HOST", cells: objects.map((o) => o.host ?? "-"), drop: 1 },
@@ -240,7 +248,8 @@ const allChains = async (ctx: Context): Promise<Buffer> => {
       firstActivity: chain[0]?.firstTimestamp ?? null,
       lastActivity,
       claudeVersion: latest.claudeVersion ?? null,
-      transcriptBytes: chain.reduce((n, m) => n + m.size, 0)
+      transcriptBytes: chain.reduce((n, m) => n + m.size, 0),
+      label: view?.label ?? null
     })
   }
   rows.sort((a, b) =>
