@@ -11,13 +11,15 @@ export class InvalidSessionName extends Data.TaggedError("InvalidSessionName")<{
   readonly message: string
 }> {}
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL cannot be in a file name
+const UNLOADABLE = /[/\\\u0000]/g
+
 /** Throws `InvalidSessionName` for a name ChannelCoder could not load again. */
 export const checkSessionName = (name: string): void => {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL cannot be in a file name
-  const bad = /[/\\\u0000]/.exec(name)
+  const bad = new RegExp(UNLOADABLE.source).exec(name)
   if (bad === null) return
   throw new InvalidSessionName({
     name,
-    message: `ChannelCoder cannot load a session named ${JSON.stringify(name)} again (${bad[0] === "\u0000" ? "a NUL byte" : `"${bad[0]}" makes it a path`}): use a name without it, such as ${JSON.stringify(name.replace(/[/\\\u0000]/g, "-"))}`
+    message: `ChannelCoder cannot load a session named ${JSON.stringify(name)} again (${bad[0] === "\u0000" ? "a NUL byte" : `"${bad[0]}" makes it a path`}): use a name without it, such as ${JSON.stringify(name.replace(UNLOADABLE, "-"))}`
   })
 }

@@ -29,6 +29,14 @@ const world = (generation: Generation, options: { path?: string } = {}) =>
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
+/** The log a detached call's result names. */
+const logOf = (result: { data?: unknown } | undefined): string => {
+  const data = result?.data
+  if (typeof data !== "object" || data === null || !("logFile" in data) || typeof data.logFile !== "string")
+    throw new Error(`no log in ${JSON.stringify(result)}`)
+  return data.logFile
+}
+
 const eventsOf = async (w: World) => (await (await openEventLog({ dir: w.store })).read()).events.map((s) => s.event)
 
 /** The transcript that holds a prompt (a 2.1.x conversation is one file). */
@@ -82,7 +90,7 @@ describe("the bridge, driven as ChannelCoder's users drive it (2.1.332)", () => 
     })
     const fresh = out.results[2]
     expect(fresh?.success).toBe(true)
-    await ran(w, (fresh?.data as { logFile: string }).logFile, "new conversation")
+    await ran(w, logOf(fresh), "new conversation")
     expect(holder(w, "new conversation")).toEqual([fresh?.sessionId])
     expect(holder(w, "old conversation")).not.toContain(fresh?.sessionId)
     const saved = w.session("cleared")
@@ -105,7 +113,7 @@ describe("the bridge, driven as ChannelCoder's users drive it (2.1.332)", () => 
       [a, "alpha work"],
       [b, "beta work"]
     ] as const) {
-      await ran(w, (out?.results[0]?.data as { logFile: string }).logFile, prompt)
+      await ran(w, logOf(out?.results[0]), prompt)
     }
     const ra = await w.json<{ claudeSessionIds: Array<string> }>(["resolve", "channelcoder:twin-a"])
     const rb = await w.json<{ claudeSessionIds: Array<string> }>(["resolve", "channelcoder:twin-b"])
@@ -157,7 +165,7 @@ describe("the bridge, driven as ChannelCoder's users drive it (2.1.332)", () => 
       ops: [{ op: "detached", prompt: "in the tree", options: { worktree: { branch: "feat", base: "main" } } }]
     })
     expect(out.results[0]?.success, out.results[0]?.error).toBe(true)
-    const id = await ran(w, (out.results[0]?.data as { logFile: string }).logFile, "in the tree")
+    const id = await ran(w, logOf(out.results[0]), "in the tree")
     const tree = join(w.root, "project-feat")
     expect(w.cwdOf(id)).toBe(tree)
     // the string form finds the same worktree; plain ChannelCoder's claude() runs there too

@@ -69,14 +69,14 @@ export const renderTable = (
   const last = shown.length - 1
   if (width !== undefined)
     widths[last] = Math.max(MIN_LAST, Math.min(widths[last] as number, width - fixedWidth(shown)))
-  const fit = (text: string, i: number) => {
+  const fitCell = (text: string, i: number) => {
     const w = widths[i] as number
     if (i === last) return text.length > w ? `…${text.slice(text.length - w + 1)}` : text
     return text.padEnd(w)
   }
   const lines = [
     shown
-      .map((c, i) => fit(c.header, i))
+      .map((c, i) => fitCell(c.header, i))
       .join(" ".repeat(GAP))
       .trimEnd()
   ]
@@ -86,7 +86,7 @@ export const renderTable = (
       shown
         .map((c, i) => {
           const cell = c.cells[r] ?? ""
-          const text = fit(cell, i)
+          const text = fitCell(cell, i)
           const code = paint ? c.colours?.[cell] : undefined
           return code === undefined ? text : `\u001b[${code}m${text}\u001b[0m`
         })
