@@ -45,6 +45,22 @@ export class RunFailed extends Schema.TaggedError<RunFailed>()("RunFailed", {
   message: Schema.String
 }) {}
 
+/**
+ * A launch refused before anything was recorded or started: its directory is missing (Node
+ * would blame the command, `spawn … ENOENT`), or there is no claude to run.
+ */
+export class LaunchRefused extends Schema.TaggedError<LaunchRefused>()("LaunchRefused", {
+  reason: Schema.Literals(["cwd", "claude"]),
+  message: Schema.String
+}) {}
+
+/** Why a run cannot start in `dir`, if it cannot. */
+const directoryProblem = (dir: string): string | undefined => {
+  const stat = statSync(dir, { throwIfNoEntry: false })
+  if (stat === undefined) return `the directory ${dir} does not exist`
+  return stat.isDirectory() ? undefined : `${dir} is not a directory`
+}
+
 export interface LauncherOptions {
   readonly storeDir: string
   readonly log: EventLog
@@ -147,6 +163,18 @@ export class Launcher {
     this.#o = options
   }
 
+  /** Refuses a launch that cannot start, before any event says it did. */
+  #preflight(cwd: string): void {
+    const problem = directoryProblem(cwd)
+    if (problem !== undefined) throw new LaunchRefused({ reason: "cwd", message: `${problem}: nothing was started` })
+    if (findExecutable(this.#o.claudeBin) === undefined) {
+      throw new LaunchRefused({
+        reason: "claude",
+        message: `no claude to run: ${JSON.stringify(this.#o.claudeBin)} is ${this.#o.claudeBin.includes("/") ? "not there" : "not on PATH"} (install Claude Code, or pass --claude-bin PATH); nothing was started`
+      })
+    }
+  }
+
   #logPath(id: StableId, runId: string, explicit?: string): string {
     return explicit !== undefined ? resolve(explicit) : join(this.#o.storeDir, "logs", `${id}.${runId}.log`)
   }
@@ -163,6 +191,28 @@ export class Launcher {
         cwd: spec.cwd,
         env: process.env
       })
+      const failed = await new Promise<Error | undefined>((resolve) => {
+        child.once("error", (error) => resolve(error))
+        child.once("spawn", () => resolve(undefined))
+      })
+      if (failed !== undefined) {
+        // recorded as lost, with why: the session is never left "opened" with an id that never ran
+        await this.#o.log.append([
+          makeEvent("run.started", spec.stableId, { runId: spec.runId, host: HOST, mode: spec.mode, logPath: spec.logPath }),
+          makeEvent("run.finished", spec.stableId, {
+            runId: spec.runId,
+            exitCode: null,
+            isError: true,
+            lost: `its supervisor could not be started: ${failed.message}`
+          })
+        ])
+        throw new RunFailed({
+          stableId: spec.stableId,
+          exitCode: null,
+          errors: [failed.message],
+          message: `the detached run of ${spec.stableId} could not be started: ${failed.message}`
+        })
+      }
       await new Promise<void>((resolve) => {
         child.stdin?.on("error", () => resolve())
         child.stdin?.end(JSON.stringify(spec), () => resolve())
@@ -218,6 +268,7 @@ export class Launcher {
   /** Starts a new session. With `--session-id` support, its Claude id is fixed up front. */
   async run(prompt: string, options: LaunchCommon & { readonly cwd?: string } = {}): Promise<LaunchResult> {
     const cwd = resolve(options.cwd ?? process.cwd())
+    this.#preflight(cwd)
     const id = newStableId()
     const run = this.#newRun(id, options)
     const capabilities = await detectCapabilities(this.#o.claudeBin, this.#o.storeDir)
@@ -282,7 +333,10 @@ export class Launcher {
     if (latest === null) return this.#failNoClaudeId(reference)
     this.#failIfElsewhere(reference, resolution, latest)
     const cwd = resolution.cwd === null ? null : (this.#o.hostPath?.(resolution.cwd) ?? resolution.cwd)
-    return { resolution, latest, cwd: this.#workingDir(cwd, resolution.transcripts, inDir) }
+    if (inDir !== undefined) this.#preflight(resolve(inDir))
+    const dir = this.#workingDir(cwd, resolution.transcripts, inDir)
+    this.#preflight(dir)
+    return { resolution, latest, cwd: dir }
   }
 
   /**
@@ -353,7 +407,10 @@ export class Launcher {
 
   /** Continues the most recent session of a directory (resuming it by id, from its own cwd). */
   async continue(prompt: string, options: LaunchCommon & { readonly cwd?: string } = {}): Promise<LaunchResult> {
-    const latest = await this.#o.resolver.latestInCwd(resolve(options.cwd ?? process.cwd()))
+    const here = resolve(options.cwd ?? process.cwd())
+    const problem = directoryProblem(here)
+    if (problem !== undefined) throw new LaunchRefused({ reason: "cwd", message: `${problem}: nothing was started` })
+    const latest = await this.#o.resolver.latestInCwd(here)
     const reference = latest.stableId ?? latest.latestClaudeSessionId
     if (reference === null) return this.#failNoClaudeId(options.cwd ?? process.cwd())
     return this.resume(reference, prompt, options)

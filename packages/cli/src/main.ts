@@ -14,7 +14,7 @@ import {
 import { channelCoderPromiseSource } from "@cc/sources"
 import { type Parsed, UsageError } from "./args.js"
 import { CliFailure, type Context, exitCodes, warnSkippedLines } from "./context.js"
-import { RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launcher.js"
+import { LaunchRefused, RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launcher.js"
 import { loadPlugins } from "./plugins.js"
 import { terminalSafe } from "./terminal.js"
 
@@ -29,6 +29,8 @@ export const toFailure = (error: unknown): CliFailure => {
   if (error instanceof SessionOnAnotherHost)
     return new CliFailure("not_found", error.message, { hosts: error.hosts, stableId: error.stableId })
   if (error instanceof RunFailed) return new CliFailure("run_failed", error.message)
+  if (error instanceof LaunchRefused)
+    return new CliFailure(error.reason === "cwd" ? "usage" : "not_found", error.message)
   const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
   const message = error instanceof Error ? error.message : String(error)
   if (tag.startsWith("Store") || tag === "SourceError") return new CliFailure("io", message)

@@ -154,3 +154,95 @@ describe("a hostile transcript reaches no terminal raw", () => {
     }
   })
 })
+
+describe("launches that cannot start are refused before anything is recorded", () => {
+  it("a missing --cwd: one clear line, exit 2, no session left opened (detached and foreground)", async () => {
+    const store = join(dir, "nocwd")
+    for (const mode of [["--detached"], []]) {
+      const r = await cli(["run", ...mode, "--cwd", join(dir, "nonexistent"), "--", "x"], store)
+      expect(r.code).toBe(2)
+      expect(r.stderr).toMatch(/does not exist: nothing was started/)
+      expect(r.stderr).not.toMatch(/\n\s+at |ENOENT|claude/)
+    }
+    expect(JSON.parse((await cli(["--json", "ls"], store)).stdout)).toEqual([])
+  })
+
+  it("no claude on PATH: exit 1, says so, records nothing", async () => {
+    const store = join(dir, "noclaude")
+    const r = await cli(["run", "--detached", "--", "x"], store, { env: { PATH: "/nonexistent-bin" } })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/no claude to run/)
+    expect(JSON.parse((await cli(["--json", "ls"], store)).stdout)).toEqual([])
+  })
+})
+
+describe("watch ends on a session with no run going, after printing all of it", () => {
+  it("an adopted session, and a finished one of two runs", async () => {
+    const store = join(dir, "watch")
+    const log = await openEventLog({ dir: store })
+    const adopted = newStableId()
+    const finished = newStableId()
+    await log.append([
+      makeEvent("session.opened", adopted, { cwd: "/srv/cc-fixtures/legacy", mode: "interactive" }),
+      makeEvent("claude.observed", adopted, {
+        claudeSessionId: OLD[0] as never,
+        source: "recover",
+        evidence: "x",
+        confidence: 1
+      }),
+      makeEvent("session.opened", finished, { cwd: "/w", mode: "detached" }),
+      ...["r1", "r2"].flatMap((runId) => [
+        makeEvent("run.started", finished, { runId }),
+        makeEvent("claude.observed", finished, {
+          claudeSessionId: OLD[runId === "r1" ? 1 : 2] as never,
+          source: "stream",
+          evidence: runId,
+          confidence: 1
+        }),
+        makeEvent("run.finished", finished, { runId, exitCode: 0 })
+      ])
+    ])
+    const a = await cli(["watch", adopted], store)
+    expect(a.code).toBe(0)
+    expect(a.stdout.trim().split("\n")).toHaveLength(2)
+    const f = await cli(["watch", finished], store)
+    expect(f.code).toBe(0)
+    expect(f.stdout.trim().split("\n")).toHaveLength(7)
+  })
+})
+
+describe("a first prompt of megabytes (a pasted log)", () => {
+  it("still gives the session its cwd, first activity, version and first-prompt hash", async () => {
+    const root = join(dir, "big-home")
+    const cwd = "/srv/big"
+    const id = "b16b16b1-1111-4222-8333-444444444444"
+    const folder = join(root, "projects", "-srv-big")
+    mkdirSync(folder, { recursive: true })
+    const entry = (type: string, uuid: string, parentUuid: string | null, text: string, at: string) =>
+      JSON.stringify({
+        parentUuid,
+        isSidechain: false,
+        userType: "external",
+        cwd,
+        sessionId: id,
+        version: "2.1.332",
+        gitBranch: "main",
+        type,
+        message:
+          type === "user" ? { role: "user", content: text } : { role: "assistant", content: [{ type: "text", text }] },
+        uuid,
+        timestamp: at
+      })
+    appendFileSync(
+      join(folder, `${id}.jsonl`),
+      `${entry("user", "u-1", null, `look at this log\n${"x".repeat(3 * 1024 * 1024)}`, "2026-11-30T10:00:00.000Z")}\n${entry("assistant", "u-2", "u-1", "ok", "2026-11-30T10:00:01.000Z")}\n`
+    )
+    const store = join(dir, "big-store")
+    const rows = JSON.parse((await cli(["--json", "ls", "--all", "--cwd", cwd], store, { home: root })).stdout)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({ cwd, firstActivity: "2026-11-30T10:00:00.000Z", claudeVersion: "2.1.332" })
+    const token = await cli(["token", id], store, { home: root })
+    expect(token.code, token.stderr).toBe(0)
+    expect(token.stdout).toMatch(/^cct1\./)
+  })
+})

@@ -85,6 +85,12 @@ export interface TranscriptHead {
   readonly diagnostics: ReadonlyArray<TranscriptDiagnostic>
 }
 
+/** How far past the head budget reading goes to reach the first message. */
+const HEAD_FIRST_MESSAGE_FACTOR = 64
+
+/** The longest line the head reads: a first prompt with a large paste (the full reader's bound). */
+export const HEAD_MAX_LINE_BYTES = 64 * 1024 * 1024
+
 export interface HeadOptions {
   /** Stop after this many bytes even if some facts are still missing. */
   readonly maxBytes?: number
@@ -108,6 +114,7 @@ const scanTranscriptHead = (lines: Iterable<JsonlItem>, maxBytes: number): Trans
   let sawMessage = false
   let allSidechain = true
   let bytesRead = 0
+  let promptUnknowable = false
   for (const item of lines) {
     if (item._tag === "End") {
       bytesRead = item.nextOffset
@@ -116,6 +123,8 @@ const scanTranscriptHead = (lines: Iterable<JsonlItem>, maxBytes: number): Trans
     bytesRead = item.offset + item.length + 1
     if (item._tag === "Oversized") {
       diagnostics.push({ offset: item.offset, reason: `line of ${item.length} bytes skipped` })
+      // the first prompt may be in it: a later prompt's hash would be no first prompt's
+      if (promptHash === undefined) promptUnknowable = true
     } else if (item.text.trim() !== "") {
       const parsed = parseTranscriptLine(item.text)
       if (parsed._tag === "Bad") {
@@ -135,7 +144,7 @@ const scanTranscriptHead = (lines: Iterable<JsonlItem>, maxBytes: number): Trans
         }
         claudeVersion ??= line.version
         firstTimestamp ??= line.timestamp
-        if (promptHash === undefined) {
+        if (promptHash === undefined && !promptUnknowable) {
           const text = promptText(line)
           if (text !== undefined) promptHash = hashPrompt(text)
         }
@@ -148,7 +157,10 @@ const scanTranscriptHead = (lines: Iterable<JsonlItem>, maxBytes: number): Trans
       claudeVersion !== undefined &&
       promptHash !== undefined &&
       rootUuid !== undefined
-    if (complete || bytesRead >= maxBytes) break
+    // the budget counts once the first message is read: a first prompt holding a pasted log of
+    // megabytes is read whole (up to the line bound), or nothing would be known of the session
+    if (complete || (bytesRead >= maxBytes && (sawMessage || bytesRead >= maxBytes * HEAD_FIRST_MESSAGE_FACTOR)))
+      break
   }
   return {
     ...(sessionId === undefined ? {} : { sessionId }),
@@ -168,6 +180,7 @@ const scanTranscriptHead = (lines: Iterable<JsonlItem>, maxBytes: number): Trans
 /** The first bytes of a transcript read in one go: its facts are usually all in there. */
 export const HEAD_CHUNK_BYTES = 16 * 1024
 
+
 /**
  * Reads the head of an open transcript, synchronously (bounded by `maxBytes`). `initial`:
  * its first bytes, already read; reading goes on after them only if the facts are not all there.
@@ -180,7 +193,7 @@ export const readTranscriptHeadSync = (
     // small chunks: the facts are usually in the first few KB, and most files are much larger
     readJsonlLinesSync(fd, {
       chunkBytes: HEAD_CHUNK_BYTES,
-      maxLineBytes: options.maxLineBytes ?? 2 * 1024 * 1024,
+      maxLineBytes: options.maxLineBytes ?? HEAD_MAX_LINE_BYTES,
       ...(options.initial === undefined ? {} : { initial: options.initial })
     }),
     options.maxBytes ?? 1024 * 1024

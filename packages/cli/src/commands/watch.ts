@@ -1,9 +1,17 @@
 /**
- * `watch <ref>`: the session's events as JSON lines, live, until its run ends — also when its
- * supervisor died: the run's processes are checked every second, and a run found gone is
- * settled from its log (finished, failed, or lost), which ends the watch.
+ * `watch <ref>`: every event of the session as JSON lines — all it has so far, then live until
+ * each of its runs has ended (also when its supervisor died: the run's processes are checked
+ * every second, and a run found gone is settled from its log: finished, failed, or lost). A
+ * session with no run going (finished, or adopted and never run here) prints its events and ends.
  */
+import type { SessionEvent } from "@cc/events"
 import { CliFailure, type Context } from "../context.js"
+
+/** Runs started and not finished, after `events`. */
+const openRuns = (open: Set<string>, e: SessionEvent): void => {
+  if (e.type === "run.started") open.add((e.payload as { runId: string }).runId)
+  else if (e.type === "run.finished") open.delete((e.payload as { runId: string }).runId)
+}
 
 export const watch = async (ctx: Context): Promise<void> => {
   const ref = ctx.parsed.positionals[0] as string
@@ -11,24 +19,26 @@ export const watch = async (ctx: Context): Promise<void> => {
   const r = await resolver.resolve(ref)
   if (r.stableId === null) throw new CliFailure("not_found", `${ref} has no stable id in this store: nothing to watch`)
   const id = r.stableId
-  const abort = new AbortController()
+  // a run whose processes are gone gets its end first: it is then in the history below
+  await resolver.settle(id)
+  const history = await log.readSessions({ sessions: [id] })
   const open = new Set<string>()
-  let sawRun = false
+  for (const { event } of history.events) {
+    ctx.out(JSON.stringify(event))
+    openRuns(open, event)
+  }
+  if (open.size === 0) return
+  const abort = new AbortController()
   const checker = setInterval(() => {
     resolver.settle(id).catch(() => {})
   }, 1000)
   try {
-    for await (const item of log.tail({ pollMs: 100, signal: abort.signal })) {
+    for await (const item of log.tail({ from: history.nextOffset, pollMs: 100, signal: abort.signal })) {
       if (item._tag !== "Event" || item.stored.event.session !== id) continue
       const e = item.stored.event
       ctx.out(JSON.stringify(e))
-      if (e.type === "run.started") {
-        sawRun = true
-        open.add((e.payload as { runId: string }).runId)
-      } else if (e.type === "run.finished") {
-        open.delete((e.payload as { runId: string }).runId)
-      }
-      if (sawRun && open.size === 0) break
+      openRuns(open, e)
+      if (open.size === 0) break
     }
   } finally {
     clearInterval(checker)
