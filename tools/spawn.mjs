@@ -5,8 +5,9 @@ import { spawn } from "node:child_process"
 /**
  * @param {string} command
  * @param {ReadonlyArray<string>} args
- * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, onStderr?: (text: string) => void }} [options]
- *   `onStderr`: what it has printed on stderr so far, each time more comes
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, onStderr?: (text: string) => void, uid?: number, gid?: number }} [options]
+ *   `onStderr`: what it has printed on stderr so far, each time more comes; `uid`/`gid`: run as
+ *   another user (root only)
  * @returns {Promise<{ stdout: string, stderr: string, code: number | null }>}
  */
 export const runProcess = (command, args, options = {}) =>
@@ -14,7 +15,9 @@ export const runProcess = (command, args, options = {}) =>
     const child = spawn(command, [...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"]
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid })
     })
     let stdout = ""
     let stderr = ""

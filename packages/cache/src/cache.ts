@@ -56,6 +56,8 @@ export class TranscriptCache {
   #dirty = false
   /** Why a persisted index was not used (corrupt, old version, other roots), if it was not. */
   readonly rejected: string | undefined
+  /** What the refreshes so far could not read (a missing home, a folder or file without permission), each once. */
+  readonly #diagnostics = new Map<string, SourceDiagnostic>()
 
   private constructor(
     readonly options: TranscriptCacheOptions,
@@ -88,8 +90,18 @@ export class TranscriptCache {
   }
 
   /** Brings the index up to date (one stat per unchanged file) and saves it if it has a file. */
+  /** What the refreshes so far could not read, each once (`severity` "info": a home with no sessions yet). */
+  diagnostics(): ReadonlyArray<SourceDiagnostic> {
+    return [...this.#diagnostics.values()]
+  }
+
+  #keep(result: RefreshResult): void {
+    for (const d of result.diagnostics) this.#diagnostics.set(`${d.path ?? ""}\u0000${d.reason}`, d)
+  }
+
   async refresh(options: RefreshOptions = {}): Promise<RefreshResult> {
     const result = await refreshIndex(this.options.roots, this.#index, options)
+    this.#keep(result)
     const changed = result.stats.unchanged !== result.stats.files || result.stats.removed > 0 || this.#dirty
     this.#index = result.index
     this.#byId = undefined
@@ -108,6 +120,7 @@ export class TranscriptCache {
    */
   async refreshFolders(folders: ReadonlyArray<string>): Promise<RefreshResult> {
     const result = await refreshIndex(this.options.roots, this.#index, { onlyFolders: folders })
+    this.#keep(result)
     this.#index = result.index
     this.#byId = undefined
     this.#all = undefined

@@ -221,6 +221,16 @@ const statOrReport = (path: string, diagnostics: Array<SourceDiagnostic>): Stats
 const unchangedSince = (s: Stats, was: IndexedTranscript): boolean =>
   s.size === was.size && s.mtimeMs === was.mtimeMs && s.ino === was.ino
 
+/** Whether nothing is at `path` (one that cannot be looked at is there, as far as anyone can say). */
+const absent = (path: string): boolean => {
+  try {
+    lstatSync(path)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT"
+  }
+}
+
 type Target = { readonly root: string; readonly path: string }
 
 /** What one folder needs: nothing (its stamps all match), or these files looked at. */
@@ -387,7 +397,13 @@ export const refreshIndex = async (
     const projects = join(root, "projects")
     const listed = await listDir(projects, "Claude projects folder")
     if (listed._tag === "Failed") {
-      diagnostics.push(diagnostic(listed.reason, projects, "info"))
+      // a home that never ran a session has no projects/ yet; a missing home is a typo, and a
+      // folder that cannot be read hides sessions: both are said, never an empty answer alone
+      diagnostics.push(
+        absent(root)
+          ? diagnostic("Claude home does not exist", root)
+          : diagnostic(listed.reason, projects, absent(projects) ? "info" : "warning")
+      )
       continue
     }
     for (const dirent of listed.entries) {

@@ -76,3 +76,14 @@ export const warnSkippedLines = (
     { path: location, offsets, reasons: [...new Set(skipped.map((d) => d.reason))] }
   )
 }
+
+/** What the transcript index could not read (a misspelt home, a folder or file without permission): each a warning. */
+export const warnUnreadable = (
+  warn: Context["warn"],
+  diagnostics: ReadonlyArray<{ readonly severity: string; readonly reason: string; readonly path?: string }>
+): void => {
+  for (const d of diagnostics) {
+    if (d.severity === "info") continue
+    warn(`${d.path === undefined ? "" : `${d.path}: `}${d.reason}`, { path: d.path ?? null, reason: d.reason })
+  }
+}

@@ -198,7 +198,12 @@ export class Launcher {
       if (failed !== undefined) {
         // recorded as lost, with why: the session is never left "opened" with an id that never ran
         await this.#o.log.append([
-          makeEvent("run.started", spec.stableId, { runId: spec.runId, host: HOST, mode: spec.mode, logPath: spec.logPath }),
+          makeEvent("run.started", spec.stableId, {
+            runId: spec.runId,
+            host: HOST,
+            mode: spec.mode,
+            logPath: spec.logPath
+          }),
           makeEvent("run.finished", spec.stableId, {
             runId: spec.runId,
             exitCode: null,
@@ -294,7 +299,12 @@ export class Launcher {
    * The directory to run in: the session's own (claude only finds a session from there), or
    * `inDir` when it is gone, with the chain's transcripts placed where claude will look.
    */
-  #workingDir(cwd: string | null, transcripts: ReadonlyArray<string>, inDir?: string): string {
+  #workingDir(
+    cwd: string | null,
+    transcripts: ReadonlyArray<string>,
+    inDir: string | undefined,
+    recordedCwd: string | null
+  ): string {
     if (inDir === undefined) {
       if (cwd === null)
         throw new SessionCwdMissing({
@@ -307,10 +317,11 @@ export class Launcher {
           message: `the session's directory ${cwd} no longer exists (a removed worktree?): pass --in DIR, for example the repository root, to resume it there`
         })
       }
-      return cwd
     }
-    const dir = resolve(inDir)
-    if (dir !== cwd) {
+    const dir = inDir === undefined ? (cwd as string) : resolve(inDir)
+    // claude finds a session only in its cwd's project folder: a session run elsewhere (another
+    // directory, or a container whose path is mapped here) is placed in this one's first
+    if (dir !== recordedCwd) {
       const home = this.#o.claudeHomes[0]
       if (home !== undefined) {
         const target = join(home, "projects", encodeCwd(dir))
@@ -334,7 +345,7 @@ export class Launcher {
     this.#failIfElsewhere(reference, resolution, latest)
     const cwd = resolution.cwd === null ? null : (this.#o.hostPath?.(resolution.cwd) ?? resolution.cwd)
     if (inDir !== undefined) this.#preflight(resolve(inDir))
-    const dir = this.#workingDir(cwd, resolution.transcripts, inDir)
+    const dir = this.#workingDir(cwd, resolution.transcripts, inDir, resolution.cwd)
     this.#preflight(dir)
     return { resolution, latest, cwd: dir }
   }

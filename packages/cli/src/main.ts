@@ -13,7 +13,7 @@ import {
 } from "@cc/resolver"
 import { channelCoderPromiseSource } from "@cc/sources"
 import { type Parsed, UsageError } from "./args.js"
-import { CliFailure, type Context, exitCodes, warnSkippedLines } from "./context.js"
+import { CliFailure, type Context, exitCodes, warnSkippedLines, warnUnreadable } from "./context.js"
 import { LaunchRefused, RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launcher.js"
 import { loadPlugins } from "./plugins.js"
 import { terminalSafe } from "./terminal.js"
@@ -170,6 +170,7 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
     return exitCodes[failure.code]
   } finally {
     if (opened !== undefined) {
+      warnUnreadable(warn, opened.cache.diagnostics())
       for (const d of opened.resolver.sourceDiagnostics()) {
         if (d.severity !== "info")
           warn(`${d.source}: ${d.reason}${d.path === undefined ? "" : ` (${d.path})`}`, {

@@ -446,3 +446,28 @@ describe("1.0.30 (real CLI)", () => {
     expect(recovered[0]?.claudeSessionIds).toEqual([first.claudeSessionId, second.claudeSessionId])
   })
 })
+
+describe("a session from a container, resumed on the host (--map)", () => {
+  it("is listed under the host path and resumed there, continuing the same conversation (2.1.332)", async () => {
+    const w = world("2.1-latest")
+    const container = w.dir("workspace")
+    const host = w.dir("checkout")
+    const { claudeSessionId } = await w.json<{ claudeSessionId: string }>(
+      ["run", "--", "made in the container"],
+      container
+    )
+    const map = ["--map", `${container}=${host}`]
+    const rows = await w.json<Array<{ cwd: string; recordedCwd?: string; latestClaudeSessionId: string }>>([
+      ...map,
+      "ls",
+      "--all"
+    ])
+    expect(rows).toMatchObject([{ cwd: host, recordedCwd: container, latestClaudeSessionId: claudeSessionId }])
+    const resumed = await w.cli([...map, "resume", claudeSessionId, "--", "continued on the host"], host)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const copy = join(w.home, "projects", host.replace(/[^A-Za-z0-9]/g, "-"), `${claudeSessionId}.jsonl`)
+    const text = readFileSync(copy, "utf8")
+    expect(text).toContain("made in the container")
+    expect(text).toContain("continued on the host")
+  })
+})

@@ -3,7 +3,8 @@
  * on the real CLI's fixtures (no Claude run): adopt order, old logs without links, terminal
  * injection, unreadable input, help.
  */
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { execSync } from "node:child_process"
+import { appendFileSync, chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { makeEvent, newStableId, openEventLog } from "@cc/events"
@@ -244,5 +245,59 @@ describe("a first prompt of megabytes (a pasted log)", () => {
     const token = await cli(["token", id], store, { home: root })
     expect(token.code, token.stderr).toBe(0)
     expect(token.stdout).toMatch(/^cct1\./)
+  })
+})
+
+describe("input that cannot be read is said, never an empty answer alone", () => {
+  it("a misspelt --claude-home, and a projects/ that is not a folder, warn on ls --all, show and recover", async () => {
+    const store = join(dir, "unreadable-store")
+    const typo = join(dir, "typo-home")
+    for (const args of [["ls", "--all"], ["--json", "ls", "--all"], ["recover"]]) {
+      const r = await cli(args, store, { home: typo })
+      expect(r.code).toBe(0)
+      expect(r.stderr).toContain(`${typo}: Claude home does not exist`)
+    }
+    const odd = join(dir, "odd-home")
+    mkdirSync(odd, { recursive: true })
+    appendFileSync(join(odd, "projects"), "not a folder\n")
+    const r = await cli(["ls", "--all"], store, { home: odd })
+    expect(r.stderr).toMatch(/warning: .*projects/)
+    // a home with no sessions yet is no problem
+    const empty = join(dir, "empty-home")
+    mkdirSync(empty, { recursive: true })
+    expect((await cli(["ls", "--all"], store, { home: empty })).stderr).toBe("")
+  })
+
+  it("a folder without permission, as a user who cannot read it", async (context) => {
+    const uid = process.getuid?.()
+    // root reads everything: the check needs another user who can reach this checkout
+    const nobody = 65534
+    const reach =
+      uid === 0
+        ? runProcess(process.execPath, ["-e", `require("fs").accessSync(${JSON.stringify(cliPath)})`], {
+            uid: nobody,
+            gid: nobody
+          })
+        : undefined
+    if (reach === undefined || (await reach).code !== 0) return context.skip()
+    // its own folder, which that user can reach (the suite's own is private)
+    const open = mkdtempSync(join(tmpdir(), "cc-locked-"))
+    chmodSync(open, 0o755)
+    context.onTestFinished(() => rmSync(open, { recursive: true, force: true }))
+    const home = join(open, "locked-home")
+    cpSync(fixtures, home, { recursive: true })
+    execSync(
+      `chmod -R a+rX ${JSON.stringify(home)} && chmod 000 ${JSON.stringify(join(home, "projects", "-srv-cc-fixtures-legacy"))}`
+    )
+    const store = join(open, "locked-store")
+    mkdirSync(store, { recursive: true, mode: 0o777 })
+    execSync(`chmod 777 ${JSON.stringify(store)}`)
+    const r = await runProcess(process.execPath, [cliPath, "--store", store, "--claude-home", home, "ls", "--all"], {
+      env: { PATH: process.env.PATH ?? "", HOME: store },
+      uid: nobody,
+      gid: nobody
+    })
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(/warning: .*-srv-cc-fixtures-legacy.*(permission|EACCES)/i)
   })
 })

@@ -159,8 +159,7 @@ const scanTranscriptHead = (lines: Iterable<JsonlItem>, maxBytes: number): Trans
       rootUuid !== undefined
     // the budget counts once the first message is read: a first prompt holding a pasted log of
     // megabytes is read whole (up to the line bound), or nothing would be known of the session
-    if (complete || (bytesRead >= maxBytes && (sawMessage || bytesRead >= maxBytes * HEAD_FIRST_MESSAGE_FACTOR)))
-      break
+    if (complete || (bytesRead >= maxBytes && (sawMessage || bytesRead >= maxBytes * HEAD_FIRST_MESSAGE_FACTOR))) break
   }
   return {
     ...(sessionId === undefined ? {} : { sessionId }),
@@ -179,7 +178,6 @@ const scanTranscriptHead = (lines: Iterable<JsonlItem>, maxBytes: number): Trans
 
 /** The first bytes of a transcript read in one go: its facts are usually all in there. */
 export const HEAD_CHUNK_BYTES = 16 * 1024
-
 
 /**
  * Reads the head of an open transcript, synchronously (bounded by `maxBytes`). `initial`:

@@ -14,8 +14,8 @@ import {
   type SessionView,
   type StableId
 } from "@cc/events"
-import { cwdRelation, type ForkedFrom, type Resolver } from "@cc/resolver"
-import { CliFailure, type Context, optionValue, warnSkippedLines } from "../context.js"
+import { applyMappings, cwdRelation, type ForkedFrom, type Resolver } from "@cc/resolver"
+import { CliFailure, type Context, optionValue, warnSkippedLines, warnUnreadable } from "../context.js"
 import { listingCacheFile, listingKey, readListing, saveListing } from "../listing-cache.js"
 import { type Column, renderTable, terminalWidth } from "../table.js"
 import { showObject } from "./show.js"
@@ -35,6 +35,8 @@ export interface ChainRow {
   readonly transcriptBytes: number
   /** The stable session's label (`channelcoder:<name>`), if it has one. */
   readonly label: string | null
+  /** The cwd the transcript records, when `--map` shows it elsewhere on this host (`cwd`). */
+  readonly recordedCwd?: string
 }
 
 interface Member {
@@ -127,6 +129,16 @@ const table = (ctx: Context, columns: ReadonlyArray<Column>) => {
   for (const line of renderTable(columns, terminalWidth(process.stdout), colour(ctx))) ctx.out(line)
 }
 
+/**
+ * A row as this host sees it: a container's path (`--map`) shown where it is here, which is
+ * where `resume` runs it; the path the transcript records is kept beside it.
+ */
+const onThisHost = (row: ChainRow, ctx: Context): ChainRow => {
+  if (row.cwd === null || ctx.mappings.length === 0) return row
+  const here = applyMappings(row.cwd, ctx.mappings)
+  return here === row.cwd ? row : { ...row, cwd: here, recordedCwd: row.cwd }
+}
+
 const short = (text: string | null) => (text === null ? "-" : text)
 const day = (iso: string | null) => (iso === null ? "-" : iso.slice(0, 16).replace("T", " "))
 
@@ -140,8 +152,10 @@ export const ls = async (ctx: Context): Promise<void> => {
   if (ctx.parsed.flags.has("--all")) {
     const rows = await allChains(ctx)
     // unfiltered JSON is the listing as it was made (or kept): printed as it is
-    if (ctx.json && cwd === undefined && since === undefined && limit === undefined) return ctx.outBytes(rows)
+    const plain = cwd === undefined && since === undefined && limit === undefined && ctx.mappings.length === 0
+    if (ctx.json && plain) return ctx.outBytes(rows)
     const listed = (JSON.parse(rows.toString("utf8")) as Array<ChainRow>)
+      .map((r) => onThisHost(r, ctx))
       .filter(
         (r) => near(r.cwd) && (since === undefined || (r.lastActivity !== null && Date.parse(r.lastActivity) >= since))
       )
@@ -215,6 +229,7 @@ const allChains = async (ctx: Context): Promise<Buffer> => {
   if (keep) {
     const transcripts = await TranscriptCache.open({ roots: ctx.claudeHomes, file: indexFile })
     await transcripts.refresh()
+    warnUnreadable(ctx.warn, transcripts.diagnostics())
     const saved = readListing(savedAt, keyNow())
     if (saved !== undefined) {
       warnSkippedLines(ctx.warn, join(ctx.storeDir, EVENTS_FILE), saved.skipped)
