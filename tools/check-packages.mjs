@@ -4,7 +4,7 @@
 // directory (with the tarballs of its workspace dependencies) and loads it through both
 // ESM `import` and CJS `require`.
 import { execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 
@@ -46,6 +46,17 @@ for (const { manifest } of packages) {
     }
   }
   step("publint", () => sh(bin("publint"), [tgz, "--strict"], root))
+  step("its files exist, and no file in the tarball is over 2 MB", () => {
+    const dir = packages.find((p) => p.manifest.name === manifest.name)?.dir
+    const missing = (manifest.files ?? []).filter((f) => !existsSync(join(dir, f)))
+    if (missing.length > 0) throw new Error(`"files" names what is not there: ${missing.join(", ")}`)
+    const big = sh("tar", ["-tzvf", tgz], root)
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols.length >= 6 && Number(cols[2]) > 2 * 1024 * 1024)
+      .map((cols) => `${cols.at(-1)} (${cols[2]} bytes)`)
+    if (big.length > 0) throw new Error(`files over 2 MB: ${big.join(", ")}`)
+  })
   // node10 resolution predates `exports` and cannot see subpaths such as `/conformance`;
   // the node16 profile checks every resolution mode that reads the exports map.
   step("attw", () => sh(bin("attw"), [tgz, "--profile", "node16"], root))

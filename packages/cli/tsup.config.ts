@@ -13,7 +13,8 @@ export default defineConfig([
     platform: "node",
     dts: false,
     clean: false,
-    sourcemap: true,
+    // minified executables: a source map of the bundled dependencies would be most of the tarball
+    sourcemap: false,
     target: "node20",
     splitting: true,
     minify: true,

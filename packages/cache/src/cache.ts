@@ -48,7 +48,7 @@ export const indexFileIn = (storeDir: string): string => join(storeDir, "index",
 export class TranscriptCache {
   #index: TranscriptIndexData
   /** Which folder holds each session id, from the stamps alone. */
-  #byId: Map<string, FolderIndex> | undefined
+  #byId: Map<string, Array<FolderIndex>> | undefined
   #all: ReadonlyArray<IndexedTranscript> | undefined
   #links: ReadonlyArray<IndexedLink> | undefined
   #refreshed = false
@@ -191,11 +191,30 @@ export class TranscriptCache {
 
   /** The folder whose stamps name this session's file. */
   #holder(id: string): FolderIndex | undefined {
+    return this.#holders(id)?.at(-1)
+  }
+
+  /** Every folder whose stamps name this session's file (the same id in two Claude homes). */
+  #holders(id: string): ReadonlyArray<FolderIndex> | undefined {
     if (this.#byId === undefined) {
       this.#byId = new Map()
-      for (const folder of this.#index.folders.values()) for (const id of folder.stamps.ids) this.#byId.set(id, folder)
+      for (const folder of this.#index.folders.values()) {
+        for (const id of folder.stamps.ids) {
+          const held = this.#byId.get(id)
+          if (held === undefined) this.#byId.set(id, [folder])
+          else held.push(folder)
+        }
+      }
     }
     return this.#byId.get(id)
+  }
+
+  /** Every transcript file of one session id, in every Claude home and folder that has one. */
+  pathsOf(id: string): Array<string> {
+    return (this.#holders(id) ?? [])
+      .flatMap((folder) => folder.files() ?? [])
+      .filter((t) => t.claudeSessionId === id && !t.sidechain)
+      .map((t) => t.path)
   }
 
   links(): ReadonlyArray<IndexedLink> {

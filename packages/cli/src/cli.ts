@@ -2,6 +2,7 @@
 // `--help` and `--version` cost a bare Node start, and each command loads what it uses.
 import { createRequire } from "node:module"
 import { parseArgs, UsageError, usage } from "./args.js"
+import { commandUsage } from "./registry.js"
 import { terminalSafe } from "./terminal.js"
 
 // a reader that went away (`cc-session ls | head -1`) ends the output, quietly, with success
@@ -29,7 +30,8 @@ const start = async (): Promise<number> => {
     return 2
   }
   if (parsed.command === "help") {
-    process.stdout.write(`${usage}\n`)
+    const about = parsed.positionals[0]
+    process.stdout.write(`${about === undefined ? usage : commandUsage(about)}\n`)
     return 0
   }
   if (parsed.command === "version") {

@@ -12,10 +12,11 @@ import {
   SessionNotFound
 } from "@cc/resolver"
 import { channelCoderPromiseSource } from "@cc/sources"
-import { type Parsed, UsageError } from "./args.js"
+import { type Parsed, sharedLogUrl, UsageError } from "./args.js"
 import { CliFailure, type Context, exitCodes, warnSkippedLines, warnUnreadable } from "./context.js"
 import { LaunchRefused, RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launcher.js"
 import { loadPlugins } from "./plugins.js"
+import { type CommandEntry, commandEntry } from "./registry.js"
 import { terminalSafe } from "./terminal.js"
 
 export const toFailure = (error: unknown): CliFailure => {
@@ -53,25 +54,6 @@ export const parseMappings = (given: ReadonlyArray<string>, env: string | undefi
     return { from, to: resolve(to) }
   })
 
-type Command = (ctx: Context) => Promise<void>
-const launchCommand = async (): Promise<Command> => (await import("./commands/launch.js")).launch
-const commandModules: Record<string, () => Promise<Command>> = {
-  run: launchCommand,
-  resume: launchCommand,
-  fork: launchCommand,
-  continue: launchCommand,
-  show: async () => (await import("./commands/show.js")).show,
-  resolve: async () => (await import("./commands/show.js")).resolveCommand,
-  token: async () => (await import("./commands/show.js")).token,
-  ls: async () => (await import("./commands/ls.js")).ls,
-  index: async () => (await import("./commands/build-index.js")).buildIndex,
-  events: async () => (await import("./commands/events.js")).events,
-  watch: async () => (await import("./commands/watch.js")).watch,
-  recover: async () => (await import("./commands/recover.js")).recover,
-  channelcoder: async () => (await import("./commands/channelcoder.js")).channelCoder,
-  sync: async () => (await import("./commands/sync.js")).sync
-}
-
 export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
   const out = (text: string) => process.stdout.write(`${text}\n`)
   const outBytes = (bytes: Uint8Array) => {
@@ -102,7 +84,7 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
     const plugins = await loadPlugins({ storeDir, claudeHomes }, value("--source") ?? [])
     for (const problem of plugins.problems) warn(problem)
     const channelCoderHome = resolve(value("--channelcoder-home")?.at(-1) ?? (env.CHANNELCODER_HOME || storeDir))
-    const eventsUrl = value("--events")?.at(-1) ?? (env.CC_SESSIONS_EVENTS || undefined)
+    const eventsUrl = sharedLogUrl(value("--events")?.at(-1) ?? (env.CC_SESSIONS_EVENTS || undefined))
     let logOpening: Promise<EventLog> | undefined
     closeSharedLog = async () => {
       const log = await logOpening?.catch(() => undefined)
@@ -112,7 +94,9 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
       logOpening ??=
         eventsUrl === undefined
           ? openEventLog({ dir: storeDir })
-          : import("@cc/store-postgres").then(({ openPostgresEventLog }) => openPostgresEventLog({ url: eventsUrl }))
+          : import("@cc/store-postgres").then(({ openPostgresEventLog }) =>
+              openPostgresEventLog({ url: eventsUrl, openAttempts: 1 })
+            )
       return logOpening
     }
     let opening: Promise<OpenedResolver> | undefined
@@ -154,7 +138,7 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
         return opening
       }
     }
-    const command = await (commandModules[parsed.command] as () => Promise<Command>)()
+    const command = await (commandEntry(parsed.command) as CommandEntry).load()
     await command(ctx)
     return 0
   } catch (error) {

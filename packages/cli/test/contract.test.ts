@@ -1,5 +1,5 @@
 /** The CLI contract that does not need Claude: exit codes, JSON errors, usage. */
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { makeEvent, openEventLog, type StableId } from "@cc/events"
@@ -11,6 +11,8 @@ const cliPath = resolve(import.meta.dirname, "../dist/cli.js")
 let dir: string
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cc-contract-"))
+  // a Claude home with no sessions yet (a missing one is warned about)
+  mkdirSync(join(dir, "claude"))
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

@@ -301,3 +301,65 @@ describe("input that cannot be read is said, never an empty answer alone", () =>
     expect(r.stderr).toMatch(/warning: .*-srv-cc-fixtures-legacy.*(permission|EACCES)/i)
   })
 })
+
+describe("help and small things", () => {
+  it("each command has its own help, by --help, -h and help COMMAND", async () => {
+    for (const args of [
+      ["ls", "--help"],
+      ["ls", "-h"],
+      ["help", "ls"]
+    ]) {
+      const r = await cli(args)
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain("Usage: cc-session [global options] ls")
+      expect(r.stdout).toContain("--since DATE")
+      expect(r.stdout).toContain("--limit N")
+      expect(r.stdout).not.toContain("Commands:")
+    }
+    for (const args of [["-h"], ["help"], ["--help"]]) {
+      const r = await cli(args)
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain("Commands:")
+    }
+    expect((await cli(["help", "nope"])).code).toBe(2)
+  })
+
+  it("sync without a URL and channelcoder without a subcommand say what they take", async () => {
+    const sync = await cli(["sync"])
+    expect(sync.code).toBe(2)
+    expect(sync.stderr).toMatch(/sync takes the shared log's URL/)
+    const cc = await cli(["channelcoder"])
+    expect(cc.code).toBe(2)
+    expect(cc.stderr).toMatch(/channelcoder takes a subcommand: repair/)
+  })
+
+  it("--events takes PostgreSQL URLs only; a refused one is an I/O error naming it", async () => {
+    const bad = await cli(["--events", "mysql://x", "ls"])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--events takes a PostgreSQL URL/)
+    const refused = await cli(["--events", "postgres://nobody@127.0.0.1:1/none", "ls"])
+    expect(refused.code).toBe(4)
+    expect(refused.stderr).toMatch(/127\.0\.0\.1:1/)
+  })
+
+  it("the same session in two Claude homes is one row of one run, and show names both files", async () => {
+    const second = join(dir, "second-home")
+    cpSync(fixtures, second, { recursive: true })
+    const store = join(dir, "two-homes")
+    const r = await runProcess(
+      process.execPath,
+      [cliPath, "--store", store, "--claude-home", home, "--claude-home", second, "--json", "ls", "--all"],
+      { env: { PATH: process.env.PATH ?? "", HOME: dir } }
+    )
+    const rows = JSON.parse(r.stdout) as Array<{ claudeSessionIds: Array<string> }>
+    expect(rows.find((row) => row.claudeSessionIds.includes(OLD[0] as string))?.claudeSessionIds).toEqual(OLD)
+    expect(rows.every((row) => new Set(row.claudeSessionIds).size === row.claudeSessionIds.length)).toBe(true)
+    const shown = await runProcess(
+      process.execPath,
+      [cliPath, "--store", store, "--claude-home", home, "--claude-home", second, "--json", "show", OLD[2] as string],
+      { env: { PATH: process.env.PATH ?? "", HOME: dir } }
+    )
+    const transcripts = JSON.parse(shown.stdout).transcripts as Array<string>
+    expect(transcripts.filter((path) => path.endsWith(`${OLD[2]}.jsonl`))).toHaveLength(2)
+  })
+})

@@ -451,10 +451,7 @@ export class Resolver {
     view = viewInChainOrder(view, this.#options.cache)
     const confidence = Math.max(0, ...view.claudeSessionIds.map((id) => view.provenance[id]?.confidence ?? 0))
     const transcripts = new Set(view.transcripts)
-    for (const id of view.claudeSessionIds) {
-      const path = this.#options.cache.byClaudeId(id)?.path
-      if (path !== undefined) transcripts.add(path)
-    }
+    for (const id of view.claudeSessionIds) for (const path of this.#options.cache.pathsOf(id)) transcripts.add(path)
     return {
       stableId: view.id,
       claudeSessionIds: view.claudeSessionIds,
@@ -480,7 +477,7 @@ export class Resolver {
   ): Record<string, ReadonlyArray<string>> {
     const out: Record<string, ReadonlyArray<string>> = {}
     for (const path of paths) {
-      const here = this.#options.cache.byClaudeId(basename(path, ".jsonl"))?.path === path
+      const here = this.#options.cache.pathsOf(basename(path, ".jsonl")).includes(path)
       out[path] = [...new Set([...(recorded[path] ?? []), ...(here ? [HOST] : [])])].sort()
     }
     return out
@@ -491,7 +488,7 @@ export class Resolver {
     transcripts: Array<string>
     transcriptHosts: Record<string, ReadonlyArray<string>>
   } {
-    const transcripts = ids.flatMap((id) => this.#options.cache.byClaudeId(id)?.path ?? []).sort()
+    const transcripts = ids.flatMap((id) => this.#options.cache.pathsOf(id)).sort()
     return { transcripts, transcriptHosts: Object.fromEntries(transcripts.map((path) => [path, [HOST]])) }
   }
 

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto"
 import { closeSync, fstatSync, openSync, readSync } from "node:fs"
 import { stat } from "node:fs/promises"
-import { type JsonlItem, readJsonlLines, readJsonlLinesSync } from "@cc/events"
+import { type JsonlItem, readJsonlLines, readJsonlLinesSync, readRangeSync } from "@cc/events"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { jsonDecoder } from "./json.js"
@@ -88,8 +88,15 @@ export interface TranscriptHead {
 /** How far past the head budget reading goes to reach the first message. */
 const HEAD_FIRST_MESSAGE_FACTOR = 64
 
-/** The longest line the head reads: a first prompt with a large paste (the full reader's bound). */
-export const HEAD_MAX_LINE_BYTES = 64 * 1024 * 1024
+/** How much of each end of a line too long to read is looked at. */
+const LONG_LINE_END_BYTES = 4096
+
+/**
+ * The longest line the head reads: a first prompt with a large paste is read whole; a longer
+ * line (an attachment of tens of MB) is skipped without being held, and the first prompt's hash
+ * is then left unknown rather than taken from a later prompt.
+ */
+export const HEAD_MAX_LINE_BYTES = 16 * 1024 * 1024
 
 export interface HeadOptions {
   /** Stop after this many bytes even if some facts are still missing. */
@@ -101,7 +108,31 @@ export interface HeadOptions {
  * Takes a transcript's lines from its start until its identifying facts are known (or
  * `maxBytes` are read). Pure over the lines: the sync and async readers share it.
  */
-const scanTranscriptHead = (lines: Iterable<JsonlItem>, maxBytes: number): TranscriptHead => {
+/** A plain JSON string field in a piece of a line (no escapes in its value), if it is there. */
+const plainField = (text: string, key: string): string | undefined => {
+  const at = text.indexOf(`"${key}":"`)
+  if (at === -1) return undefined
+  const from = at + key.length + 4
+  const end = text.indexOf('"', from)
+  if (end === -1 || end - from > 4096) return undefined
+  const value = text.slice(from, end)
+  return value.includes("\\") ? undefined : value
+}
+
+/**
+ * What the ends of a line too long to read say: Claude writes a message's `cwd`, `sessionId`,
+ * `version`, `gitBranch` and `type` before its content, its `uuid` and `timestamp` after.
+ */
+export interface LongLineEnds {
+  readonly start: string
+  readonly end: string
+}
+
+const scanTranscriptHead = (
+  lines: Iterable<JsonlItem>,
+  maxBytes: number,
+  ends?: (offset: number, length: number) => LongLineEnds
+): TranscriptHead => {
   const diagnostics: Array<TranscriptDiagnostic> = []
   const summaryLeafUuids: Array<string> = []
   let sessionId: string | undefined
@@ -123,8 +154,28 @@ const scanTranscriptHead = (lines: Iterable<JsonlItem>, maxBytes: number): Trans
     bytesRead = item.offset + item.length + 1
     if (item._tag === "Oversized") {
       diagnostics.push({ offset: item.offset, reason: `line of ${item.length} bytes skipped` })
-      // the first prompt may be in it: a later prompt's hash would be no first prompt's
-      if (promptHash === undefined) promptUnknowable = true
+      const piece = ends?.(item.offset, item.length)
+      const type = piece === undefined ? undefined : plainField(piece.start, "type")
+      // a message too long to read: its facts from its ends; if it is the first prompt, a later
+      // prompt's hash would be no first prompt's, so none is taken
+      if (
+        piece !== undefined &&
+        type !== undefined &&
+        type !== "summary" &&
+        plainField(piece.end, "uuid") !== undefined
+      ) {
+        if (!sawMessage) rootUuid = plainField(piece.end, "uuid")
+        sawMessage = true
+        if (!piece.start.includes('"isSidechain":true')) {
+          allSidechain = false
+          cwd ??= plainField(piece.start, "cwd")
+          gitBranch ??= plainField(piece.start, "gitBranch")
+        }
+        sessionId ??= plainField(piece.start, "sessionId")
+        claudeVersion ??= plainField(piece.start, "version")
+        firstTimestamp ??= plainField(piece.end, "timestamp")
+        if (type === "user" && promptHash === undefined) promptUnknowable = true
+      } else if (piece === undefined && promptHash === undefined) promptUnknowable = true
     } else if (item.text.trim() !== "") {
       const parsed = parseTranscriptLine(item.text)
       if (parsed._tag === "Bad") {
@@ -194,7 +245,15 @@ export const readTranscriptHeadSync = (
       maxLineBytes: options.maxLineBytes ?? HEAD_MAX_LINE_BYTES,
       ...(options.initial === undefined ? {} : { initial: options.initial })
     }),
-    options.maxBytes ?? 1024 * 1024
+    options.maxBytes ?? 1024 * 1024,
+    (offset, length) => ({
+      start: readRangeSync(fd, offset, Math.min(length, LONG_LINE_END_BYTES)).toString("utf8"),
+      end: readRangeSync(
+        fd,
+        Math.max(offset, offset + length - LONG_LINE_END_BYTES),
+        Math.min(length, LONG_LINE_END_BYTES)
+      ).toString("utf8")
+    })
   )
 
 /** Reads the head of a transcript until its identifying facts are known (bounded). */

@@ -234,6 +234,29 @@ describe("transcripts source on bad input", () => {
     expect(grown).toBeLessThan(40 * 1024 * 1024)
   })
 
+  it("a first prompt longer than the head reads: its facts from the line's ends, no first-prompt hash", async () => {
+    const p = project()
+    const path = join(p, `${A}.jsonl`)
+    const chunk = "y".repeat(1024 * 1024)
+    appendFileSync(
+      path,
+      `{"parentUuid":null,"isSidechain":false,"userType":"external","cwd":"/srv/huge","sessionId":"${A}","version":"2.1.332","gitBranch":"main","type":"user","message":{"role":"user","content":"`
+    )
+    for (let i = 0; i < 20; i++) appendFileSync(path, chunk)
+    appendFileSync(path, '"},"uuid":"u-huge","timestamp":"2026-11-24T10:00:00.000Z"}\n')
+    appendFileSync(path, userLine(A, "u2", "a later prompt"))
+    const head = await readTranscriptHead(path)
+    expect(head).toMatchObject({
+      sessionId: A,
+      cwd: "/srv/huge",
+      claudeVersion: "2.1.332",
+      firstTimestamp: "2026-11-24T10:00:00.000Z",
+      rootUuid: "u-huge"
+    })
+    // never the later prompt's hash as the first one's
+    expect(head.promptHash).toBeUndefined()
+  })
+
   it("goes on past a file that vanishes and a root that is missing", async () => {
     const p = project()
     writeFileSync(join(p, `${A}.jsonl`), userLine(A, "u1", "a"))

@@ -62,6 +62,11 @@ export interface PostgresStoreOptions {
   readonly prefix?: string
   /** Attempts for an operation that fails transiently (default 6, backing off 100 ms → 3 s). */
   readonly attempts?: number
+  /**
+   * Attempts for the first connection (default `attempts`). A command a person waits on sets 1:
+   * a server that refuses is said at once, not after seconds of back-off.
+   */
+  readonly openAttempts?: number
   /** Connections kept open (default 4). */
   readonly poolSize?: number
 }
@@ -173,13 +178,13 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
   // an idle connection dropped by a restarting server must not crash the process
   pool.on("error", () => {})
 
-  const retrying = async <A>(operation: string, f: () => Promise<A>): Promise<A> => {
+  const retrying = async <A>(operation: string, f: () => Promise<A>, most = attempts): Promise<A> => {
     let delay = 100
     for (let attempt = 1; ; attempt++) {
       try {
         return await f()
       } catch (error) {
-        if (attempt >= attempts || !isTransient(error)) throw storeError(error, location, operation)
+        if (attempt >= most || !isTransient(error)) throw storeError(error, location, operation)
         await sleep(delay + Math.random() * delay)
         delay = Math.min(delay * 2, 3000)
       }
@@ -209,14 +214,21 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
     }
   }
 
-  const has = await retrying("open", () =>
-    ensureSchema({
-      names,
-      location,
-      query: (text, values) => pool.query(text, values === undefined ? undefined : [...values]),
-      transaction
-    })
-  )
+  const has = await retrying(
+    "open",
+    () =>
+      ensureSchema({
+        names,
+        location,
+        query: (text, values) => pool.query(text, values === undefined ? undefined : [...values]),
+        transaction
+      }),
+    Math.max(1, options.openAttempts ?? attempts)
+  ).catch(async (error: unknown) => {
+    // nothing holds the pool once the open failed: its connections must not keep the process up
+    await pool.end().catch(() => {})
+    throw error
+  })
 
   const append = (events: ReadonlyArray<SessionEvent>) =>
     Effect.tryPromise({

@@ -48,11 +48,24 @@ interface Member {
   readonly size: number
 }
 
+/** The same id in two Claude homes (a copy, a synced folder) is one member: its newest copy. */
+const oneCopyEach = (members: ReadonlyArray<Member>): ReadonlyArray<Member> => {
+  const newest = new Map<string, Member>()
+  const activity = (m: Member) => m.lastTimestamp ?? m.firstTimestamp ?? ""
+  for (const m of members) {
+    const seen = newest.get(m.claudeSessionId)
+    if (seen === undefined || activity(m) > activity(seen) || (activity(m) === activity(seen) && m.size > seen.size))
+      newest.set(m.claudeSessionId, m)
+  }
+  return newest.size === members.length ? members : [...newest.values()]
+}
+
 /** Groups transcripts into chains over resume links (union-find: one pass, whatever the size). */
 export const chainsOf = (
-  members: ReadonlyArray<Member>,
+  given: ReadonlyArray<Member>,
   links: ReadonlyArray<{ readonly from: string; readonly to: string; readonly kind: string }>
 ): Array<Array<Member>> => {
+  const members = oneCopyEach(given)
   const parent = new Map<string, string>()
   const find = (x: string): string => {
     let root = x

@@ -4,12 +4,13 @@
  */
 import { openEventLog } from "@cc/events"
 import { openPostgresEventLog, syncEventLogs, syncProgressFile } from "@cc/store-postgres"
+import { sharedLogUrl } from "../args.js"
 import { type Context, human } from "../context.js"
 
 export const sync = async (ctx: Context): Promise<void> => {
-  const url = ctx.parsed.positionals[0] as string
+  const url = sharedLogUrl(ctx.parsed.positionals[0]) as string
   const local = await openEventLog({ dir: ctx.storeDir })
-  const remote = await openPostgresEventLog({ url })
+  const remote = await openPostgresEventLog({ url, openAttempts: 1 })
   try {
     const result = await syncEventLogs({
       local,
