@@ -90,6 +90,25 @@ const cwdProblem = (cwd: string | undefined): string | undefined => {
   return stat.isDirectory() ? undefined : `${cwd} is not a directory`
 }
 
+type RunDirectory =
+  | { readonly _tag: "Dir"; readonly dir: string | undefined }
+  | { readonly _tag: "Worktree"; readonly error: unknown }
+  | { readonly _tag: "Cwd"; readonly problem: string }
+
+/** Where a call runs: its worktree's path (made if need be, as ChannelCoder does), else its cwd; checked to exist. */
+const runDirectory = async (options: ClaudeOptions, cwd: string | undefined): Promise<RunDirectory> => {
+  let dir = cwd
+  if (options.worktree && !options.docker) {
+    try {
+      dir = await ensureWorktree(options.worktree, cwd)
+    } catch (error) {
+      return { _tag: "Worktree", error }
+    }
+  }
+  const problem = options.docker ? undefined : cwdProblem(dir)
+  return problem === undefined ? { _tag: "Dir", dir } : { _tag: "Cwd", problem }
+}
+
 const readTextIfAny = (path: string): string | undefined => {
   try {
     return readFileSync(path, "utf8")
@@ -376,16 +395,10 @@ class BridgeSession {
       await this.#afterRun(promptOrFile, result, { cwd: cwd ?? process.cwd(), prompt: undefined })
       return result
     }
-    let runCwd = cwd
-    if (options.worktree) {
-      try {
-        runCwd = await ensureWorktree(options.worktree, cwd)
-      } catch (error) {
-        return { success: false, error: `Worktree execution failed: ${error}` }
-      }
-    }
-    const badCwd = cwdProblem(runCwd)
-    if (badCwd !== undefined) return { success: false, error: `Process execution failed: ${badCwd}` }
+    const where = await runDirectory(options, cwd)
+    if (where._tag === "Worktree") return { success: false, error: `Worktree execution failed: ${where.error}` }
+    if (where._tag === "Cwd") return { success: false, error: `Process execution failed: ${where.problem}` }
+    const runCwd = where.dir
     const { worktree: _w, docker: _d, cwd: _c, ...rest } = options
     const planned = await planCommand(promptOrFile, {
       ...rest,
@@ -457,20 +470,16 @@ class BridgeSession {
     }
     const resume = target.id ?? options.resume
     const cwd = options.cwd || this.#cwd
-    let runCwd = cwd
-    if (options.worktree && !options.docker) {
-      try {
-        runCwd = await ensureWorktree(options.worktree, cwd)
-      } catch (error) {
-        yield { type: "error", content: `Worktree stream execution failed: ${error}`, timestamp: Date.now() }
-        return
-      }
-    }
-    const badCwd = options.docker ? undefined : cwdProblem(runCwd)
-    if (badCwd !== undefined) {
-      yield { type: "error", content: `Stream execution failed: ${badCwd}`, timestamp: Date.now() }
+    const where = await runDirectory(options, cwd)
+    if (where._tag !== "Dir") {
+      const content =
+        where._tag === "Worktree"
+          ? `Worktree stream execution failed: ${where.error}`
+          : `Stream execution failed: ${where.problem}`
+      yield { type: "error", content, timestamp: Date.now() }
       return
     }
+    const runCwd = where.dir
     const planned = options.docker
       ? undefined
       : await planCommand(promptOrFile, {
@@ -576,16 +585,11 @@ class BridgeSession {
       }
       return result
     }
-    let runCwd = cwd
-    if (options.worktree) {
-      try {
-        runCwd = await ensureWorktree(options.worktree, cwd)
-      } catch (error) {
-        return { success: false, error: `Worktree detached execution failed: ${error}` }
-      }
-    }
-    const badCwd = cwdProblem(runCwd)
-    if (badCwd !== undefined) return { success: false, error: `could not start claude: ${badCwd}` }
+    const where = await runDirectory(options, cwd)
+    if (where._tag === "Worktree")
+      return { success: false, error: `Worktree detached execution failed: ${where.error}` }
+    if (where._tag === "Cwd") return { success: false, error: `could not start claude: ${where.problem}` }
+    const runCwd = where.dir
     const { worktree: _w, docker: _d, cwd: _c, logFile: _l, stream: _s, ...rest } = options
     const planned = await planCommand(promptOrFile, {
       ...rest,

@@ -46,7 +46,7 @@ const holder = (w: World, prompt: string): Array<string> =>
 describe("@cc/channelcoder is ChannelCoder's whole API", () => {
   it("re-exports every name channelcoder@3.0.2 exports, the same objects but session", async () => {
     const plain = await import("channelcoder")
-    const bridge = await import("../dist/index.js")
+    const bridge = await import("../src/index.js")
     const names = Object.keys(plain).sort()
     expect(names.length).toBeGreaterThanOrEqual(22)
     for (const name of names) {

@@ -12,25 +12,13 @@ import { type ClaudeSessionId, makeEvent, newStableId, type StableId } from "@cc
 import { openResolver } from "@cc/resolver"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { buildForest, type Forest, stepArb, writeForest } from "../../sources/test/helpers/forest.js"
+import { buildForest, type Forest, resumeChains, stepArb, writeForest } from "../../sources/test/helpers/forest.js"
 import { chainsOf } from "../src/commands/ls.js"
 
 /** The model: chains are components over resume links, ordered as they were made. */
 const modelChains = (forest: Forest): Array<Array<string>> => {
   const made = new Map(forest.sessions.map((s, i) => [s.id, i]))
-  const group = new Map<string, Set<string>>()
-  for (const s of forest.sessions) group.set(s.id, new Set([s.id]))
-  for (const l of forest.links) {
-    if (l.kind !== "resume") continue
-    const a = group.get(l.from) as Set<string>
-    const b = group.get(l.to) as Set<string>
-    if (a === b) continue
-    for (const id of b) {
-      a.add(id)
-      group.set(id, a)
-    }
-  }
-  return [...new Set(group.values())].map((set) => [...set].sort((x, y) => (made.get(x) ?? 0) - (made.get(y) ?? 0)))
+  return resumeChains(forest).map((set) => [...set].sort((x, y) => (made.get(x) ?? 0) - (made.get(y) ?? 0)))
 }
 
 type Adoption = "adopt" | "legacy" | "cc-resume" | "none"

@@ -5,7 +5,7 @@ import { type ClaudeSessionId, makeEvent, newStableId } from "@cc/events"
 import { hashPrompt } from "@cc/sources"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { buildForest, type Forest, stepArb, writeForest } from "../../sources/test/helpers/forest.js"
+import { buildForest, type Forest, resumeChains, stepArb, writeForest } from "../../sources/test/helpers/forest.js"
 import { AmbiguousSession, decodeToken, encodeToken, openResolver } from "../src/index.js"
 
 const hexArb = fc.stringMatching(/^[0-9a-f]{64}$/)
@@ -78,20 +78,8 @@ describe("continuation tokens (properties)", () => {
 
 /** The true chains of a generated forest: components over resume links, and their forks. */
 const trueChains = (forest: Forest) => {
-  const resume = forest.links.filter((l) => l.kind === "resume")
   const chains: Array<{ ids: Set<string>; forks: Array<string> }> = []
-  const of = new Map<string, Set<string>>()
-  for (const s of forest.sessions) of.set(s.id, new Set([s.id]))
-  for (const l of resume) {
-    const a = of.get(l.from) as Set<string>
-    const b = of.get(l.to) as Set<string>
-    if (a === b) continue
-    for (const id of b) {
-      a.add(id)
-      of.set(id, a)
-    }
-  }
-  for (const set of new Set(of.values())) {
+  for (const set of resumeChains(forest)) {
     chains.push({
       ids: set,
       forks: forest.links

@@ -154,3 +154,20 @@ export const writeForest = (root: string, forest: Forest): void => {
     writeFileSync(join(dir, `${s.id}.jsonl`), `${s.lines.map((l) => JSON.stringify(l)).join("\n")}\n`)
   }
 }
+
+/** The chains of a forest: its sessions grouped over resume links (forks are chains of their own). */
+export const resumeChains = (forest: Forest): Array<Set<string>> => {
+  const of = new Map<string, Set<string>>()
+  for (const s of forest.sessions) of.set(s.id, new Set([s.id]))
+  for (const l of forest.links) {
+    if (l.kind !== "resume") continue
+    const a = of.get(l.from) as Set<string>
+    const b = of.get(l.to) as Set<string>
+    if (a === b) continue
+    for (const id of b) {
+      a.add(id)
+      of.set(id, a)
+    }
+  }
+  return [...new Set(of.values())]
+}
