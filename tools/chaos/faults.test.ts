@@ -77,7 +77,17 @@ let dir: string
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cc-chaos-faults-"))
 })
+/** The process groups of the detached runs started here (each supervisor leads its own, claude in it). */
+const groups = new Set<number>()
 afterAll(() => {
+  // a claude that outlived its killed supervisor would write into the folder after it is gone
+  for (const pid of groups) {
+    try {
+      process.kill(-pid, "SIGKILL")
+    } catch {
+      // that group has ended
+    }
+  }
   chmodSync(dir, 0o700)
   rmSync(dir, { recursive: true, force: true })
 })
@@ -138,6 +148,7 @@ describe("faults", () => {
               { cwd: proj, env }
             )
             const launch = JSON.parse(r.stdout) as { id: string; pid: number; log: string }
+            groups.add(launch.pid)
             // a random point: before claude starts, before init, mid-stream, while writing the sidecar or appending
             await sleep(random() * 1500)
             try {

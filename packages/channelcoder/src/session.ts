@@ -109,6 +109,11 @@ const runDirectory = async (options: ClaudeOptions, cwd: string | undefined): Pr
   return problem === undefined ? { _tag: "Dir", dir } : { _tag: "Cwd", problem }
 }
 
+const INIT_LINE = /"subtype"\s*:\s*"init"/g
+const RESULT_LINE = /"type"\s*:\s*"result"/g
+
+const countMatches = (text: string, pattern: RegExp): number => text.match(pattern)?.length ?? 0
+
 const readTextIfAny = (path: string): string | undefined => {
   try {
     return readFileSync(path, "utf8")
@@ -140,6 +145,8 @@ class BridgeSession {
   #savedAs: string | undefined
   /** Logs this process started, by the chain entry their run's id will replace. */
   readonly #logs = new Map<string, string>()
+  /** The runs each log will hold once this process's have started (a 2.1.x resume appends to its session's). */
+  readonly #started = new Map<string, number>()
   #recorder: Promise<SessionRecorder> | undefined
   #resolver: Promise<OpenedResolver> | undefined
 
@@ -350,14 +357,22 @@ class BridgeSession {
     }
   }
 
-  /** Waits (until `deadline`) for a detached run of `id` to end; refuses one that has not started. */
+  /**
+   * Waits (until `deadline`) for the detached runs of `id` to end; refuses one that has not
+   * started. A 2.1.x resume appends to its session's log: a run is going while the log has more
+   * `init` lines than `result` lines, or fewer results than this process started runs.
+   */
   async #afterItsRun(id: string, deadline: number, waitMs: number): Promise<Target> {
     const log = this.#logs.get(id) ?? detachedLogPath(this.#storeDir, this.#name ?? "session", id)
+    const started = this.#started.get(log) ?? 0
     for (;;) {
       const text = readTextIfAny(log)
-      if (text === undefined || /"type"\s*:\s*"result"/.test(text)) return { ok: true, id }
+      if (text === undefined) return { ok: true, id }
+      const inits = countMatches(text, INIT_LINE)
+      const results = countMatches(text, RESULT_LINE)
+      if (results >= inits && results >= started) return { ok: true, id }
       if (Date.now() >= deadline) {
-        if (/"session_id"/.test(text)) return { ok: true, id }
+        if (inits >= started) return { ok: true, id }
         return {
           ok: false,
           error: `the detached run of ${id} has not started within ${Math.round(waitMs / 1000)} s (its log ${log} is empty): not resuming a conversation Claude has not written yet`
@@ -605,6 +620,8 @@ class BridgeSession {
     const entry = chosen ?? (resume !== undefined && keepsIds ? resume : `detached-${Date.now()}`)
     const logFile = options.logFile ?? detachedLogPath(this.#storeDir, this.#name ?? "session", entry)
     const logExisted = existsSync(logFile)
+    // the runs before this one on its log: their results do not say that this one ended
+    const before = this.#started.get(logFile) ?? countMatches(readTextIfAny(logFile) ?? "", RESULT_LINE)
     const started = await startDetached(planned.plan, {
       cwd: runCwd,
       logFile,
@@ -616,6 +633,7 @@ class BridgeSession {
       return { success: false, error: started.error.includes("ENOENT") ? CLAUDE_NOT_FOUND : started.error }
     }
     this.#logs.set(entry, logFile)
+    this.#started.set(logFile, before + 1)
     // ChannelCoder's bookkeeping: the message, and the chain started once
     this.#addMessage("user", promptOrFile, entry)
     if (this.state.currentSessionId === undefined || (resume !== undefined && entry !== resume)) {

@@ -77,6 +77,23 @@ describe("the bridge, driven as ChannelCoder's users drive it (2.1.332)", () => 
     expect(w.prompts().get(first?.sessionId as string)).toEqual(["detached first", "right after"])
   })
 
+  it("detached, detached, stream in one process: each waits for the run before it, in order", async () => {
+    const w = world("2.1.332")
+    const out = await w.script({
+      bridge: true,
+      open: { name: "queue" },
+      ops: [
+        { op: "detached", prompt: "queued one" },
+        { op: "detached", prompt: "queued two" },
+        { op: "stream", prompt: "queued three" }
+      ]
+    })
+    expect(out.results.map((r) => r.success)).toEqual([true, true, true])
+    const id = out.results[0]?.sessionId as string
+    await ran(w, logOf(out.results[1]), "queued two")
+    expect(w.prompts().get(id)).toEqual(["queued one", "queued two", "queued three"])
+  })
+
   it("clear() then detached() starts a new conversation under a new stable id; the file holds it", async () => {
     const w = world("2.1.332")
     const out = await w.script({

@@ -6,7 +6,8 @@
  * conversation, every call continues the current one, `session.load(name)` continues the one
  * its file last saved. Every prompt must land in the conversation the model says, in order,
  * and in no other. `MODEL_PLAIN=1` runs the same model against plain ChannelCoder, which fails
- * it at once (a detached run's placeholder is resumed); `BRIDGE_MODEL_RUNS` sets the count.
+ * it at once (a detached run's placeholder is resumed); `BRIDGE_MODEL_RUNS` sets the count,
+ * `BRIDGE_MODEL_SEED` replays a failure fast-check printed.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -104,7 +105,11 @@ describe("the bridge against ChannelCoder's model (model-based, real Claude 2.1.
         }
         rmSync(w.root, { recursive: true, force: true })
       }),
-      { numRuns: Number(process.env.BRIDGE_MODEL_RUNS ?? 6), endOnFailure: true }
+      {
+        numRuns: Number(process.env.BRIDGE_MODEL_RUNS ?? 6),
+        endOnFailure: true,
+        ...(process.env.BRIDGE_MODEL_SEED === undefined ? {} : { seed: Number(process.env.BRIDGE_MODEL_SEED) })
+      }
     )
   })
 })

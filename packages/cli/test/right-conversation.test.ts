@@ -277,8 +277,9 @@ describe("input that cannot be read is said, never an empty answer alone", () =>
         ? runProcess(process.execPath, ["-e", `require("fs").accessSync(${JSON.stringify(cliPath)})`], {
             uid: nobody,
             gid: nobody
-          })
+          }).catch(() => ({ code: -1 }))
         : undefined
+    // (a Node of its own under a private folder cannot even be started as that user)
     if (reach === undefined || (await reach).code !== 0) return context.skip()
     // its own folder, which that user can reach (the suite's own is private)
     const open = mkdtempSync(join(tmpdir(), "cc-locked-"))

@@ -4,7 +4,8 @@
  * every second, and a run found gone is settled from its log: finished, failed, or lost). A
  * session with no run going (finished, or adopted and never run here) prints its events and ends.
  */
-import type { SessionEvent } from "@cc/events"
+import { statSync } from "node:fs"
+import type { SessionEvent, SessionView } from "@cc/events"
 import { CliFailure, type Context } from "../context.js"
 
 /** Runs started and not finished, after `events`. */
@@ -13,24 +14,41 @@ const openRuns = (open: Set<string>, e: SessionEvent): void => {
   else if (e.type === "run.finished") open.delete((e.payload as { runId: string }).runId)
 }
 
+/** How long a launch's first run is waited for once its log (or the session) has been quiet. */
+const FIRST_RUN_WAIT_MS = 30_000
+
+/** A session cc-session launched (its log was named when it was opened). */
+const launched = (view: SessionView | undefined): boolean => view?.logPath !== undefined && view.runs.length === 0
+
+/** How long `path` has been still: since its last write, or since `since` while it is not there (another host's). */
+const quietFor = (path: string | undefined, since: number): number => {
+  const stat = path === undefined ? undefined : statSync(path, { throwIfNoEntry: false })
+  return Date.now() - (stat?.mtimeMs ?? since)
+}
+
 export const watch = async (ctx: Context): Promise<void> => {
+  const since = Date.now()
   const ref = ctx.parsed.positionals[0] as string
   const { resolver, log } = await ctx.open()
   const r = await resolver.resolve(ref)
   if (r.stableId === null) throw new CliFailure("not_found", `${ref} has no stable id in this store: nothing to watch`)
   const id = r.stableId
   // a run whose processes are gone gets its end first: it is then in the history below
-  await resolver.settle(id)
+  const view = await resolver.settle(id)
   const history = await log.readSessions({ sessions: [id] })
   const open = new Set<string>()
   for (const { event } of history.events) {
     ctx.out(JSON.stringify(event))
     openRuns(open, event)
   }
-  if (open.size === 0) return
+  // a launch whose supervisor has not written its run yet (a moment, on a shared log a push
+  // away) is waited for; a session never run here (adopted, a run that ended) is not
+  let awaitingFirstRun = open.size === 0 && launched(view)
+  if (open.size === 0 && !awaitingFirstRun) return
   const abort = new AbortController()
   const checker = setInterval(() => {
     resolver.settle(id).catch(() => {})
+    if (awaitingFirstRun && quietFor(view?.logPath, since) > FIRST_RUN_WAIT_MS) abort.abort()
   }, 1000)
   try {
     for await (const item of log.tail({ from: history.nextOffset, pollMs: 100, signal: abort.signal })) {
@@ -38,7 +56,8 @@ export const watch = async (ctx: Context): Promise<void> => {
       const e = item.stored.event
       ctx.out(JSON.stringify(e))
       openRuns(open, e)
-      if (open.size === 0) break
+      if (e.type === "run.started") awaitingFirstRun = false
+      if (open.size === 0 && !awaitingFirstRun) break
     }
   } finally {
     clearInterval(checker)
