@@ -5,12 +5,10 @@ import type { ClaudeSessionId } from "@cc/events"
 import {
   type Discovery,
   entryToDiscovery,
-  fromPromiseSource,
   listDir,
   matchesQuery,
   type PromiseSource,
   type SessionFound,
-  type Source,
   type SourceDiagnostic,
   type SourceQuery
 } from "@cc/sources"
@@ -267,9 +265,6 @@ export const indexedTranscriptsPromiseSource = (cache: TranscriptCache): Promise
     }
   }
 })
-
-export const indexedTranscriptsSource = (cache: TranscriptCache): Source =>
-  fromPromiseSource(indexedTranscriptsPromiseSource(cache))
 
 /** The cache as an Effect service. */
 export class TranscriptCacheService extends Context.Service<TranscriptCacheService, TranscriptCache>()(

@@ -10,11 +10,9 @@
  * until its files are first asked for, and is written back as it was while the folder does
  * not change.
  */
-import { randomUUID } from "node:crypto"
-import { closeSync, fstatSync, openSync, writeSync } from "node:fs"
-import { rename, rm } from "node:fs/promises"
+import { closeSync, fstatSync, openSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { ensureDirectory, readRangeSync } from "@cc/events"
+import { ensureDirectory, readRangeSync, writeFileAtomicSync } from "@cc/events"
 import { readAt } from "@cc/sources"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
@@ -518,26 +516,9 @@ export function* indexFileParts(index: TranscriptIndexData): Generator<string | 
 export const serializeIndex = (index: TranscriptIndexData): Buffer =>
   Buffer.concat([...indexFileParts(index)].map((part) => (typeof part === "string" ? Buffer.from(part) : part)))
 
-const writeAll = (fd: number, bytes: Buffer): void => {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at)
-}
-
 /** Writes the index atomically: a reader sees the old file or the new one, never half. */
 export const saveIndexFile = async (path: string, index: TranscriptIndexData): Promise<void> => {
-  const dir = dirname(path)
-  ensureDirectory(dir)
-  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`
-  try {
-    // piece by piece: a 10k-session index is never held whole a second time in memory
-    const fd = openSync(temp, "w", 0o600)
-    try {
-      for (const part of indexFileParts(index)) writeAll(fd, typeof part === "string" ? Buffer.from(part) : part)
-    } finally {
-      closeSync(fd)
-    }
-    await rename(temp, path)
-  } catch (error) {
-    await rm(temp, { force: true })
-    throw error
-  }
+  ensureDirectory(dirname(path))
+  // piece by piece: a 10k-session index is never held whole a second time in memory
+  writeFileAtomicSync(path, indexFileParts(index))
 }

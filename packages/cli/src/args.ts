@@ -49,7 +49,9 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
   const positionals: Array<string> = []
   let command: string | undefined
   for (let i = 0; i < head.length; i++) {
-    const arg = aliases[head[i] as string] ?? (head[i] as string)
+    const given = head[i] as string
+    // own keys only: "toString" is no alias
+    const arg = Object.hasOwn(aliases, given) ? (aliases[given] as string) : given
     if (arg.includes("\0")) throw new UsageError({ message: "arguments may not contain NUL bytes" })
     if (arg.startsWith("--")) {
       const [name, inline] = arg.includes("=")

@@ -2,43 +2,14 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
 import { defaultStoreDir, type EventLog, openEventLog } from "@cc/events"
-import {
-  AmbiguousSession,
-  InvalidReference,
-  InvalidToken,
-  type OpenedResolver,
-  openResolver,
-  type PathMapping,
-  SessionNotFound
-} from "@cc/resolver"
+import { type OpenedResolver, openResolver, type PathMapping } from "@cc/resolver"
 import { channelCoderPromiseSource } from "@cc/sources"
 import { type Parsed, sharedLogUrl, UsageError } from "./args.js"
-import { CliFailure, type Context, exitCodes, warnSkippedLines, warnUnreadable } from "./context.js"
-import { LaunchRefused, RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launcher.js"
+import { type Context, exitCodes, warnSkippedLines, warnUnreadable } from "./context.js"
+import { toFailure } from "./exit-codes.js"
 import { loadPlugins } from "./plugins.js"
 import { type CommandEntry, commandEntry } from "./registry.js"
 import { terminalSafe } from "./terminal.js"
-
-export const toFailure = (error: unknown): CliFailure => {
-  if (error instanceof CliFailure) return error
-  if (error instanceof UsageError || error instanceof InvalidReference || error instanceof InvalidToken)
-    return new CliFailure("usage", error.message)
-  if (error instanceof SessionNotFound) return new CliFailure("not_found", error.message, { searched: error.searched })
-  if (error instanceof AmbiguousSession)
-    return new CliFailure("ambiguous", error.message, { candidates: error.candidates })
-  if (error instanceof SessionCwdMissing) return new CliFailure("not_found", error.message)
-  if (error instanceof SessionOnAnotherHost)
-    return new CliFailure("not_found", error.message, { hosts: error.hosts, stableId: error.stableId })
-  if (error instanceof RunFailed) return new CliFailure("run_failed", error.message)
-  if (error instanceof LaunchRefused)
-    return new CliFailure(error.reason === "cwd" ? "usage" : "not_found", error.message)
-  const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
-  const message = error instanceof Error ? error.message : String(error)
-  if (tag.startsWith("Store") || tag === "SourceError") return new CliFailure("io", message)
-  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : ""
-  if (code.startsWith("E")) return new CliFailure("io", message)
-  return new CliFailure("io", `unexpected error: ${message}`)
-}
 
 /** `CONTAINER=HOST` pairs, from `--map` (repeatable) and `CC_SESSIONS_MAP` (comma-separated). */
 export const parseMappings = (given: ReadonlyArray<string>, env: string | undefined): Array<PathMapping> =>

@@ -5,8 +5,6 @@
  * as soon as `system/init` names the Claude session, and appends what it saw as events.
  */
 import type { ChildProcess } from "node:child_process"
-import { randomUUID } from "node:crypto"
-import { rename, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import {
   type ClaudeSessionId,
@@ -19,7 +17,8 @@ import {
   processStartTime,
   readJsonlLines,
   type SessionEvent,
-  type StableId
+  type StableId,
+  writeFileAtomicSync
 } from "@cc/events"
 import { parseStreamLine, resultErrors, SIDECAR_VERSION, type Sidecar, sidecarPathFor } from "@cc/sources"
 import { spawnClaude, startError } from "./spawn-claude.js"
@@ -54,12 +53,9 @@ export interface RunOutcome {
   readonly errors: ReadonlyArray<string>
 }
 
-/** Writes a file so that readers see the old content or the new, never a torn one. */
-export const writeAtomic = async (path: string, content: string | Uint8Array): Promise<void> => {
-  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`
-  await writeFile(temp, content, { mode: 0o600 })
-  await rename(temp, path)
-}
+/** Writes a file so that readers see the old content or the new, never a torn one (`writeFileAtomicSync`: fsynced, cleaned up). */
+export const writeAtomic = async (path: string, content: string | Uint8Array): Promise<void> =>
+  writeFileAtomicSync(path, content)
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 

@@ -37,20 +37,32 @@ export const ensureDirectory = (path: string, mode = 0o700): string | undefined 
   return missing[0]
 }
 
+/** What an atomic write writes: text, bytes, or pieces of either (a large index is never joined whole). */
+export type AtomicContent = string | Uint8Array | Iterable<string | Uint8Array>
+
+const writeAll = (fd: number, bytes: Uint8Array): void => {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at)
+}
+
 /**
- * Replaces a file so that a reader sees the old content or the new, never a torn one, and the
- * new content survives a crash once this returns: a temp file beside it (written, fsynced,
- * given `mode`), then a rename over it.
+ * The one atomic write (sidecars, indexes, listings, snapshots, ChannelCoder files): a reader
+ * sees the old content or the new, never a torn one, and the new content survives a crash once
+ * this returns. A temp file beside it (written, fsynced, given `mode` exactly), then a rename
+ * over it; the temp file is removed if anything fails.
  */
-export const writeFileAtomicSync = (path: string, content: string, mode = 0o600): void => {
+export const writeFileAtomicSync = (path: string, content: AtomicContent, mode = 0o600): void => {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`
   const fd = openSync(temp, "wx", mode)
   try {
-    writeSync(fd, content)
+    const pieces = typeof content === "string" || content instanceof Uint8Array ? [content] : content
+    for (const piece of pieces) writeAll(fd, typeof piece === "string" ? Buffer.from(piece) : piece)
     fsyncSync(fd)
-  } finally {
+  } catch (error) {
     closeSync(fd)
+    rmSync(temp, { force: true })
+    throw error
   }
+  closeSync(fd)
   try {
     // the umask may have narrowed it: the mode asked for, exactly
     chmodSync(temp, mode)

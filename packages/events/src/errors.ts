@@ -32,6 +32,21 @@ export class StoreLockTimeout extends Schema.TaggedError<StoreLockTimeout>()("St
 
 export type StoreError = StoreIOError | StorePermissionError | StoreLockTimeout | InvalidEvent
 
+const storeErrorTags: ReadonlySet<string> = new Set([
+  "StoreIOError",
+  "StorePermissionError",
+  "StoreLockTimeout",
+  "InvalidEvent"
+] satisfies ReadonlyArray<StoreError["_tag"]>)
+
+/** Whether a value is one of the store's typed errors (from any copy of this package: by tag). */
+export const isStoreError = (value: unknown): value is StoreError =>
+  typeof value === "object" &&
+  value !== null &&
+  "_tag" in value &&
+  typeof value._tag === "string" &&
+  storeErrorTags.has(value._tag)
+
 const permissionCodes = new Set(["EACCES", "EPERM", "EROFS"])
 
 const errorCode = (cause: unknown): string | undefined =>

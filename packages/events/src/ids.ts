@@ -35,9 +35,3 @@ export const isClaudeSessionId = (value: string): value is ClaudeSessionId => cl
 
 export const newStableId = (): StableId => `cc-session-${randomUUID()}` as StableId
 export const newEventId = (): EventId => randomUUID() as EventId
-
-/** Builds a stable id from a known UUID (for adopting sessions deterministically). */
-export const stableIdFromUuid = (uuid: string): StableId | undefined => {
-  const candidate = `cc-session-${uuid.toLowerCase()}`
-  return isStableId(candidate) ? candidate : undefined
-}

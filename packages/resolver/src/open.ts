@@ -1,5 +1,5 @@
 import { indexFileIn, TranscriptCache } from "@cc/cache"
-import { defaultStoreDir, type EventLog, openEventLog, type StoreError } from "@cc/events"
+import { defaultStoreDir, type EventLog, isStoreError, openEventLog, type StoreError } from "@cc/events"
 import { type AnySource, defaultClaudeHomes } from "@cc/sources"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -60,13 +60,6 @@ export const isResolveError = (error: unknown): error is ResolveError =>
   error instanceof AmbiguousSession ||
   error instanceof InvalidReference ||
   error instanceof InvalidToken
-
-const isStoreError = (error: unknown): error is StoreError =>
-  typeof error === "object" &&
-  error !== null &&
-  "_tag" in error &&
-  typeof error._tag === "string" &&
-  error._tag.startsWith("Store")
 
 /** The resolver as an Effect service. */
 export class ResolverService extends Context.Service<ResolverService, Resolver>()("@cc/resolver/Resolver") {}

@@ -6,7 +6,6 @@
  */
 import { createHash } from "node:crypto"
 import { closeSync, fstatSync, openSync, readSync } from "node:fs"
-import { stat } from "node:fs/promises"
 import { type JsonlItem, readJsonlLines, readJsonlLinesSync, readRangeSync } from "@cc/events"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
@@ -410,10 +409,6 @@ export const readTranscriptTailSync = (
 export const readTranscriptTail = async (path: string, tailBytes = 1024 * 1024): Promise<TranscriptTail> =>
   withFile(path, (fd) => readTranscriptTailSync(fd, fstatSync(fd).size, tailBytes))
 
-/** The last timestamp in a file, from its last `tailBytes` only. */
-export const readLastTimestamp = async (path: string, tailBytes = 1024 * 1024): Promise<string | undefined> =>
-  (await readTranscriptTail(path, tailBytes)).lastTimestamp
-
 const uuidKey = /"uuid":"([^"\\]{1,64})"/g
 
 /**
@@ -438,16 +433,6 @@ export const readMessageUuids = async (path: string): Promise<Array<string>> => 
   return uuids
 }
 
-/** Whether a transcript holds a message entry with this uuid (a cheap substring test first). */
-export const containsMessageUuid = async (path: string, uuid: string): Promise<boolean> => {
-  for await (const item of readJsonlLines(path, { maxLineBytes: 64 * 1024 * 1024 })) {
-    if (item._tag !== "Line" || !item.text.includes(uuid)) continue
-    const parsed = parseTranscriptLine(item.text)
-    if (parsed._tag === "Ok" && parsed.line.uuid === uuid && parsed.line.type !== "summary") return true
-  }
-  return false
-}
-
 const DIGEST_BYTES = 4096
 
 /**
@@ -467,14 +452,10 @@ export const firstLineDigest = (start: Buffer): string => {
   return createHash("sha256").update(bytes.subarray(0, end)).digest("hex").slice(0, 32)
 }
 
+/** What a `stat` says of a file that tells one version of it from another. */
 export interface FileIdentity {
   readonly size: number
   readonly mtimeMs: number
   readonly ino: number
   readonly birthtimeMs: number
-}
-
-export const fileIdentity = async (path: string): Promise<FileIdentity> => {
-  const s = await stat(path)
-  return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, birthtimeMs: s.birthtimeMs }
 }

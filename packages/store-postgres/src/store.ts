@@ -25,6 +25,7 @@ import {
   encodeEventLine,
   encodeFoldSnapshot,
   FOLD_VERSION,
+  isStoreError,
   type LogItem,
   type ReadOptions,
   type ReadResult,
@@ -148,13 +149,6 @@ export const makePostgresStore = (options: PostgresStoreOptions = {}): Effect.Ef
     try: () => openPostgresStore(options),
     catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, redactUrl(options.url), "open"))
   })
-
-const isStoreError = (value: unknown): value is StoreError =>
-  typeof value === "object" &&
-  value !== null &&
-  "_tag" in value &&
-  typeof value._tag === "string" &&
-  (value._tag.startsWith("Store") || value._tag === "InvalidEvent")
 
 const openPostgresStore = async (options: PostgresStoreOptions): Promise<PostgresEventStore> => {
   const prefix = options.prefix ?? "cc_sessions"
