@@ -4,9 +4,21 @@
  * `postgres` user it creates (PostgreSQL refuses to run as root), so its folder is made writable
  * for that user.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, symlinkSync } from "node:fs"
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync
+} from "node:fs"
 import { createRequire } from "node:module"
 import { createServer } from "node:net"
+import { tmpdir } from "node:os"
 import { dirname, join, parse } from "node:path"
 import { pathToFileURL } from "node:url"
 
@@ -101,11 +113,26 @@ const within = async (dir, f) => {
  * @returns {Promise<{ url: string, dataDir: string, again: () => EmbeddedPostgres, server: EmbeddedPostgres }>}
  *   `again`: a new handle on the same cluster, to start it again after it was killed
  */
+/**
+ * Where the cluster lives: `dir`, unless the postgres user cannot reach it (a folder inside a
+ * private checkout); then a folder of its own in the temp dir, removed when this process exits.
+ */
+const clusterHome = (dir) => {
+  if (process.getuid?.() !== 0) return dir
+  chmodSync(dir, 0o777)
+  if (reachableByOthers(dir)) return dir
+  const tmp = reachableByOthers(tmpdir()) ? tmpdir() : "/tmp"
+  const home = mkdtempSync(join(tmp, "cc-pg-"))
+  process.once("exit", () => rmSync(home, { recursive: true, force: true }))
+  return home
+}
+
 export const startTestServer = async (dir, options = {}) => {
-  if (process.getuid?.() === 0) chmodSync(dir, 0o777)
-  const EmbeddedPostgres = await embeddedPostgres(dir)
+  const home = clusterHome(dir)
+  if (process.getuid?.() === 0) chmodSync(home, 0o777)
+  const EmbeddedPostgres = await embeddedPostgres(home)
   const port = await freePort()
-  const dataDir = join(dir, "data")
+  const dataDir = join(home, "data")
   const make = () =>
     new EmbeddedPostgres({
       databaseDir: dataDir,
@@ -118,7 +145,7 @@ export const startTestServer = async (dir, options = {}) => {
       onLog: () => {}
     })
   const server = make()
-  await within(dir, async () => {
+  await within(home, async () => {
     await server.initialise()
     await server.start()
   })

@@ -1,4 +1,5 @@
 export * from "./errors.js"
+export * from "./match.js"
 export * from "./open.js"
 export * from "./repo.js"
 export * from "./resolver.js"

@@ -51,6 +51,7 @@ import {
 } from "@cc/sources"
 import { orderWithTranscripts, viewInChainOrder } from "./chains.js"
 import { AmbiguousSession, type Candidate, InvalidReference, SessionNotFound } from "./errors.js"
+import { fittingCandidates, type MatchRule } from "./match.js"
 import { cwdRelation, type PathMapping } from "./repo.js"
 import { matchRun, type RunOutcome } from "./runs.js"
 import { type ContinuationToken, decodeToken, isTokenLike } from "./token.js"
@@ -838,8 +839,7 @@ export class Resolver {
     }
     const candidates = run.promptHash === undefined ? transcripts : (this.#byPrompt.map.get(run.promptHash) ?? [])
     return matchRun(run, candidates, {
-      ...this.#window,
-      relation: (recorded, candidate) => cwdRelation(recorded, candidate, this.#relationOptions()),
+      ...this.#matchRule(),
       onePerConversation: (candidates) => {
         const kept = new Set(
           this.#oneFromEachChain(
@@ -1021,21 +1021,15 @@ export class Resolver {
     reference: string
   ): SessionFound | undefined {
     if (view.cwd === undefined) return undefined
-    const cwd = view.cwd
-    const inWindow = found.filter((f) => {
-      if (owned.has(f.claudeSessionId) || f.cwd === undefined || f.firstTimestamp === undefined) return false
-      const at = Date.parse(f.firstTimestamp)
-      if (at < createdAt - this.#window.beforeMs || at > createdAt + this.#window.afterMs) return false
-      // when we know the first prompt, so must the candidate: a transcript whose head does not
-      // show its first prompt yet (still being written) is no match, or a run starting beside
-      // another in the same cwd could be handed the other's id
-      return view.promptHash === undefined || f.promptHash === view.promptHash
-    })
-    const related = inWindow
-      .map((f) => ({ f, relation: cwdRelation(cwd, f.cwd as string, this.#relationOptions()) }))
-      .filter((r) => r.relation !== "none")
-    const exact = related.filter((r) => r.relation === "exact")
-    const pool = (exact.length > 0 ? exact : related).map((r) => r.f)
+    const pool = fittingCandidates(
+      {
+        startedAt: createdAt,
+        cwd: view.cwd,
+        ...(view.promptHash === undefined ? {} : { promptHash: { whole: view.promptHash } })
+      },
+      found.filter((f) => !owned.has(f.claudeSessionId)),
+      this.#matchRule()
+    )
     const unique = this.#oneFromEachChain(pool)
     if (unique.length === 1) return unique[0]
     if (unique.length > 1) {
@@ -1065,6 +1059,14 @@ export class Resolver {
       if (previous === undefined || (f.firstTimestamp ?? "") < (previous.firstTimestamp ?? "")) byChain.set(key, f)
     }
     return [...byChain.values()]
+  }
+
+  /** The match rule's window and cwd relation, as this resolver was given them. */
+  #matchRule(): MatchRule {
+    return {
+      ...this.#window,
+      relation: (recorded, candidate) => cwdRelation(recorded, candidate, this.#relationOptions())
+    }
   }
 
   #relationOptions() {
@@ -1204,14 +1206,11 @@ export class Resolver {
         return this.#fromView(view, "store", searched, ["event log"])
     }
     searched.push("transcripts")
-    const start = token.startedAt.getTime()
-    const candidates = (await this.#transcripts()).filter((t) => {
-      if (t.cwd === undefined || t.firstTimestamp === undefined || t.promptHash === undefined) return false
-      if (!t.promptHash.startsWith(token.promptHashPrefix)) return false
-      const at = Date.parse(t.firstTimestamp)
-      if (at < start - this.#window.beforeMs || at > start + this.#window.afterMs) return false
-      return cwdRelation(token.cwd, t.cwd, this.#relationOptions()) !== "none"
-    })
+    const candidates = fittingCandidates(
+      { startedAt: token.startedAt.getTime(), cwd: token.cwd, promptHash: { prefix: token.promptHashPrefix } },
+      await this.#transcripts(),
+      this.#matchRule()
+    )
     const roots = new Map(
       this.#oneFromEachChain(candidates.map(transcriptToDiscovery)).map((f) => [f.claudeSessionId, f])
     )

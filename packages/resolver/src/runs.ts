@@ -6,6 +6,7 @@
 import type { ClaudeSessionId } from "@cc/events"
 import type { UnresolvedSession } from "@cc/sources"
 import type { Candidate } from "./errors.js"
+import { fittingCandidates, type MatchRule } from "./match.js"
 
 /** What the matcher needs of a transcript. */
 export interface RunCandidate {
@@ -17,11 +18,7 @@ export interface RunCandidate {
   readonly path?: string
 }
 
-export interface RunMatchOptions {
-  readonly beforeMs: number
-  readonly afterMs: number
-  /** How two directories relate (exact, another checkout of the same repository, or none). */
-  readonly relation: (recorded: string, candidate: string) => "exact" | "repository" | "none"
+export interface RunMatchOptions extends MatchRule {
   /** One candidate per conversation: a resume chain counts once, a fork of another candidate not at all. */
   readonly onePerConversation: (candidates: ReadonlyArray<RunCandidate>) => ReadonlyArray<RunCandidate>
 }
@@ -59,10 +56,9 @@ const candidateOf = (c: RunCandidate, source: string): Candidate => ({
 })
 
 /**
- * The rule: the candidate's first entry inside the window around the run's start, the same
- * first-prompt hash when the run's prompt is known, a related directory when the run's cwd is
- * known (the exact directory preferred). At least one of prompt and cwd must be known: time
- * alone is a guess. One conversation left: found. Several: the nearest in time when it is
+ * The match rule (`fittingCandidates`: the window around the run's start, its first prompt's
+ * hash, a related directory, the exact one preferred). At least one of prompt and cwd must be
+ * known: time alone is a guess. One conversation left: found. Several: the nearest in time when it is
  * clearly nearest (within 10 s, every other a minute or more away), else an ambiguity.
  */
 export const matchRun = (
@@ -79,22 +75,16 @@ export const matchRun = (
       reason: "neither the prompt nor the directory of this run is recorded: a match on time alone would be a guess"
     }
   }
-  const inWindow = candidates.filter((c) => {
-    if (c.firstTimestamp === undefined) return false
-    const at = Date.parse(c.firstTimestamp)
-    if (Number.isNaN(at) || at < started - options.beforeMs || at > started + options.afterMs) return false
-    return run.promptHash === undefined || c.promptHash === run.promptHash
-  })
-  const related =
-    run.cwd === undefined
-      ? inWindow.map((c) => ({ c, relation: "exact" as const }))
-      : inWindow.flatMap((c) => {
-          if (c.cwd === undefined) return []
-          const relation = options.relation(run.cwd as string, c.cwd)
-          return relation === "none" ? [] : [{ c, relation }]
-        })
-  const exact = related.filter((r) => r.relation === "exact")
-  const pool = options.onePerConversation((exact.length > 0 ? exact : related).map((r) => r.c))
+  const fitting = fittingCandidates(
+    {
+      startedAt: started,
+      ...(run.cwd === undefined ? {} : { cwd: run.cwd }),
+      ...(run.promptHash === undefined ? {} : { promptHash: { whole: run.promptHash } })
+    },
+    candidates,
+    options
+  )
+  const pool = options.onePerConversation(fitting)
   const what = run.promptHash === undefined ? `in ${run.cwd}` : "with this run's first prompt"
   if (pool.length === 0) {
     return { _tag: "Unresolved", run, reason: `no transcript ${what} starts near ${run.startedAt}` }
