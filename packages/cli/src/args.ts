@@ -3,6 +3,7 @@
  * or a missing argument is a usage error (exit 2) with one clear sentence. What each command
  * takes is in the registry.
  */
+import type { Parsed } from "./parsed.js"
 import { type CommandSpec, commandEntry, globalUsage, registry } from "./registry.js"
 
 export type { CommandSpec } from "./registry.js"
@@ -15,14 +16,7 @@ export class UsageError extends Error {
   }
 }
 
-export interface Parsed {
-  readonly command: string
-  readonly positionals: ReadonlyArray<string>
-  /** Everything after `--`: the prompt. */
-  readonly rest: ReadonlyArray<string>
-  readonly flags: ReadonlySet<string>
-  readonly values: ReadonlyMap<string, ReadonlyArray<string>>
-}
+export type { Parsed } from "./parsed.js"
 
 const globalFlags = ["--json", "--help", "--version"]
 /** Short spellings a person types. */
@@ -102,15 +96,6 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
     throw new UsageError({ message: `${command} needs a prompt after --` })
   if (spec.prompt === "none" && rest.length > 0) throw new UsageError({ message: `${command} takes no prompt` })
   return { command, positionals, rest, flags, values }
-}
-
-/** The shared log's URL, if given: PostgreSQL's own schemes only (a typo is bad usage, not an I/O error). */
-export const sharedLogUrl = (given: string | undefined): string | undefined => {
-  if (given === undefined) return undefined
-  if (/^postgres(ql)?:\/\//i.test(given)) return given
-  throw new UsageError({
-    message: `--events takes a PostgreSQL URL (postgres://user@host:5432/db), not ${JSON.stringify(given.replace(/\/\/[^@/]*@/, "//…@").slice(0, 60))}`
-  })
 }
 
 /** The global help. */

@@ -2,7 +2,7 @@
 import type { EventLog } from "@cc/events"
 import type { OpenedResolver, PathMapping } from "@cc/resolver"
 import type { AnySource } from "@cc/sources"
-import type { Parsed } from "./args.js"
+import type { Parsed } from "./parsed.js"
 import { terminalSafe } from "./terminal.js"
 
 export type Code = "not_found" | "usage" | "ambiguous" | "io" | "run_failed"
@@ -86,4 +86,14 @@ export const warnUnreadable = (
     if (d.severity === "info") continue
     warn(`${d.path === undefined ? "" : `${d.path}: `}${d.reason}`, { path: d.path ?? null, reason: d.reason })
   }
+}
+
+/** The shared log's URL, if given: PostgreSQL's own schemes only (a typo is bad usage, not an I/O error). */
+export const sharedLogUrl = (given: string | undefined): string | undefined => {
+  if (given === undefined) return undefined
+  if (/^postgres(ql)?:\/\//i.test(given)) return given
+  throw new CliFailure(
+    "usage",
+    `--events takes a PostgreSQL URL (postgres://user@host:5432/db), not ${JSON.stringify(given.replace(/\/\/[^@/]*@/, "//…@").slice(0, 60))}`
+  )
 }

@@ -5,6 +5,7 @@
  */
 import type { TranscriptCache } from "@cc/cache"
 import { type ChainLinkLike, type ClaudeSessionId, orderChainMembers, type SessionView } from "@cc/events"
+import type { SessionFound } from "@cc/sources"
 
 /** Orders chain members with the event log's links and the transcript index's. */
 export const orderWithTranscripts = (
@@ -28,4 +29,121 @@ export const viewInChainOrder = (view: SessionView, cache: TranscriptCache): Ses
   const chain = orderWithTranscripts(view.claudeSessionIds, view.links, cache, (id) => view.provenance[id]?.firstSeen)
   if (chain.every((id, i) => id === view.claudeSessionIds[i])) return view
   return { ...view, claudeSessionIds: chain, latestClaudeSessionId: chain.at(-1) }
+}
+
+/** A link of a chain as the resolver records it (`chain.linked`). */
+export interface ChainLink {
+  readonly from: ClaudeSessionId
+  readonly to: ClaudeSessionId
+  readonly kind: "resume" | "fork" | "continue" | "compact"
+  readonly source: string
+  readonly evidence: string
+}
+
+/**
+ * The chains of the transcript index: which sessions are one conversation (a component over
+ * resume, continue and compact links; a fork is a chain of its own that names its parent).
+ */
+export class ChainGraph {
+  #linkGraph: { links: ReadonlyArray<unknown>; touching: Map<string, Array<number>> } | undefined
+
+  constructor(readonly cache: TranscriptCache) {}
+
+  /** The chain (component over resume/continue/compact links) that holds `seed`, with forks. */
+  component(seed: ClaudeSessionId): {
+    ids: Array<ClaudeSessionId>
+    links: Array<{
+      from: ClaudeSessionId
+      to: ClaudeSessionId
+      kind: "resume" | "fork" | "continue" | "compact"
+      source: string
+      evidence: string
+    }>
+  } {
+    const links = this.cache.links()
+    // the links by the sessions they touch, made once per index state: `recover` asks this of
+    // every transcript, and a scan of every link per question would make it quadratic
+    if (this.#linkGraph?.links !== links) {
+      const touching = new Map<string, Array<number>>()
+      links.forEach((l, i) => {
+        for (const id of [l.from, l.to]) {
+          const near = touching.get(id)
+          if (near === undefined) touching.set(id, [i])
+          else near.push(i)
+        }
+      })
+      this.#linkGraph = { links, touching }
+    }
+    const { touching } = this.#linkGraph
+    const members = new Set<string>([seed])
+    const queue: Array<string> = [seed]
+    const near = new Set<number>()
+    for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+      for (const i of touching.get(id) ?? []) {
+        near.add(i)
+        const l = links[i] as (typeof links)[number]
+        if (l.kind === "fork") continue
+        for (const other of [l.from, l.to]) {
+          if (!members.has(other)) {
+            members.add(other)
+            queue.push(other)
+          }
+        }
+      }
+    }
+    // links out of the chain (its resumes, and forks of it), and a fork link into it: a fork
+    // adopted from the transcripts then knows its parent from its own events
+    const relevant = [...near]
+      .sort((a, b) => a - b)
+      .map((i) => links[i] as (typeof links)[number])
+      .filter((l) => members.has(l.from) || (l.kind === "fork" && members.has(l.to)))
+    return {
+      ids: [...members] as Array<ClaudeSessionId>,
+      links: relevant.map((l) => ({
+        from: l.from as ClaudeSessionId,
+        to: l.to as ClaudeSessionId,
+        kind: l.kind,
+        source: "transcripts",
+        evidence: l.evidence
+      }))
+    }
+  }
+
+  /**
+   * Collapses candidates to one per chain (its earliest member: a 1.0.x resume of a candidate
+   * is the same conversation) and drops forks of another candidate (a fork copies the first
+   * prompt but is not the session that was started then).
+   */
+  oneFromEachChain(found: ReadonlyArray<SessionFound>): Array<SessionFound> {
+    const links = this.cache.links()
+    const ids = new Set(found.map((f) => f.claudeSessionId as string))
+    const forkOfCandidate = new Set(links.filter((l) => l.kind === "fork" && ids.has(l.from)).map((l) => l.to))
+    const byChain = new Map<string, SessionFound>()
+    for (const f of found) {
+      if (forkOfCandidate.has(f.claudeSessionId)) continue
+      const key = [...this.component(f.claudeSessionId).ids].sort()[0] as string
+      const previous = byChain.get(key)
+      if (previous === undefined || (f.firstTimestamp ?? "") < (previous.firstTimestamp ?? "")) byChain.set(key, f)
+    }
+    return [...byChain.values()]
+  }
+
+  /** A fork link into the chain from outside it: the fork's own events first, then the transcripts. */
+  forkLinkInto(
+    chain: ReadonlyArray<ClaudeSessionId>,
+    view: SessionView | undefined,
+    options: { readonly transcripts?: boolean }
+  ): { readonly from: string } | undefined {
+    const members = new Set<string>(chain)
+    const outside = (l: { readonly from: string; readonly to: string }) => members.has(l.to) && !members.has(l.from)
+    const own = view?.links.find((l) => l.kind === "fork" && outside(l))
+    if (own !== undefined || options.transcripts === false) return own
+    // a fork and its parent share a project folder (--resume works from the session's own cwd
+    // only): only the folders of the chain's own transcripts are looked in
+    for (const member of chain) {
+      const link = this.cache.linksInto(member).find((l) => l.kind === "fork" && outside(l))
+      if (link !== undefined) return link
+    }
+    return undefined
+  }
 }

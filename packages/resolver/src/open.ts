@@ -6,7 +6,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { AmbiguousSession, InvalidReference, InvalidToken, type ResolveError, SessionNotFound } from "./errors.js"
 import type { PathMapping } from "./repo.js"
-import { type Resolution, Resolver, type ResolverOptions } from "./resolver.js"
+import type { Resolution, ResolverOptions } from "./resolution.js"
+import { Resolver } from "./resolver.js"
 
 export interface OpenResolverOptions {
   /** Our store directory (default `$CC_SESSIONS_HOME`, then `~/.channelcoder`). */

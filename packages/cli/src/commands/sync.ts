@@ -4,8 +4,7 @@
  */
 import { openEventLog } from "@cc/events"
 import { openPostgresEventLog, syncEventLogs, syncProgressFile } from "@cc/store-postgres"
-import { sharedLogUrl } from "../args.js"
-import { type Context, human } from "../context.js"
+import { type Context, human, sharedLogUrl } from "../context.js"
 
 export const sync = async (ctx: Context): Promise<void> => {
   const url = sharedLogUrl(ctx.parsed.positionals[0]) as string
