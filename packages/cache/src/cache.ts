@@ -70,9 +70,10 @@ export class TranscriptCache {
   static async open(options: TranscriptCacheOptions): Promise<TranscriptCache> {
     if (options.file === undefined) return new TranscriptCache(options, emptyIndex(options.roots), undefined)
     const loaded = await loadIndexFile(options.file, options.roots)
-    // the index of an earlier version beside it is never read again
+    // the indexes of earlier versions beside it are never read again
     if (loaded._tag === "Missing")
-      await rm(join(dirname(options.file), "transcripts.v2.json"), { force: true }).catch(() => undefined)
+      for (const older of ["transcripts.v2.json", "transcripts.v3.jsonl"])
+        await rm(join(dirname(options.file), older), { force: true }).catch(() => undefined)
     return loaded._tag === "Loaded"
       ? new TranscriptCache(options, loaded.index, undefined)
       : new TranscriptCache(options, emptyIndex(options.roots), loaded._tag === "Rejected" ? loaded.reason : undefined)

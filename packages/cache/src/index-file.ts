@@ -10,6 +10,7 @@
  * until its files are first asked for, and is written back as it was while the folder does
  * not change.
  */
+import { createHash } from "node:crypto"
 import { closeSync, fstatSync, openSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { ensureDirectory, readRangeSync, writeFileAtomicSync } from "@cc/events"
@@ -18,7 +19,7 @@ import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as SchemaTransformation from "effect/SchemaTransformation"
 
-export const INDEX_VERSION = 3
+export const INDEX_VERSION = 4
 
 export const IndexedTranscript = Schema.Struct({
   path: Schema.String,
@@ -106,6 +107,8 @@ const StoredStamps = Schema.Struct({
   roots: Schema.Array(Schema.String),
   counts: Schema.Array(Schema.Int),
   detailBytes: Schema.Array(Schema.Int),
+  /** Each folder line's digest: a line damaged after it was written is read again, never trusted. */
+  detailDigests: Schema.Array(Schema.String),
   // nothing but hex digits and dashes, so no id can name another path
   ids: Schema.String.check(Schema.isPattern(/^[0-9a-f-]*$/)),
   numbers: Float64sFromBase64
@@ -130,13 +133,18 @@ const IndexHeader = Schema.Struct({
   folders: Schema.Int,
   refreshedAt: Schema.String,
   /** Length of the stamps line: opening the index reads no further. */
-  stampsBytes: Schema.Int
+  stampsBytes: Schema.Int,
+  /** Its digest: a damaged stamps line rejects the index. */
+  stampsDigest: Schema.String
 })
 
 const decodeHeader = Schema.decodeUnknownExit(IndexHeader)
 const decodeStamps = Schema.decodeUnknownExit(StoredStamps)
 const encodeStamps = Schema.encodeSync(StoredStamps)
 const decodeDetails = Schema.decodeUnknownExit(StoredFolderDetails)
+
+/** The digest the file keeps of each of its lines (a cut or a flipped byte changes it). */
+const digestOf = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex").slice(0, 32)
 
 const stampsOf = (files: ReadonlyArray<IndexedTranscript>): FolderStamps => ({
   ids: files.map((t) => t.claudeSessionId),
@@ -153,8 +161,9 @@ interface FolderContents {
 /** One project folder of the index: its files' stamps now, their details and links on demand. */
 export class FolderIndex {
   #contents: FolderContents | undefined
-  /** The folder's line as stored, read from the index file on first use. */
+  /** The folder's line as stored, read from the index file on first use, and its digest. */
   #storedDetails: (() => Buffer | undefined) | undefined
+  readonly #storedDigest: string | undefined
   #undecodable = false
   #byChild: { links: ReadonlyArray<IndexedLink>; byChild: Map<string, Array<IndexedLink>> } | undefined
 
@@ -163,10 +172,12 @@ export class FolderIndex {
     readonly root: string,
     readonly stamps: FolderStamps,
     contents: FolderContents | undefined,
-    storedDetails: (() => Buffer | undefined) | undefined
+    storedDetails: (() => Buffer | undefined) | undefined,
+    storedDigest?: string
   ) {
     this.#contents = contents
     this.#storedDetails = storedDetails
+    this.#storedDigest = storedDigest
   }
 
   static of(
@@ -178,9 +189,21 @@ export class FolderIndex {
     return new FolderIndex(folder, root, stampsOf(files), { files, links }, undefined)
   }
 
-  /** A folder as stored: `details` gives its own line, read and decoded on first use. */
-  static stored(folder: string, root: string, stamps: FolderStamps, details: () => Buffer | undefined): FolderIndex {
-    return new FolderIndex(folder, root, stamps, undefined, details)
+  /** A folder as stored: `details` gives its own line, checked against `digest`, decoded on first use. */
+  static stored(
+    folder: string,
+    root: string,
+    stamps: FolderStamps,
+    details: () => Buffer | undefined,
+    digest: string
+  ): FolderIndex {
+    return new FolderIndex(folder, root, stamps, undefined, details, digest)
+  }
+
+  /** The stored line, if it is still the one its digest names. */
+  #intactDetails(): Buffer | undefined {
+    const bytes = this.#storedDetails?.()
+    return bytes !== undefined && digestOf(bytes) === this.#storedDigest ? bytes : undefined
   }
 
   /** How many transcripts the folder holds. */
@@ -228,7 +251,7 @@ export class FolderIndex {
   #decode(): FolderContents | undefined {
     let value: unknown
     try {
-      value = JSON.parse(this.#storedDetails?.()?.toString("utf8") ?? "")
+      value = JSON.parse(this.#intactDetails()?.toString("utf8") ?? "")
     } catch {
       return undefined
     }
@@ -258,8 +281,13 @@ export class FolderIndex {
    */
   storedDetails(): Buffer | string | undefined {
     if (this.#storedDetails !== undefined && !this.#undecodable) {
-      const stored = this.#storedDetails()
+      // written back as it was only while it is intact: damage is never given a new digest
+      const stored = this.#intactDetails()
       if (stored !== undefined) return stored
+      if (this.#contents === undefined) {
+        this.#undecodable = true
+        return undefined
+      }
     }
     const contents = this.#decoded()
     if (contents === undefined) return undefined
@@ -396,6 +424,8 @@ export const loadIndexFile = async (path: string, roots: ReadonlyArray<string>):
     // the stamps line only: the folders' own lines are read when first asked for
     const stampsAt = headerEnd + 1
     const stampsBytes = readRangeSync(fd, stampsAt, header.value.stampsBytes)
+    if (stampsBytes.length !== header.value.stampsBytes || digestOf(stampsBytes) !== header.value.stampsDigest)
+      return rejected("damaged: its stamps line does not match its digest")
     const parsed = parseJson(stampsBytes.toString("utf8"))
     const decoded =
       parsed.ok && stampsBytes.length === header.value.stampsBytes ? decodeStamps(parsed.value) : undefined
@@ -430,11 +460,11 @@ const unpackFolders = (
   details: () => () => Buffer | undefined
 ): Map<string, FolderIndex> | undefined => {
   const total = stored.ids.length / UUID_LENGTH
-  const { folders: paths, roots, counts, detailBytes, numbers } = stored
+  const { folders: paths, roots, counts, detailBytes, detailDigests, numbers } = stored
   if (
     !Number.isInteger(total) ||
     numbers.length !== 3 * total ||
-    [paths.length, roots.length, counts.length, detailBytes.length].some((n) => n !== count) ||
+    [paths.length, roots.length, counts.length, detailBytes.length, detailDigests.length].some((n) => n !== count) ||
     counts.reduce((n, c) => n + c, 0) !== total ||
     detailsAt - 1 + detailBytes.reduce((n, b) => n + b + 1, 0) !== fileSize
   ) {
@@ -458,7 +488,13 @@ const unpackFolders = (
     const length = detailBytes[i] as number
     folders.set(
       paths[i] as string,
-      FolderIndex.stored(paths[i] as string, roots[i] as string, stamps, () => region()?.subarray(from, from + length))
+      FolderIndex.stored(
+        paths[i] as string,
+        roots[i] as string,
+        stamps,
+        () => region()?.subarray(from, from + length),
+        detailDigests[i] as string
+      )
     )
     file += n
     offset += length + 1
@@ -492,6 +528,7 @@ export function* indexFileParts(index: TranscriptIndexData): Generator<string | 
         roots: kept.map(({ folder }) => folder.root),
         counts: kept.map(({ folder }) => folder.size),
         detailBytes: kept.map(({ details }) => details.length),
+        detailDigests: kept.map(({ details }) => digestOf(details)),
         ids: kept.map(({ folder }) => folder.stamps.ids.join("")).join(""),
         numbers
       })
@@ -502,7 +539,8 @@ export function* indexFileParts(index: TranscriptIndexData): Generator<string | 
     roots: index.roots,
     folders: kept.length,
     refreshedAt: index.refreshedAt,
-    stampsBytes: stamps.length
+    stampsBytes: stamps.length,
+    stampsDigest: digestOf(stamps)
   })
   yield "\n"
   yield stamps

@@ -120,7 +120,7 @@ describe("transcript cache", () => {
     const root = copyFixtures()
     const file = join(dir, "index.json")
     writeFileSync(file, JSON.stringify({ version: 2, roots: [root], files: {}, links: {}, refreshedAt: "" }))
-    expect((await TranscriptCache.open({ roots: [root], file })).rejected).toBe("version 2 is not 3")
+    expect((await TranscriptCache.open({ roots: [root], file })).rejected).toBe(`version 2 is not ${INDEX_VERSION}`)
     writeFileSync(file, "{corrupt")
     expect((await TranscriptCache.open({ roots: [root], file })).rejected).toBe("not valid JSON")
     writeFileSync(file, serializeIndex({ ...emptyIndex([root]), version: (INDEX_VERSION + 1) as typeof INDEX_VERSION }))
@@ -172,7 +172,9 @@ describe("transcript cache", () => {
     writeFileSync(file, lines.slice(0, -1).join("\n"))
     expect((await TranscriptCache.open({ roots: [root], file })).rejected).toBe("does not match the index schema")
     writeFileSync(file, [lines[0], '{"folder":1}', ...lines.slice(2)].join("\n"))
-    expect((await TranscriptCache.open({ roots: [root], file })).rejected).toBe("does not match the index schema")
+    expect((await TranscriptCache.open({ roots: [root], file })).rejected).toBe(
+      "damaged: its stamps line does not match its digest"
+    )
     writeFileSync(file, whole)
     expect((await TranscriptCache.open({ roots: [root], file })).all()).toHaveLength(8)
   })
