@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs"
 import { rm, stat } from "node:fs/promises"
 import { dirname, join } from "node:path"
-import type { ClaudeSessionId } from "@cc/events"
+import { type ClaudeSessionId, storeLayout } from "@cc/events"
 import {
   type Discovery,
   entryToDiscovery,
@@ -37,7 +37,8 @@ export interface TranscriptCacheOptions {
 }
 
 /** The default index file inside a cc-sessions store directory. */
-export const indexFileIn = (storeDir: string): string => join(storeDir, "index", `transcripts.v${INDEX_VERSION}.jsonl`)
+export const indexFileIn = (storeDir: string): string =>
+  storeLayout(storeDir).indexFile(`transcripts.v${INDEX_VERSION}.jsonl`)
 
 /**
  * The transcript index, loaded once and refreshed on demand. Lookups touch no transcript

@@ -19,8 +19,15 @@
  */
 import { randomUUID } from "node:crypto"
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs"
-import { basename, join } from "node:path"
-import { type ClaudeSessionId, defaultStoreDir, isClaudeSessionId, type SessionMode, type StableId } from "@cc/events"
+import { basename } from "node:path"
+import {
+  type ClaudeSessionId,
+  defaultStoreDir,
+  isClaudeSessionId,
+  type SessionMode,
+  type StableId,
+  storeLayout
+} from "@cc/events"
 import { type OpenedResolver, openResolver } from "@cc/resolver"
 import {
   channelCoderLabel,
@@ -78,7 +85,7 @@ export type CcSessionOptions = SessionOptions & CcOptions
 
 /** Where a detached run's log goes when the caller names none: found again from its placeholder. */
 export const detachedLogPath = (storeDir: string, name: string, placeholder: string): string =>
-  join(storeDir, "logs", "channelcoder", name, `${placeholder}.log`)
+  storeLayout(storeDir).channelCoderLog(name, placeholder)
 
 const DEFAULT_RESUME_WAIT_MS = 10_000
 

@@ -7,9 +7,10 @@
 import { mkdirSync } from "node:fs"
 import { readdir, readFile } from "node:fs/promises"
 import { basename, join } from "node:path"
-import { defaultStoreDir, type EventLog, openEventLog, writeFileAtomicSync } from "@cc/events"
+import { defaultStoreDir, type EventLog, jsonDecoder, openEventLog, storeLayout, writeFileAtomicSync } from "@cc/events"
 import { channelCoderLabel } from "@cc/sources"
 import type { SessionInfo, SessionState, SessionStorage } from "channelcoder"
+import * as Schema from "effect/Schema"
 import { SessionRecorder } from "./record.js"
 
 export interface CcStorageOptions {
@@ -40,19 +41,46 @@ export interface CcSessionStorage extends SessionStorage {
   recorder(): Promise<SessionRecorder>
 }
 
-const fileName = (name: string) => (name.endsWith(".json") ? name : `${name}.json`)
+/**
+ * A session file as ChannelCoder writes it (`JSON.stringify(state, null, 2)`): decoded at the
+ * boundary, what ChannelCoder itself needs of it checked, anything else it holds kept.
+ */
+const StoredSessionState = Schema.Struct({
+  sessionChain: Schema.Array(Schema.String),
+  currentSessionId: Schema.optionalKey(Schema.String),
+  messages: Schema.Array(
+    Schema.Struct({
+      role: Schema.Literals(["user", "assistant"]),
+      content: Schema.String,
+      timestamp: Schema.Union([Schema.String, Schema.Number]),
+      sessionId: Schema.String
+    })
+  ),
+  metadata: Schema.Struct({
+    name: Schema.optionalKey(Schema.String),
+    created: Schema.Union([Schema.String, Schema.Number]),
+    lastActive: Schema.Union([Schema.String, Schema.Number])
+  })
+})
+const decodeSessionFile = jsonDecoder(StoredSessionState, "not a ChannelCoder session")
 
-/** ChannelCoder's dates come back as Date objects, as its own storage returns them. */
-const revive = (state: SessionState): SessionState => {
-  state.metadata.created = new Date(state.metadata.created)
-  state.metadata.lastActive = new Date(state.metadata.lastActive)
-  for (const m of state.messages) m.timestamp = new Date(m.timestamp)
-  return state
-}
+/** A stored session as ChannelCoder's own `load` returns it: its dates as Date objects. */
+const toSessionState = (stored: typeof StoredSessionState.Type): SessionState => ({
+  sessionChain: [...stored.sessionChain],
+  ...(stored.currentSessionId === undefined ? {} : { currentSessionId: stored.currentSessionId }),
+  messages: stored.messages.map((m) => ({ ...m, timestamp: new Date(m.timestamp) })),
+  metadata: {
+    ...(stored.metadata.name === undefined ? {} : { name: stored.metadata.name }),
+    created: new Date(stored.metadata.created),
+    lastActive: new Date(stored.metadata.lastActive)
+  }
+})
+
+const fileName = (name: string) => (name.endsWith(".json") ? name : `${name}.json`)
 
 export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStorage => {
   const storeDir = options.storeDir ?? defaultStoreDir()
-  const basePath = options.basePath ?? join(storeDir, "sessions")
+  const basePath = options.basePath ?? storeLayout(storeDir).channelCoderSessions
   const live = new Map<string, SessionState>()
   const names = new WeakMap<SessionState, string>()
   let opened: Promise<EventLog> | undefined
@@ -96,13 +124,18 @@ export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStora
     async load(nameOrPath) {
       const path =
         nameOrPath.includes("/") || nameOrPath.includes("\\") ? nameOrPath : join(basePath, fileName(nameOrPath))
-      let state: SessionState
+      let text: string
       try {
-        state = revive(JSON.parse(await readFile(path, "utf8")) as SessionState)
+        text = await readFile(path, "utf8")
       } catch (error) {
         // ChannelCoder's own wording, so callers that match on it keep working
         throw new Error(`Failed to load session from ${path}: ${error}`)
       }
+      const decoded = decodeSessionFile(text)
+      if (decoded._tag === "Bad") throw new Error(`Failed to load session from ${path}: ${decoded.reason}`)
+      // what ChannelCoder needs, checked; anything else the file holds (a newer ChannelCoder's) kept
+      const extra: Record<string, unknown> = JSON.parse(text)
+      const state: SessionState = Object.assign(extra, toSessionState(decoded.value))
       const name = basename(path, ".json")
       names.set(state, name)
       live.set(name, state)
@@ -120,7 +153,9 @@ export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStora
         if (!file.endsWith(".json")) continue
         const path = join(basePath, file)
         try {
-          const state = JSON.parse(await readFile(path, "utf8")) as SessionState
+          const decoded = decodeSessionFile(await readFile(path, "utf8"))
+          if (decoded._tag === "Bad") continue
+          const state = decoded.value
           sessions.push({
             name: state.metadata.name ?? basename(file, ".json"),
             path,

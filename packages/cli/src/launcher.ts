@@ -15,7 +15,8 @@ import {
   HOST,
   makeEvent,
   newStableId,
-  type StableId
+  type StableId,
+  storeLayout
 } from "@cc/events"
 import type { Resolution, Resolver } from "@cc/resolver"
 import { encodeCwd, hashPrompt } from "@cc/sources"
@@ -126,7 +127,7 @@ export const detectCapabilities = async (bin: string, storeDir: string): Promise
   } catch {
     // not a file we can stat: ask the binary every time
   }
-  const cacheFile = join(storeDir, "capabilities.json")
+  const cacheFile = storeLayout(storeDir).capabilities
   let cache: Record<string, { mtimeMs: number; sessionId: boolean; forkSession: boolean }> = {}
   try {
     cache = { ...Schema.decodeUnknownSync(CapabilitiesFile)(JSON.parse(readFileSync(cacheFile, "utf8"))) }
@@ -176,7 +177,7 @@ export class Launcher {
   }
 
   #logPath(id: StableId, runId: string, explicit?: string): string {
-    return explicit !== undefined ? resolve(explicit) : join(this.#o.storeDir, "logs", `${id}.${runId}.log`)
+    return explicit !== undefined ? resolve(explicit) : storeLayout(this.#o.storeDir).runLog(id, runId)
   }
 
   async #start(spec: RunSpec, common: LaunchCommon, knownClaudeId?: ClaudeSessionId): Promise<LaunchResult> {

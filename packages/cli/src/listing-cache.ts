@@ -10,9 +10,7 @@
  */
 import { createHash } from "node:crypto"
 import { readFileSync, statSync } from "node:fs"
-import { join } from "node:path"
-import { HOST } from "@cc/events"
-import * as Exit from "effect/Exit"
+import { HOST, jsonDecoder, storeLayout } from "@cc/events"
 import * as Schema from "effect/Schema"
 import { writeAtomic } from "./supervise.js"
 
@@ -27,9 +25,10 @@ const Header = Schema.Struct({
   skipped: Schema.Array(Schema.Struct({ offset: Schema.Number, reason: Schema.String }))
 })
 type Header = typeof Header.Type
-const decodeHeader = Schema.decodeUnknownExit(Header)
+const decodeHeader = jsonDecoder(Header, "not a listing header")
 
-export const listingCacheFile = (storeDir: string): string => join(storeDir, "index", `ls-all.v${VERSION}.jsonl`)
+export const listingCacheFile = (storeDir: string): string =>
+  storeLayout(storeDir).indexFile(`ls-all.v${VERSION}.jsonl`)
 
 const identity = (path: string): string => {
   try {
@@ -46,7 +45,7 @@ const identity = (path: string): string => {
  * event log (append-only: its size and inode say whether anything was added).
  */
 export const listingKey = (storeDir: string, indexFile: string, claudeHomes: ReadonlyArray<string>): string =>
-  JSON.stringify([HOST, claudeHomes, identity(indexFile), identity(join(storeDir, "events.jsonl"))])
+  JSON.stringify([HOST, claudeHomes, identity(indexFile), identity(storeLayout(storeDir).events)])
 
 const digestOf = (bytes: Uint8Array | string): string => createHash("sha256").update(bytes).digest("hex")
 
@@ -66,14 +65,8 @@ export const readListing = (
   }
   const newline = bytes.indexOf(0x0a)
   if (newline === -1 || bytes.at(-1) !== 0x0a) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(bytes.subarray(0, newline).toString("utf8"))
-  } catch {
-    return undefined
-  }
-  const header = decodeHeader(value)
-  if (Exit.isFailure(header) || header.value.key !== key) return undefined
+  const header = decodeHeader(bytes.subarray(0, newline).toString("utf8"))
+  if (header._tag === "Bad" || header.value.key !== key) return undefined
   const rows = bytes.subarray(newline + 1, bytes.length - 1)
   return digestOf(rows) === header.value.digest ? { rows, skipped: header.value.skipped } : undefined
 }

@@ -9,11 +9,11 @@ import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
+import { jsonDecoder, storeLayout } from "@cc/events"
 import { type AnySource, isSource } from "@cc/sources"
-import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 
-export const CONFIG_FILE = "cc-sessions.config.json"
+export { CONFIG_FILE } from "@cc/events"
 
 const PluginEntry = Schema.Union([
   Schema.String,
@@ -27,7 +27,7 @@ const PluginEntry = Schema.Union([
   })
 ])
 export const PluginConfig = Schema.Struct({ sources: Schema.optionalKey(Schema.Array(PluginEntry)) })
-const decodeConfig = Schema.decodeUnknownExit(PluginConfig)
+const decodeConfig = jsonDecoder(PluginConfig, "not a config")
 
 export interface PluginContext {
   readonly storeDir: string
@@ -52,7 +52,7 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 
 /** The plugin entries of the store's config file; a missing file is no plugins. */
 const fromConfig = (storeDir: string): { wanted: Array<Wanted>; problems: Array<string> } => {
-  const path = join(storeDir, CONFIG_FILE)
+  const path = storeLayout(storeDir).config
   let text: string
   try {
     text = readFileSync(path, "utf8")
@@ -62,14 +62,10 @@ const fromConfig = (storeDir: string): { wanted: Array<Wanted>; problems: Array<
     if (code === "ENOENT" || code === "ENOTDIR") return { wanted: [], problems: [] }
     return { wanted: [], problems: [`config ${path} could not be read: ${describe(error)}`] }
   }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
+  const decoded = decodeConfig(text)
+  if (decoded._tag === "Bad" && decoded.reason === "not valid JSON")
     return { wanted: [], problems: [`config ${path} is not valid JSON: its sources were not loaded`] }
-  }
-  const decoded = decodeConfig(value)
-  if (Exit.isFailure(decoded)) {
+  if (decoded._tag === "Bad") {
     return {
       wanted: [],
       problems: [

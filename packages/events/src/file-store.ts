@@ -10,7 +10,6 @@ import {
   statSync,
   writeSync
 } from "node:fs"
-import { homedir } from "node:os"
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -47,11 +46,7 @@ import {
   type TailOptions,
   type TornTailRepaired
 } from "./store.js"
-
-export const EVENTS_FILE = "events.jsonl"
-export const QUARANTINE_FILE = "events.torn.jsonl"
-/** The newest fold snapshot, beside the log (see `foldLog`). */
-export const SNAPSHOT_FILE = "events.fold.json"
+import { defaultStoreDir, storeLayout } from "./store-layout.js"
 
 export interface FileStoreOptions {
   /** The store directory; default `$CC_SESSIONS_HOME`, then `~/.channelcoder`. */
@@ -60,11 +55,6 @@ export interface FileStoreOptions {
   /** fdatasync after every append (default true): an append that returned survives a crash. */
   readonly durable?: boolean
 }
-
-export const defaultStoreDir = (env: NodeJS.ProcessEnv = process.env): string =>
-  env.CC_SESSIONS_HOME !== undefined && env.CC_SESSIONS_HOME !== ""
-    ? env.CC_SESSIONS_HOME
-    : join(homedir(), ".channelcoder")
 
 const ensureDir = (dir: string): void => {
   ensureDirectory(dir)
@@ -177,9 +167,10 @@ const itemsFrom = async function* (path: string, from: number): AsyncGenerator<F
 export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<EventStoreShape, StoreError> =>
   Effect.gen(function* () {
     const dir = options.dir ?? defaultStoreDir()
-    const path = join(dir, EVENTS_FILE)
+    const layout = storeLayout(dir)
+    const path = layout.events
     const lockPath = `${path}.lock`
-    const quarantinePath = join(dir, QUARANTINE_FILE)
+    const quarantinePath = layout.quarantine
     const durable = options.durable ?? true
     const repairs: Array<TornTailRepaired> = []
 
@@ -294,7 +285,7 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
       )
     }
 
-    const snapshotPath = join(dir, SNAPSHOT_FILE)
+    const snapshotPath = layout.snapshot
     const snapshots: SnapshotShelf = {
       load: () => io("read the fold snapshot of", () => loadSnapshot(snapshotPath, path)),
       save: (snapshot) =>

@@ -8,12 +8,12 @@
  * ignored and the log folded whole; the snapshot's stamps make a stale one harmless.
  */
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { StoreError } from "./errors.js"
 import { Folder, type FoldState } from "./fold.js"
 import { ClaudeSessionId, EventId, StableId } from "./ids.js"
+import { jsonDecoder } from "./json.js"
 import { LinkKind, RunFinishedPayload, RunStartedPayload, SessionOpenedPayload } from "./schema.js"
 import type { EventStoreShape, SkippedLine, StoreDiagnostic, StoredEvent } from "./store.js"
 
@@ -122,8 +122,8 @@ const keysAgree = (state: (typeof FoldSnapshotBody.Type)["state"]): boolean => {
   return true
 }
 
-const decodeBody = Schema.decodeUnknownExit(FoldSnapshotBody)
-const decodeState = Schema.decodeUnknownExit(FoldSnapshotBody.fields.state)
+const decodeBody = jsonDecoder(FoldSnapshotBody, "not a fold snapshot")
+const decodeState = jsonDecoder(FoldSnapshotBody.fields.state, "not a fold state")
 
 /** Serialises a fold state alone; `restoreSnapshot` reads it back (see `FoldSnapshot` for one tied to a log). */
 export const snapshot = (state: FoldState): string =>
@@ -131,15 +131,9 @@ export const snapshot = (state: FoldState): string =>
 
 /** The state `snapshot` wrote, decoded by the same schema as a fold snapshot; none if it does not decode. */
 export const restoreSnapshot = (text: string): FoldState | undefined => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  const exit = decodeState(value)
-  if (Exit.isFailure(exit) || !keysAgree(exit.value)) return undefined
-  return { ...exit.value, unknownEventIds: new Set(exit.value.unknownEventIds) }
+  const decoded = decodeState(text)
+  if (decoded._tag === "Bad" || !keysAgree(decoded.value)) return undefined
+  return { ...decoded.value, unknownEventIds: new Set(decoded.value.unknownEventIds) }
 }
 
 export const encodeFoldSnapshot = (snapshot: FoldSnapshot): string =>
@@ -154,15 +148,9 @@ export const decodeFoldSnapshot = (
 ):
   | { readonly _tag: "Snapshot"; readonly snapshot: FoldSnapshot }
   | { readonly _tag: "Refused"; readonly reason: string } => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return { _tag: "Refused", reason: "not valid JSON" }
-  }
-  const exit = decodeBody(value)
-  if (Exit.isFailure(exit)) return { _tag: "Refused", reason: "not a fold snapshot" }
-  const body = exit.value
+  const decoded = decodeBody(text)
+  if (decoded._tag === "Bad") return { _tag: "Refused", reason: decoded.reason }
+  const body = decoded.value
   if (body.foldVersion !== FOLD_VERSION)
     return { _tag: "Refused", reason: `fold version ${body.foldVersion}, this reader folds version ${FOLD_VERSION}` }
   if (!keysAgree(body.state)) return { _tag: "Refused", reason: "facts filed under keys not their own" }

@@ -1,25 +1,2 @@
-import * as Exit from "effect/Exit"
-import * as Schema from "effect/Schema"
-
-export type Decoded<A> = { readonly _tag: "Ok"; readonly value: A } | { readonly _tag: "Bad"; readonly reason: string }
-
-/**
- * A never-throwing decoder of one JSON text against a schema: every format this package reads
- * (transcript and history lines, job states, sidecars) goes through one of these.
- */
-export const jsonDecoder = <S extends Schema.Top & { readonly DecodingServices: never }>(
-  schema: S,
-  notMatching: string
-) => {
-  const decode = Schema.decodeUnknownExit(schema)
-  return (text: string): Decoded<S["Type"]> => {
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      return { _tag: "Bad", reason: "not valid JSON" }
-    }
-    const decoded = decode(value)
-    return Exit.isSuccess(decoded) ? { _tag: "Ok", value: decoded.value } : { _tag: "Bad", reason: notMatching }
-  }
-}
+/** The JSON decoder every format of this package is read through (it lives in `@cc/events`). */
+export { type Decoded, jsonDecoder } from "@cc/events"

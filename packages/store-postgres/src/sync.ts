@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { type EventLog, ensureDirectory, writeFileAtomicSync } from "@cc/events"
+import { type EventLog, ensureDirectory, storeLayout, writeFileAtomicSync } from "@cc/events"
 
 export interface SyncProgress {
   /** The local log's offset up to which everything was sent. */
@@ -40,7 +40,7 @@ export interface SyncOptions {
 
 /** The progress file of a store directory and a shared log. */
 export const syncProgressFile = (storeDir: string, remoteLocation: string): string =>
-  join(storeDir, "sync", `${createHash("sha256").update(remoteLocation).digest("hex").slice(0, 16)}.json`)
+  storeLayout(storeDir).syncProgress(createHash("sha256").update(remoteLocation).digest("hex").slice(0, 16))
 
 const readProgress = (path: string): SyncProgress => {
   try {

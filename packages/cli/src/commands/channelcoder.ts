@@ -9,8 +9,7 @@
  * backup of the old content beside it. A file that cannot be fully parsed is never touched.
  */
 import { readFileSync, statSync } from "node:fs"
-import { join } from "node:path"
-import { type ClaudeSessionId, writeFileAtomicSync } from "@cc/events"
+import { type ClaudeSessionId, storeLayout, writeFileAtomicSync } from "@cc/events"
 import type { RunOutcome } from "@cc/resolver"
 import {
   type ChannelCoderReplacement,
@@ -55,7 +54,7 @@ export const channelCoder = async (ctx: Context): Promise<void> => {
           if (file === undefined) {
             throw new CliFailure(
               "not_found",
-              `no ChannelCoder session ${name} in ${join(ctx.channelCoderHome, "sessions")}`
+              `no ChannelCoder session ${name} in ${storeLayout(ctx.channelCoderHome).channelCoderSessions}`
             )
           }
           return file

@@ -3,16 +3,16 @@
  * row per chain (a 1.0.x resume chain is one conversation; a fork is a row of its own that
  * names its parent), served from the transcript index, newest activity first.
  */
-import { join, resolve } from "node:path"
+import { resolve } from "node:path"
 import { indexFileIn, TranscriptCache } from "@cc/cache"
 import {
   type ClaudeSessionId,
-  EVENTS_FILE,
   HOST,
   orderChainMembers,
   type SessionMap,
   type SessionView,
-  type StableId
+  type StableId,
+  storeLayout
 } from "@cc/events"
 import { applyMappings, cwdRelation, type ForkedFrom, type Resolver } from "@cc/resolver"
 import { CliFailure, type Context, optionValue, warnSkippedLines, warnUnreadable } from "../context.js"
@@ -245,7 +245,7 @@ const allChains = async (ctx: Context): Promise<Buffer> => {
     warnUnreadable(ctx.warn, transcripts.diagnostics())
     const saved = readListing(savedAt, keyNow())
     if (saved !== undefined) {
-      warnSkippedLines(ctx.warn, join(ctx.storeDir, EVENTS_FILE), saved.skipped)
+      warnSkippedLines(ctx.warn, storeLayout(ctx.storeDir).events, saved.skipped)
       return saved.rows
     }
   }

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
+import { type ClaudeSessionId, isClaudeSessionId, storeLayout } from "@cc/events"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import type { Discovery, PromiseSource, SourceQuery, UnresolvedSession } from "../discovery.js"
@@ -252,7 +252,7 @@ export const readChannelCoderFile = async (path: string): Promise<ChannelCoderFi
 export const channelCoderSessionFiles = async (
   home: string
 ): Promise<{ readonly files: ReadonlyArray<{ name: string; path: string }>; readonly reason?: string }> => {
-  const dir = join(home, "sessions")
+  const dir = storeLayout(home).channelCoderSessions
   const listed = await listDir(dir, "ChannelCoder sessions folder")
   if (listed._tag === "Failed") return { files: [], reason: listed.reason }
   const files = listed.entries
@@ -267,7 +267,7 @@ async function* discoverChannelCoder(
 ): AsyncGenerator<Discovery> {
   const { files, reason } = await channelCoderSessionFiles(options.home)
   if (reason !== undefined) {
-    const path = join(options.home, "sessions")
+    const path = storeLayout(options.home).channelCoderSessions
     yield { _tag: "SourceDiagnostic", source: CHANNELCODER_SOURCE, severity: "info", reason, path }
     return
   }
