@@ -1,5 +1,4 @@
 import type { ClaudeSessionId, LinkKind, StableId } from "@cc/events"
-import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -167,9 +166,6 @@ export const collectPromise = async (source: PromiseSource, query: SourceQuery =
   for await (const discovery of source.discover(query)) out.push(discovery)
   return out
 }
-
-/** The configured sources, as an Effect service. */
-export class Sources extends Context.Service<Sources, ReadonlyArray<Source>>()("@cc/sources/Sources") {}
 
 /** Either form of a source, as plugins come. */
 export type AnySource = Source | PromiseSource
