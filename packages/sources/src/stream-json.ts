@@ -5,8 +5,8 @@
  * session ID: …") are kept as text: they explain a failed run.
  */
 import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
-import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
+import { jsonDecoder } from "./json.js"
 
 export const StreamLine = Schema.Struct({
   type: Schema.String,
@@ -21,7 +21,7 @@ export const StreamLine = Schema.Struct({
 })
 export type StreamLine = typeof StreamLine.Type
 
-const decodeStreamLine = Schema.decodeUnknownExit(StreamLine)
+const decodeStreamLine = jsonDecoder(StreamLine, "not a stream-json message")
 
 export type ParsedStreamLine =
   | { readonly _tag: "Init"; readonly sessionId: ClaudeSessionId; readonly line: StreamLine }
@@ -37,14 +37,8 @@ const claudeId = (value: string | undefined): ClaudeSessionId | undefined =>
 export const parseStreamLine = (text: string): ParsedStreamLine => {
   const trimmed = text.trim()
   if (!trimmed.startsWith("{")) return { _tag: "Text", text: trimmed }
-  let value: unknown
-  try {
-    value = JSON.parse(trimmed)
-  } catch {
-    return { _tag: "Bad", reason: "not valid JSON" }
-  }
-  const decoded = decodeStreamLine(value)
-  if (Exit.isFailure(decoded)) return { _tag: "Bad", reason: "not a stream-json message" }
+  const decoded = decodeStreamLine(trimmed)
+  if (decoded._tag === "Bad") return decoded
   const line = decoded.value
   const sessionId = claudeId(line.session_id)
   if (line.session_id !== undefined && sessionId === undefined)
