@@ -2,10 +2,10 @@
  * The launcher: run, resume, continue and fork Claude Code sessions in foreground, stream or
  * detached mode, returning our stable id at once.
  */
-import { spawn, spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { copyFileSync, existsSync, readFileSync, statSync } from "node:fs"
-import { basename, delimiter, dirname, join, resolve } from "node:path"
+import { copyFileSync, existsSync, statSync } from "node:fs"
+import { basename, dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { TranscriptCache } from "@cc/cache"
 import {
@@ -21,7 +21,8 @@ import {
 import type { Resolution, Resolver } from "@cc/resolver"
 import { encodeCwd, hashPrompt } from "@cc/sources"
 import * as Schema from "effect/Schema"
-import { type RunOutcome, type RunSpec, superviseRun, writeAtomic } from "./supervise.js"
+import { detectCapabilities, findExecutable } from "./capabilities.js"
+import { type RunOutcome, type RunSpec, superviseRun } from "./supervise.js"
 
 export type LaunchMode = "foreground" | "stream" | "detached"
 
@@ -93,61 +94,9 @@ export interface LaunchCommon {
   readonly onLine?: (line: string) => void
 }
 
+export { type Capabilities, detectCapabilities, findExecutable } from "./capabilities.js"
+
 const supervisorPath = (): string => join(dirname(fileURLToPath(import.meta.url)), "supervisor.js")
-
-/** Resolves `claude` on PATH the way a shell would, so capabilities can be cached by file. */
-export const findExecutable = (bin: string): string | undefined => {
-  if (bin.includes("/")) return existsSync(bin) ? resolve(bin) : undefined
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    const candidate = join(dir, bin)
-    if (dir !== "" && existsSync(candidate)) return candidate
-  }
-  return undefined
-}
-
-const CapabilitiesFile = Schema.Record(
-  Schema.String,
-  Schema.Struct({ mtimeMs: Schema.Number, sessionId: Schema.Boolean, forkSession: Schema.Boolean })
-)
-
-export interface Capabilities {
-  readonly sessionId: boolean
-  readonly forkSession: boolean
-}
-
-/**
- * What the installed CLI supports, from its `--help` (2.1.x has `--session-id` and
- * `--fork-session`; 1.0.30 has neither), cached by binary path and mtime.
- */
-export const detectCapabilities = async (bin: string, storeDir: string): Promise<Capabilities> => {
-  const path = findExecutable(bin) ?? bin
-  let mtimeMs = 0
-  try {
-    mtimeMs = statSync(path).mtimeMs
-  } catch {
-    // not a file we can stat: ask the binary every time
-  }
-  const cacheFile = storeLayout(storeDir).capabilities
-  let cache: Record<string, { mtimeMs: number; sessionId: boolean; forkSession: boolean }> = {}
-  try {
-    cache = { ...Schema.decodeUnknownSync(CapabilitiesFile)(JSON.parse(readFileSync(cacheFile, "utf8"))) }
-  } catch {
-    cache = {}
-  }
-  const hit = cache[path]
-  if (hit !== undefined && hit.mtimeMs === mtimeMs && mtimeMs !== 0) return hit
-  const help = spawnSync(path, ["--help"], { encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"] })
-  const text = `${help.stdout ?? ""}${help.stderr ?? ""}`
-  const capabilities = { sessionId: text.includes("--session-id"), forkSession: text.includes("--fork-session") }
-  cache[path] = { mtimeMs, ...capabilities }
-  try {
-    ensureDirectory(storeDir)
-    await writeAtomic(cacheFile, JSON.stringify(cache))
-  } catch {
-    // a cache we cannot write is only slower
-  }
-  return capabilities
-}
 
 interface NewRun {
   readonly runId: string

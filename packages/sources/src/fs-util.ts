@@ -1,4 +1,4 @@
-import { type Dirent, read } from "node:fs"
+import { closeSync, type Dirent, openSync, read } from "node:fs"
 import { readdir } from "node:fs/promises"
 
 /** One short, clear reason for an fs failure, for diagnostics. */
@@ -60,3 +60,17 @@ export const readAt = (fd: number, buffer: Buffer, position: number): Promise<nu
   new Promise((resolve, reject) =>
     read(fd, buffer, 0, buffer.length, position, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)))
   )
+
+/**
+ * Opens a file for a short synchronous read and always closes it. Bounded reads of a few KB
+ * are cheaper synchronously than through the thread pool (one round trip each for open,
+ * read and close), which is what a scan of thousands of transcripts is made of.
+ */
+export const withFile = <A>(path: string, f: (fd: number) => A): A => {
+  const fd = openSync(path, "r")
+  try {
+    return f(fd)
+  } finally {
+    closeSync(fd)
+  }
+}

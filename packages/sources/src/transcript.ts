@@ -5,61 +5,14 @@
  * that names only what we use and lets everything else through.
  */
 import { createHash } from "node:crypto"
-import { closeSync, fstatSync, openSync, readSync } from "node:fs"
+import { readSync } from "node:fs"
 import { type JsonlItem, readJsonlLines, readJsonlLinesSync, readRangeSync } from "@cc/events"
-import * as Exit from "effect/Exit"
-import * as Schema from "effect/Schema"
-import { jsonDecoder } from "./json.js"
+import { withFile } from "./fs-util.js"
 import { hashPrompt } from "./prompt.js"
+import { parseTranscriptLine, promptText } from "./transcript-line.js"
 
-const TextBlock = Schema.Struct({ type: Schema.String, text: Schema.optionalKey(Schema.String) })
-const MessageContent = Schema.Union([Schema.String, Schema.Array(TextBlock)])
-const UserMessage = Schema.Struct({ role: Schema.optionalKey(Schema.String), content: MessageContent })
-
-export const TranscriptLine = Schema.Struct({
-  type: Schema.String,
-  sessionId: Schema.optionalKey(Schema.String),
-  uuid: Schema.optionalKey(Schema.String),
-  parentUuid: Schema.optionalKey(Schema.NullOr(Schema.String)),
-  leafUuid: Schema.optionalKey(Schema.String),
-  cwd: Schema.optionalKey(Schema.String),
-  version: Schema.optionalKey(Schema.String),
-  gitBranch: Schema.optionalKey(Schema.String),
-  timestamp: Schema.optionalKey(Schema.String),
-  isSidechain: Schema.optionalKey(Schema.Boolean),
-  isMeta: Schema.optionalKey(Schema.Boolean),
-  message: Schema.optionalKey(Schema.Unknown)
-})
-export type TranscriptLine = typeof TranscriptLine.Type
-
-const decodeLine = jsonDecoder(TranscriptLine, "not a transcript entry")
-const decodeUserMessage = Schema.decodeUnknownExit(UserMessage)
-
-export type ParsedLine =
-  | { readonly _tag: "Ok"; readonly line: TranscriptLine }
-  | { readonly _tag: "Bad"; readonly reason: string }
-
-/** Parses one transcript line; never throws. */
-export const parseTranscriptLine = (text: string): ParsedLine => {
-  const decoded = decodeLine(text)
-  return decoded._tag === "Ok" ? { _tag: "Ok", line: decoded.value } : decoded
-}
-
-/** The text a user typed, if this line is a real (not meta, not tool-result) user prompt. */
-export const promptText = (line: TranscriptLine): string | undefined => {
-  if (line.type !== "user" || line.isMeta === true || line.isSidechain === true) return undefined
-  const message = decodeUserMessage(line.message)
-  if (Exit.isFailure(message)) return undefined
-  const content = message.value.content
-  const text =
-    typeof content === "string"
-      ? content
-      : content
-          .filter((block) => block.type === "text" && block.text !== undefined)
-          .map((block) => block.text)
-          .join("\n")
-  return text.trim() === "" ? undefined : text
-}
+export { withFile } from "./fs-util.js"
+export * from "./transcript-line.js"
 
 export interface TranscriptDiagnostic {
   readonly offset: number
@@ -259,155 +212,13 @@ export const readTranscriptHeadSync = (
 export const readTranscriptHead = async (path: string, options: HeadOptions = {}): Promise<TranscriptHead> =>
   withFile(path, (fd) => readTranscriptHeadSync(fd, options))
 
-/**
- * Opens a file for a short synchronous read and always closes it. Bounded reads of a few KB
- * are cheaper synchronously than through the thread pool (one round trip each for open,
- * read and close), which is what a scan of thousands of transcripts is made of.
- */
-export const withFile = <A>(path: string, f: (fd: number) => A): A => {
-  const fd = openSync(path, "r")
-  try {
-    return f(fd)
-  } finally {
-    closeSync(fd)
-  }
-}
-
-export interface TranscriptTail {
-  /** The newest timestamp among the complete lines of the last `tailBytes`. */
-  readonly lastTimestamp?: string
-  /** End of the last complete line (a partial line still being written is not counted). */
-  readonly completeEnd: number
-  readonly size: number
-  /** uuids of the message entries among the complete lines read (and the leaf a 2.1.x `last-prompt` line names): the file's last messages. */
-  readonly tailUuids: ReadonlyArray<string>
-}
-
-// The end of a transcript is scanned as bytes: turning each 8 KiB window into text, and
-// parsing its lines, allocated more than everything else a scan of ten thousand files does.
-const NEWLINE = 0x0a
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-const EMPTY = Buffer.alloc(0)
-const TIMESTAMP_KEY = Buffer.from('"timestamp":"')
-const UUID_KEY = Buffer.from('"uuid":"')
-const LEAF_UUID_KEY = Buffer.from('"leafUuid":"')
-const SUMMARY_START = Buffer.from('{"type":"summary"')
-const LAST_PROMPT_TYPE = Buffer.from('"type":"last-prompt"')
-const isoStart = /^\d{4}-\d{2}-\d{2}T/
-
-/** The plain (unescaped) string value that follows `key` at `at`, if it is at most `max` bytes. */
-const stringAfter = (bytes: Buffer, at: number, key: Buffer, max: number): string | undefined => {
-  const from = at + key.length
-  const close = bytes.indexOf(QUOTE, from)
-  if (close === -1 || close - from > max) return undefined
-  const backslash = bytes.indexOf(BACKSLASH, from)
-  if (backslash !== -1 && backslash < close) return undefined
-  return bytes.toString("utf8", from, close)
-}
-
-/**
- * Newest `"timestamp":"…"` value in bytes of complete lines. Each value is a fresh string: a
- * substring of a long text would keep that whole text alive in V8.
- */
-const newestTimestampIn = (bytes: Buffer): string | undefined => {
-  let newest: string | undefined
-  for (let at = bytes.indexOf(TIMESTAMP_KEY); at !== -1; at = bytes.indexOf(TIMESTAMP_KEY, at + 1)) {
-    const candidate = stringAfter(bytes, at, TIMESTAMP_KEY, 64)
-    if (candidate !== undefined && isoStart.test(candidate) && (newest === undefined || candidate > newest))
-      newest = candidate
-  }
-  return newest
-}
-
-/**
- * The message uuids of complete lines, in order. A line with one `"uuid":"…"` has it at the
- * top level (nested JSON in strings is escaped); only a line with several is parsed to tell
- * them apart. A 2.1.x `last-prompt` line names the conversation's leaf.
- */
-const messageUuidsIn = (bytes: Buffer): Array<string> => {
-  const uuids: Array<string> = []
-  for (let start = 0; start < bytes.length; ) {
-    const newline = bytes.indexOf(NEWLINE, start)
-    const end = newline === -1 ? bytes.length : newline
-    const line = bytes.subarray(start, end)
-    start = end + 1
-    const first = line.indexOf(UUID_KEY)
-    if (first !== -1 && line.indexOf(UUID_KEY, first + 1) !== -1) {
-      const parsed = parseTranscriptLine(line.toString("utf8"))
-      if (parsed._tag === "Ok" && parsed.line.uuid !== undefined && parsed.line.type !== "summary")
-        uuids.push(parsed.line.uuid)
-    } else if (first !== -1) {
-      const uuid = line.subarray(0, SUMMARY_START.length).equals(SUMMARY_START)
-        ? undefined
-        : stringAfter(line, first, UUID_KEY, 64)
-      if (uuid !== undefined) uuids.push(uuid)
-    } else if (line.indexOf(LAST_PROMPT_TYPE) !== -1) {
-      const at = line.indexOf(LEAF_UUID_KEY)
-      const leaf = at === -1 ? undefined : stringAfter(line, at, LEAF_UUID_KEY, 64)
-      if (leaf !== undefined) uuids.push(leaf)
-    }
-  }
-  return uuids
-}
-
-/**
- * Newest timestamp in a text of complete lines, or `previous` if none is newer: the same scan
- * as a transcript's end gets, on the text's bytes.
- */
-export const maxTimestamp = (text: string, previous?: string): string | undefined => {
-  const newest = newestTimestampIn(Buffer.from(text, "utf8"))
-  return newest !== undefined && (previous === undefined || newest > previous) ? newest : previous
-}
-
-/** The end of a transcript read first: usually its last few lines, one with a timestamp. */
-export const TAIL_WINDOW_BYTES = 8 * 1024
-
-/**
- * Reads only the end of an open transcript of `size` bytes: its newest timestamp and complete
- * end. Starts with the last 8 KiB and widens (up to `tailBytes`) only while no complete line
- * there has a timestamp.
- */
-export const readTranscriptTailSync = (
-  fd: number,
-  size: number,
-  tailBytes = 1024 * 1024,
-  /** The file's last bytes, already read: used for as much of the first window as they cover. */
-  initial?: Buffer
-): TranscriptTail => {
-  let window = Math.min(TAIL_WINDOW_BYTES, tailBytes)
-  for (;;) {
-    const start = Math.max(0, size - window)
-    let buffer: Buffer
-    let bytesRead: number
-    if (initial !== undefined && initial.length >= size - start) {
-      buffer = initial.subarray(initial.length - (size - start))
-      bytesRead = buffer.length
-    } else {
-      buffer = Buffer.allocUnsafe(size - start)
-      bytesRead = readSync(fd, buffer, 0, buffer.length, start)
-    }
-    const nl = buffer.subarray(0, bytesRead).lastIndexOf(NEWLINE)
-    // the first line of the window may be cut: only lines after its first newline count
-    const cut = start === 0 ? -1 : buffer.subarray(0, Math.max(nl, 0)).indexOf(NEWLINE)
-    const whole = nl === -1 || (start > 0 && cut === -1) ? EMPTY : buffer.subarray(cut + 1, nl)
-    const lastTimestamp = newestTimestampIn(whole)
-    if (lastTimestamp !== undefined || start === 0 || window >= tailBytes) {
-      if (nl === -1) return { completeEnd: start, size, tailUuids: [] }
-      return {
-        ...(lastTimestamp === undefined ? {} : { lastTimestamp }),
-        completeEnd: start + nl + 1,
-        size,
-        tailUuids: messageUuidsIn(whole)
-      }
-    }
-    window = Math.min(window * 8, tailBytes)
-  }
-}
-
-/** Reads only the end of a transcript (see `readTranscriptTailSync`). */
-export const readTranscriptTail = async (path: string, tailBytes = 1024 * 1024): Promise<TranscriptTail> =>
-  withFile(path, (fd) => readTranscriptTailSync(fd, fstatSync(fd).size, tailBytes))
+export {
+  maxTimestamp,
+  readTranscriptTail,
+  readTranscriptTailSync,
+  TAIL_WINDOW_BYTES,
+  type TranscriptTail
+} from "./transcript-tail.js"
 
 const uuidKey = /"uuid":"([^"\\]{1,64})"/g
 
