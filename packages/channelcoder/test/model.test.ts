@@ -9,14 +9,14 @@
  * it at once (a detached run's placeholder is resumed); `BRIDGE_MODEL_RUNS` sets the count,
  * `BRIDGE_MODEL_SEED` replays a failure fast-check printed.
  */
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 // @ts-expect-error plain JS tools
 import { startStandin } from "../../../tools/anthropic-standin.mjs"
-import { finished, flushed, makeWorld } from "./helpers/world.js"
+import { flushed, makeWorld } from "./helpers/world.js"
 
 let standin: { url: string; close: () => Promise<void> }
 let base: string
@@ -28,6 +28,16 @@ afterAll(async () => {
   await standin.close()
   if (process.env.KEEP === undefined) rmSync(base, { recursive: true, force: true })
 })
+
+/** Waits until a log holds `runs` result lines. */
+const resultsIn = async (log: string, runs: number): Promise<void> => {
+  for (let i = 0; i < 600; i++) {
+    const text = existsSync(log) ? readFileSync(log, "utf8") : ""
+    if ((text.match(/"type":"result"/g) ?? []).length >= runs) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${log} never got its ${runs} result lines`)
+}
 
 type Op = "detached" | "claude" | "stream" | "clear"
 interface Process {
@@ -88,7 +98,9 @@ describe("the bridge against ChannelCoder's model (model-based, real Claude 2.1.
             if (typeof data === "object" && data !== null && typeof data.logFile === "string") logs.push(data.logFile)
           })
         }
-        for (const log of logs) await finished(log)
+        // a 2.1.x resume appends to its session's log: each log is done once it holds a result
+        // for every run started on it
+        for (const log of new Set(logs)) await resultsIn(log, logs.filter((l) => l === log).length)
         const prompts = w.prompts()
         for (const conversation of conversations) {
           const last = conversation.at(-1) as string

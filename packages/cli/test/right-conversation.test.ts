@@ -3,11 +3,11 @@
  * on the real CLI's fixtures (no Claude run): adopt order, old logs without links, terminal
  * injection, unreadable input, help.
  */
-import { execSync } from "node:child_process"
+import { execSync, spawn } from "node:child_process"
 import { appendFileSync, chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { makeEvent, newStableId, openEventLog } from "@cc/events"
+import { makeEvent, newStableId, openEventLog, processStartTime } from "@cc/events"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 // @ts-expect-error plain JS tools
 import { runProcess } from "../../../tools/spawn.mjs"
@@ -174,6 +174,28 @@ describe("launches that cannot start are refused before anything is recorded", (
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/no claude to run/)
     expect(JSON.parse((await cli(["--json", "ls"], store)).stdout)).toEqual([])
+  })
+})
+
+describe("watch follows a run that has not named its Claude id yet", () => {
+  it("by its stable id, to the run's end (here: its claude gone, no result: lost)", async () => {
+    const store = join(dir, "watch-starting")
+    const log = await openEventLog({ dir: store })
+    const id = newStableId()
+    const sleeper = spawn("sleep", ["2"], { stdio: "ignore" })
+    const pid = sleeper.pid as number
+    await log.append([
+      makeEvent("session.opened", id, { cwd: dir, mode: "detached", logPath: join(dir, "starting.log") }),
+      makeEvent("run.started", id, { runId: "r1", pid, pidStart: processStartTime(pid), mode: "detached" })
+    ])
+    appendFileSync(join(dir, "starting.log"), "")
+    const r = await cli(["watch", id], store)
+    expect(r.code, r.stderr).toBe(0)
+    const types = r.stdout
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { type: string }).type)
+    expect(types).toEqual(["session.opened", "run.started", "run.finished"])
   })
 })
 

@@ -5,7 +5,7 @@
  * session with no run going (finished, or adopted and never run here) prints its events and ends.
  */
 import { statSync } from "node:fs"
-import type { SessionEvent, SessionView } from "@cc/events"
+import { isStableId, type SessionEvent, type SessionView } from "@cc/events"
 import { CliFailure, type Context } from "../context.js"
 
 /** Runs started and not finished, after `events`. */
@@ -30,11 +30,14 @@ export const watch = async (ctx: Context): Promise<void> => {
   const since = Date.now()
   const ref = ctx.parsed.positionals[0] as string
   const { resolver, log } = await ctx.open()
-  const r = await resolver.resolve(ref)
-  if (r.stableId === null) throw new CliFailure("not_found", `${ref} has no stable id in this store: nothing to watch`)
-  const id = r.stableId
+  // a stable id the log knows is watched as it is: a run just started has no Claude id to
+  // resolve yet, and following it from its start is what watch is for
+  const given = ref.trim().toLowerCase()
+  const known = isStableId(given) ? await resolver.settle(given) : undefined
+  const id = known?.id ?? (await resolver.resolve(ref)).stableId
+  if (id === null) throw new CliFailure("not_found", `${ref} has no stable id in this store: nothing to watch`)
   // a run whose processes are gone gets its end first: it is then in the history below
-  const view = await resolver.settle(id)
+  const view = known ?? (await resolver.settle(id))
   const history = await log.readSessions({ sessions: [id] })
   const open = new Set<string>()
   for (const { event } of history.events) {
