@@ -70,6 +70,10 @@ export const supportsSessionId = (env: NodeJS.ProcessEnv = process.env): boolean
 export const CLAUDE_NOT_FOUND =
   "Claude CLI not found. Please install it first: npm install -g @anthropic-ai/claude-code"
 
+/** Why a command could not be started, in ChannelCoder's words when it is claude that is missing. */
+const startFailure = (command: string, error: Error): string =>
+  (error as NodeJS.ErrnoException).code === "ENOENT" ? CLAUDE_NOT_FOUND : `could not start ${command}: ${error.message}`
+
 const started = (child: ChildProcess): Promise<Error | undefined> =>
   new Promise((resolve) => {
     child.once("spawn", () => resolve(undefined))
@@ -115,7 +119,10 @@ export const runToResult = async (plan: CommandPlan, options: RunOptions): Promi
     stderr += chunk.toString()
   })
   const failedToStart = await started(child)
-  if (failedToStart !== undefined) return { success: false, error: `Process execution failed: ${failedToStart}` }
+  if (failedToStart !== undefined) {
+    const missing = (failedToStart as NodeJS.ErrnoException).code === "ENOENT"
+    return { success: false, error: missing ? CLAUDE_NOT_FOUND : `Process execution failed: ${failedToStart}` }
+  }
   child.stdin?.on("error", () => undefined)
   child.stdin?.end(plan.prompt)
   const timer = options.timeout === undefined ? undefined : setTimeout(() => child.kill(), options.timeout)
@@ -142,9 +149,14 @@ export const runToResult = async (plan: CommandPlan, options: RunOptions): Promi
   if (result.success && stdout) {
     if (options.outputFormat === "json") {
       try {
-        const json = JSON.parse(stdout) as { session_id?: string; type?: string; result?: string }
+        const json = JSON.parse(stdout) as { session_id?: string; type?: string; result?: string; is_error?: boolean }
         if (json.session_id) result.sessionId = json.session_id
         if (json.type === "result" && json.result) result.data = parseOutput(json.result) ?? json.result
+        // a failed resume ("No conversation found", is_error, exit 0) is no success, whatever the exit code
+        if (json.type === "result" && json.is_error === true) {
+          result.success = false
+          result.error = json.result ?? "claude reported an error"
+        }
       } catch {
         const parsed = parseOutput(stdout)
         if (parsed) result.data = parsed
@@ -161,18 +173,6 @@ export const runToResult = async (plan: CommandPlan, options: RunOptions): Promi
           break
         }
       }
-    }
-  }
-  // a failed resume ("No conversation found", is_error, exit 0) is no success, whatever the exit code
-  if (result.success && /"is_error"\s*:\s*true/.test(stdout) && /"type"\s*:\s*"result"/.test(stdout)) {
-    try {
-      const parsed = JSON.parse(stdout) as { is_error?: boolean; result?: string }
-      if (parsed.is_error === true) {
-        result.success = false
-        result.error = parsed.result ?? "claude reported an error"
-      }
-    } catch {
-      // stream output: the result line is looked at by the caller
     }
   }
   return result
@@ -304,7 +304,10 @@ export const startDetached = async (
     })
     const failed = await started(child)
     if (failed !== undefined || child.pid === undefined) {
-      return { _tag: "Failed", error: `could not start ${plan.command}: ${failed?.message ?? "no process"}` }
+      return {
+        _tag: "Failed",
+        error: failed === undefined ? `could not start ${plan.command}: no process` : startFailure(plan.command, failed)
+      }
     }
     child.stdin?.on("error", () => undefined)
     child.stdin?.end(plan.prompt)

@@ -61,15 +61,7 @@ import {
 import * as Exit from "effect/Exit"
 import { checkSessionName } from "./names.js"
 import { SessionRecorder } from "./record.js"
-import {
-  CLAUDE_NOT_FOUND,
-  ensureWorktree,
-  planCommand,
-  runToResult,
-  startDetached,
-  streamChunks,
-  supportsSessionId
-} from "./runner.js"
+import { ensureWorktree, planCommand, runToResult, startDetached, streamChunks, supportsSessionId } from "./runner.js"
 import { ccSessionStorage } from "./storage.js"
 
 export interface CcOptions {
@@ -436,8 +428,6 @@ class BridgeSession {
       outputFormat: options.outputFormat ?? "json",
       extraArgs: chosen === undefined ? [] : ["--session-id", chosen]
     })
-    if (result.error?.startsWith("Process execution failed: Error: spawn") && result.error.includes("ENOENT"))
-      return { success: false, error: CLAUDE_NOT_FOUND }
     if (result.success && result.sessionId === undefined && chosen !== undefined) result.sessionId = chosen
     const { pid: _pid, ...shown } = result
     await this.#afterRun(promptOrFile, shown, { cwd: runCwd ?? process.cwd(), prompt: planned.plan.prompt })
@@ -637,7 +627,7 @@ class BridgeSession {
     if (started._tag === "Failed") {
       // nothing ran: no empty log, no session file, no event says otherwise
       if (!logExisted && statSync(logFile, { throwIfNoEntry: false })?.size === 0) rmSync(logFile, { force: true })
-      return { success: false, error: started.error.includes("ENOENT") ? CLAUDE_NOT_FOUND : started.error }
+      return { success: false, error: started.error }
     }
     this.#logs.set(entry, logFile)
     this.#started.set(logFile, before + 1)

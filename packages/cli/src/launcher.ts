@@ -294,9 +294,10 @@ export class Launcher {
     if (latest === null) return this.#failNoClaudeId(reference)
     this.#failIfElsewhere(reference, resolution, latest)
     const cwd = resolution.cwd === null ? null : (this.#o.hostPath?.(resolution.cwd) ?? resolution.cwd)
+    // --in is checked before its project folder is filled; the session's own cwd after mapping
     if (inDir !== undefined) this.#preflight(resolve(inDir))
     const dir = this.#workingDir(cwd, resolution.transcripts, inDir, resolution.cwd)
-    this.#preflight(dir)
+    if (inDir === undefined) this.#preflight(dir)
     return { resolution, latest, cwd: dir }
   }
 

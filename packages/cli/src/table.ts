@@ -47,7 +47,7 @@ export const renderTable = (
   width: number | undefined,
   paint = false
 ): Array<string> => {
-  let shown: Array<Column> = columns.map((c) => ({ ...c, header: c.header, cells: c.cells.map(terminalSafe) }))
+  let shown: Array<Column> = columns.map((c) => ({ ...c, cells: c.cells.map(terminalSafe) }))
   const widthsOf = (cols: ReadonlyArray<Column>) =>
     cols.map((c) => Math.max(c.header.length, ...c.cells.map((cell) => cell.length)))
   const total = (cols: ReadonlyArray<Column>) => {

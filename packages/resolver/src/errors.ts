@@ -36,3 +36,16 @@ export class InvalidToken extends Schema.TaggedError<InvalidToken>()("InvalidTok
 }) {}
 
 export type ResolveError = SessionNotFound | AmbiguousSession | InvalidReference | InvalidToken
+
+/** A candidate as an ambiguity lists it. */
+export const candidateOf = (
+  t: { claudeSessionId: string; cwd?: string; firstTimestamp?: string },
+  source: string,
+  stableId: string | null = null
+): Candidate => ({
+  stableId,
+  claudeSessionId: t.claudeSessionId,
+  source,
+  ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
+  ...(t.firstTimestamp === undefined ? {} : { firstTimestamp: t.firstTimestamp })
+})

@@ -5,7 +5,7 @@
  */
 import type { ClaudeSessionId } from "@cc/events"
 import type { UnresolvedSession } from "@cc/sources"
-import type { Candidate } from "./errors.js"
+import { type Candidate, candidateOf } from "./errors.js"
 import { fittingCandidates, type MatchRule } from "./match.js"
 
 /** What the matcher needs of a transcript. */
@@ -46,14 +46,6 @@ export type RunOutcome =
  */
 export const NEAREST_WITHIN_MS = 10_000
 export const RIVAL_BEYOND_MS = 60_000
-
-const candidateOf = (c: RunCandidate, source: string): Candidate => ({
-  stableId: null,
-  claudeSessionId: c.claudeSessionId,
-  source,
-  ...(c.cwd === undefined ? {} : { cwd: c.cwd }),
-  ...(c.firstTimestamp === undefined ? {} : { firstTimestamp: c.firstTimestamp })
-})
 
 /**
  * The match rule (`fittingCandidates`: the window around the run's start, its first prompt's

@@ -1,6 +1,5 @@
 /** What the layers found, as the resolution paths use it. */
 import type { Discovery, SessionFound } from "@cc/sources"
-import type { Candidate } from "../errors.js"
 export const sessionsFound = (discoveries: ReadonlyArray<Discovery>): Array<SessionFound> =>
   discoveries.filter((d): d is SessionFound => d._tag === "SessionFound")
 
@@ -23,16 +22,3 @@ export const aggregate = (found: ReadonlyArray<SessionFound>): Array<SessionFoun
   }
   return [...byId.values()]
 }
-
-/** A candidate as an ambiguity lists it. */
-export const candidateOf = (
-  t: { claudeSessionId: string; cwd?: string; firstTimestamp?: string },
-  source: string,
-  stableId: string | null = null
-): Candidate => ({
-  stableId,
-  claudeSessionId: t.claudeSessionId,
-  source,
-  ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
-  ...(t.firstTimestamp === undefined ? {} : { firstTimestamp: t.firstTimestamp })
-})

@@ -15,12 +15,11 @@ const resolveFound = (p: ResolverCore, id: string): Promise<Resolution> => {
   return resolveNamed(p, id)
 }
 
-import { AmbiguousSession, type Candidate, SessionNotFound } from "../errors.js"
+import { AmbiguousSession, type Candidate, candidateOf, SessionNotFound } from "../errors.js"
 import { fittingCandidates } from "../match.js"
 import { cwdRelation } from "../repo.js"
 import type { Resolution } from "../resolution.js"
 import type { ContinuationToken } from "../token.js"
-import { candidateOf } from "./found.js"
 export const resolvePrefix = async (
   p: ResolverCore,
   prefix: string,
