@@ -1,164 +1,19 @@
 /**
- * Fold snapshots: the fold state of a log up to a position, kept beside the log so that a new
- * reader of a long log starts from it and folds only what came after.
+ * Folding a store's log through fold snapshots: the fold state of a log up to a position, kept
+ * beside the log so that a new reader of a long log starts from it and folds only what came after.
  *
  * A snapshot is a cache, never the truth. It is used only when it checks out: written by this
- * fold version, decoded by the schema below (a shared database is a boundary like any other),
- * and the store still holds the last event it covers at the position it names. Anything else is
- * ignored and the log folded whole; the snapshot's stamps make a stale one harmless.
+ * fold version, decoded by the state's Schemas (`fold-state.ts`; a shared database is a boundary
+ * like any other), and the store still holds the last event it covers at the position it names.
+ * Anything else is ignored and the log folded whole; the snapshot's stamps make a stale one harmless.
  */
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import type { SkippedLine, StoreDiagnostic } from "./diagnostics.js"
 import type { StoreError } from "./errors.js"
-import { Folder, type FoldState } from "./fold.js"
-import { ClaudeSessionId, EventId, StableId } from "./ids.js"
-import { jsonDecoder } from "./json.js"
-import { LinkKind, RunFinishedPayload, RunStartedPayload, SessionOpenedPayload } from "./schema.js"
-import type { EventStoreShape, SkippedLine, StoreDiagnostic, StoredEvent } from "./store.js"
-
-/**
- * The version of what `evolve` makes of events. A snapshot of another version is ignored, so
- * a reader whose fold changed never resumes from a state an older fold made: bump it whenever
- * the same events would fold to a different state.
- */
-export const FOLD_VERSION = 1
-
-const Stamped = { at: Schema.String, eventId: EventId }
-const Evidence = Schema.Struct({ ...Stamped, source: Schema.String, evidence: Schema.String })
-const Confidence = Schema.Number.pipe(Schema.check(Schema.isBetween({ minimum: 0, maximum: 1 })))
-
-const ClaudeFactSchema = Schema.Struct({
-  claudeSessionId: ClaudeSessionId,
-  firstSeen: Schema.String,
-  lastSeen: Schema.String,
-  confidence: Confidence,
-  sources: Schema.Array(Schema.String),
-  transcriptPaths: Schema.Array(Schema.String),
-  transcriptHosts: Schema.optionalKey(Schema.Record(Schema.String, Schema.Array(Schema.String))),
-  evidence: Schema.Array(Evidence)
-})
-
-const LinkFactSchema = Schema.Struct({
-  from: ClaudeSessionId,
-  to: ClaudeSessionId,
-  kind: LinkKind,
-  at: Schema.String,
-  evidence: Schema.Array(Evidence)
-})
-
-// the facts hold the payload fields of the events they come from: their schemas follow them
-const { runId: _startedRun, claudeSessionId: _startedClaude, ...runStartedFields } = RunStartedPayload.fields
-const { runId: _finishedRun, ...runFinishedFields } = RunFinishedPayload.fields
-
-const OpenedFactSchema = Schema.Struct({
-  ...Stamped,
-  ...SessionOpenedPayload.fields,
-  host: Schema.optionalKey(Schema.String)
-})
-
-const RunFactSchema = Schema.Struct({
-  runId: Schema.String,
-  started: Schema.optionalKey(Schema.Struct({ ...Stamped, ...runStartedFields })),
-  finished: Schema.optionalKey(Schema.Struct({ ...Stamped, ...runFinishedFields }))
-})
-
-const SessionRecordSchema = Schema.Struct({
-  id: StableId,
-  opened: Schema.optionalKey(OpenedFactSchema),
-  claude: Schema.Record(Schema.String, ClaudeFactSchema),
-  links: Schema.Record(Schema.String, LinkFactSchema),
-  runs: Schema.Record(Schema.String, RunFactSchema),
-  label: Schema.optionalKey(Schema.Struct({ ...Stamped, value: Schema.String })),
-  archived: Schema.optionalKey(Schema.Struct({ ...Stamped, value: Schema.Boolean })),
-  firstAt: Schema.String,
-  lastAt: Schema.String
-})
-
-const SkippedLineSchema = Schema.Struct({
-  _tag: Schema.Literal("SkippedLine"),
-  offset: Schema.Int,
-  length: Schema.Int,
-  reason: Schema.String
-})
-
-/** A snapshot as stored: one JSON document. */
-export const FoldSnapshotBody = Schema.Struct({
-  foldVersion: Schema.Int,
-  /** Where to read on from: every event below it is folded into `state`. */
-  nextOffset: Schema.Int,
-  /** How many events are folded into it (to tell whether keeping one is worth it). */
-  events: Schema.Int,
-  /** The last event folded into it (none for an empty log): a store checks it still holds it. */
-  last: Schema.NullOr(Schema.Struct({ offset: Schema.Int, id: Schema.String })),
-  /** Lines skipped below `nextOffset`, so they are still reported. */
-  diagnostics: Schema.Array(SkippedLineSchema),
-  state: Schema.Struct({
-    version: Schema.Literal(1),
-    sessions: Schema.Record(Schema.String, SessionRecordSchema),
-    unknownEventIds: Schema.Array(Schema.String)
-  })
-})
-
-export interface FoldSnapshot {
-  readonly foldVersion: number
-  readonly nextOffset: number
-  readonly events: number
-  readonly last: { readonly offset: number; readonly id: string } | null
-  readonly diagnostics: ReadonlyArray<SkippedLine>
-  readonly state: FoldState
-}
-
-const linkKey = (from: string, to: string, kind: string): string => `${from}>${to}:${kind}`
-
-/** The keys the fold files each fact under must be the fact's own: a snapshot cannot re-file one. */
-const keysAgree = (state: (typeof FoldSnapshotBody.Type)["state"]): boolean => {
-  for (const [key, record] of Object.entries(state.sessions)) {
-    if (record.id !== key) return false
-    for (const [id, fact] of Object.entries(record.claude)) if (fact.claudeSessionId !== id) return false
-    for (const [k, link] of Object.entries(record.links)) if (linkKey(link.from, link.to, link.kind) !== k) return false
-    for (const [runId, run] of Object.entries(record.runs)) if (run.runId !== runId) return false
-  }
-  return true
-}
-
-const decodeBody = jsonDecoder(FoldSnapshotBody, "not a fold snapshot")
-const decodeState = jsonDecoder(FoldSnapshotBody.fields.state, "not a fold state")
-
-/** Serialises a fold state alone; `restoreSnapshot` reads it back (see `FoldSnapshot` for one tied to a log). */
-export const snapshot = (state: FoldState): string =>
-  JSON.stringify({ ...state, unknownEventIds: [...state.unknownEventIds].sort() })
-
-/** The state `snapshot` wrote, decoded by the same schema as a fold snapshot; none if it does not decode. */
-export const restoreSnapshot = (text: string): FoldState | undefined => {
-  const decoded = decodeState(text)
-  if (decoded._tag === "Bad" || !keysAgree(decoded.value)) return undefined
-  return { ...decoded.value, unknownEventIds: new Set(decoded.value.unknownEventIds) }
-}
-
-export const encodeFoldSnapshot = (snapshot: FoldSnapshot): string =>
-  JSON.stringify({
-    ...snapshot,
-    state: { ...snapshot.state, unknownEventIds: [...snapshot.state.unknownEventIds].sort() }
-  })
-
-/** The snapshot a text holds, or why it is not one this fold may resume from. */
-export const decodeFoldSnapshot = (
-  text: string
-):
-  | { readonly _tag: "Snapshot"; readonly snapshot: FoldSnapshot }
-  | { readonly _tag: "Refused"; readonly reason: string } => {
-  const decoded = decodeBody(text)
-  if (decoded._tag === "Bad") return { _tag: "Refused", reason: decoded.reason }
-  const body = decoded.value
-  if (body.foldVersion !== FOLD_VERSION)
-    return { _tag: "Refused", reason: `fold version ${body.foldVersion}, this reader folds version ${FOLD_VERSION}` }
-  if (!keysAgree(body.state)) return { _tag: "Refused", reason: "facts filed under keys not their own" }
-  return {
-    _tag: "Snapshot",
-    snapshot: { ...body, state: { ...body.state, unknownEventIds: new Set(body.state.unknownEventIds) } }
-  }
-}
+import { Folder } from "./fold.js"
+import { FOLD_VERSION, type FoldSnapshot } from "./fold-state.js"
+import type { EventStoreShape, StoredEvent } from "./store.js"
 
 /** Events folded past a snapshot before `foldLog` keeps a new one (about a second's fold). */
 export const SNAPSHOT_AFTER = 20_000

@@ -7,95 +7,25 @@
  * has to be kept (which a million-event fold could not afford). A snapshot is the state.
  * Everything ordered (the chain, the status) is derived from that state on read.
  */
-import type { ClaudeSessionId, EventId, StableId } from "./ids.js"
-import type { KnownEvent, LinkKind, SessionEvent, SessionMode } from "./schema.js"
+import {
+  type ClaudeFact,
+  type EvidenceFact,
+  emptyFoldState,
+  type FoldState,
+  type LinkFact,
+  linkKey,
+  type OpenedFact,
+  type RunFact,
+  type SessionRecord,
+  type Stamp
+} from "./fold-state.js"
+import type { ClaudeSessionId, StableId } from "./ids.js"
+import type { KnownEvent, LinkKind, SessionEvent } from "./schema.js"
 import { isKnownEvent } from "./schema.js"
-
-interface Stamp {
-  readonly at: string
-  readonly eventId: EventId
-}
-
-export interface EvidenceFact extends Stamp {
-  readonly source: string
-  readonly evidence: string
-}
-
-export interface ClaudeFact {
-  readonly claudeSessionId: ClaudeSessionId
-  readonly firstSeen: string
-  readonly lastSeen: string
-  readonly confidence: number
-  readonly sources: ReadonlyArray<string>
-  readonly transcriptPaths: ReadonlyArray<string>
-  /** The hosts each transcript was seen on (by events of version 2 on). */
-  readonly transcriptHosts?: Readonly<Record<string, ReadonlyArray<string>>>
-  readonly evidence: ReadonlyArray<EvidenceFact>
-}
-
-export interface LinkFact {
-  readonly from: ClaudeSessionId
-  readonly to: ClaudeSessionId
-  readonly kind: LinkKind
-  readonly at: string
-  readonly evidence: ReadonlyArray<EvidenceFact>
-}
-
-export interface OpenedFact extends Stamp {
-  readonly cwd: string
-  /** Where it was opened (the event's host). */
-  readonly host?: string
-  readonly mode: SessionMode
-  readonly promptHash?: string
-  readonly logPath?: string
-  readonly forkOf?: StableId
-}
-
-export interface RunFact {
-  readonly runId: string
-  readonly started?: Stamp & {
-    readonly pid?: number
-    readonly pidStart?: string
-    readonly supervisorPid?: number
-    readonly supervisorStart?: string
-    readonly host?: string
-    readonly mode?: SessionMode
-    readonly logPath?: string
-  }
-  readonly finished?: Stamp & {
-    readonly exitCode: number | null
-    readonly signal?: string
-    readonly resultSubtype?: string
-    readonly isError?: boolean
-    readonly lost?: string
-  }
-}
 
 interface Register<A> extends Stamp {
   readonly value: A
 }
-
-export interface SessionRecord {
-  readonly id: StableId
-  readonly opened?: OpenedFact
-  readonly claude: Readonly<Record<string, ClaudeFact>>
-  readonly links: Readonly<Record<string, LinkFact>>
-  readonly runs: Readonly<Record<string, RunFact>>
-  readonly label?: Register<string>
-  readonly archived?: Register<boolean>
-  readonly firstAt: string
-  readonly lastAt: string
-}
-
-/** The whole fold state; `snapshot` serialises it, `restoreSnapshot` resumes from it. */
-export interface FoldState {
-  readonly version: 1
-  readonly sessions: Readonly<Record<string, SessionRecord>>
-  /** Ids of events of types this version does not know: kept, not folded. */
-  readonly unknownEventIds: ReadonlySet<string>
-}
-
-export const emptyFoldState: FoldState = { version: 1, sessions: {}, unknownEventIds: new Set() }
 
 /** Evidence kept per fact: the earliest few, so memory stays bounded however often a fact is seen. */
 export const MAX_EVIDENCE = 16
@@ -114,8 +44,6 @@ const wins = (at: string, eventId: string, current: Stamp | undefined, direction
 
 const compareString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 const compareEvidence = (a: EvidenceFact, b: EvidenceFact): number => compareString(a.eventId, b.eventId)
-
-const linkKey = (from: string, to: string, kind: LinkKind): string => `${from}>${to}:${kind}`
 
 // --- evolve ------------------------------------------------------------------------------
 // The accumulator works on mutable copies of the records it touches (a 1M-event fold must not

@@ -4,7 +4,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { decodeEventValue, encodeEventLine } from "./codec.js"
 import type { StoreError } from "./errors.js"
-import { decodeFoldSnapshot, encodeFoldSnapshot } from "./fold-snapshot.js"
+import { decodeFoldSnapshot, encodeFoldSnapshot } from "./fold-state.js"
 import type { SessionEvent } from "./schema.js"
 import {
   EventStore,

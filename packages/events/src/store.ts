@@ -1,27 +1,12 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
+import type { StoreDiagnostic, TornTailRepaired } from "./diagnostics.js"
 import type { StoreError } from "./errors.js"
-import type { FoldSnapshot } from "./fold-snapshot.js"
+import type { FoldSnapshot } from "./fold-state.js"
 import { claudeIdsOf, type SessionEvent } from "./schema.js"
 
-/** A line the reader could not use. It stays in the log; the reader reports and skips it. */
-export interface SkippedLine {
-  readonly _tag: "SkippedLine"
-  readonly offset: number
-  readonly length: number
-  readonly reason: string
-}
-
-/** A partial last line left by a writer that crashed mid-append, moved aside on open. */
-export interface TornTailRepaired {
-  readonly _tag: "TornTailRepaired"
-  readonly offset: number
-  readonly length: number
-  readonly quarantine: string
-}
-
-export type StoreDiagnostic = SkippedLine | TornTailRepaired
+export { SkippedLine, type StoreDiagnostic, type TornTailRepaired } from "./diagnostics.js"
 
 export interface StoredEvent {
   readonly event: SessionEvent

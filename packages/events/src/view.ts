@@ -1,5 +1,5 @@
 import { orderChainMembers } from "./chain-order.js"
-import type { FoldState, LinkFact, RunFact, SessionRecord } from "./fold.js"
+import type { FoldState, LinkFact, RunFact, SessionRecord } from "./fold-state.js"
 import type { ClaudeSessionId, StableId } from "./ids.js"
 import type { SessionMode } from "./schema.js"
 
