@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs"
 import { rm, stat } from "node:fs/promises"
 import { dirname, join } from "node:path"
-import { type ClaudeSessionId, storeLayout } from "@cc/events"
+import { storeLayout } from "@cc/events"
 import {
   type Discovery,
   entryToDiscovery,
@@ -259,8 +259,8 @@ export const indexedTranscriptsPromiseSource = (cache: TranscriptCache): Promise
       yield {
         _tag: "LinkFound",
         source: "transcripts",
-        from: link.from as ClaudeSessionId,
-        to: link.to as ClaudeSessionId,
+        from: link.from,
+        to: link.to,
         kind: link.kind,
         evidence: link.evidence
       }

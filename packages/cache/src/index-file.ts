@@ -13,7 +13,15 @@
 import { createHash } from "node:crypto"
 import { closeSync, fstatSync, openSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { ensureDirectory, readRangeSync, writeFileAtomicSync } from "@cc/events"
+import {
+  ClaudeSessionId,
+  claudeSessionIdOf,
+  ensureDirectory,
+  errnoCode,
+  messageOf,
+  readRangeSync,
+  writeFileAtomicSync
+} from "@cc/events"
 import { readAt } from "@cc/sources"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
@@ -25,7 +33,7 @@ export const IndexedTranscript = Schema.Struct({
   path: Schema.String,
   root: Schema.String,
   folder: Schema.String,
-  claudeSessionId: Schema.String,
+  claudeSessionId: ClaudeSessionId,
   size: Schema.Number,
   mtimeMs: Schema.Number,
   ino: Schema.Number,
@@ -50,8 +58,8 @@ export const IndexedTranscript = Schema.Struct({
 export type IndexedTranscript = typeof IndexedTranscript.Type
 
 export const IndexedLink = Schema.Struct({
-  from: Schema.String,
-  to: Schema.String,
+  from: ClaudeSessionId,
+  to: ClaudeSessionId,
   kind: Schema.Literals(["resume", "fork", "continue", "compact"]),
   evidence: Schema.String
 })
@@ -258,19 +266,26 @@ export class FolderIndex {
     const decoded = decodeDetails(value)
     if (Exit.isFailure(decoded) || decoded.value.files.length !== this.size) return undefined
     const { ids, sizes, mtimes, inodes } = this.stamps
-    const files = decoded.value.files.map((details, i) => {
-      const claudeSessionId = ids[i] as string
-      return {
+    const files: Array<IndexedTranscript> = []
+    for (const [i, details] of decoded.value.files.entries()) {
+      // the stamps line is decoded without the id check (the warm path reads only it): checked here
+      const claudeSessionId = claudeSessionIdOf(ids[i] ?? "")
+      const size = sizes[i]
+      const mtimeMs = mtimes[i]
+      const ino = inodes[i]
+      if (claudeSessionId === undefined || size === undefined || mtimeMs === undefined || ino === undefined)
+        return undefined
+      files.push({
         path: join(this.folder, `${claudeSessionId}.jsonl`),
         root: this.root,
         folder: this.folder,
         claudeSessionId,
-        size: sizes[i] as number,
-        mtimeMs: mtimes[i] as number,
-        ino: inodes[i] as number,
+        size,
+        mtimeMs,
+        ino,
         ...details
-      }
-    })
+      })
+    }
     return { files, links: decoded.value.links }
   }
 
@@ -394,8 +409,8 @@ export const loadIndexFile = async (path: string, roots: ReadonlyArray<string>):
   try {
     fd = openSync(path, "r")
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { _tag: "Missing" }
-    return rejected(`unreadable: ${(error as Error).message}`)
+    if (errnoCode(error) === "ENOENT") return { _tag: "Missing" }
+    return rejected(`unreadable: ${messageOf(error)}`)
   }
   let kept = false
   try {
@@ -442,7 +457,7 @@ export const loadIndexFile = async (path: string, roots: ReadonlyArray<string>):
       index: { version: INDEX_VERSION, roots: header.value.roots, folders, refreshedAt: header.value.refreshedAt }
     }
   } catch (error) {
-    return rejected(`unreadable: ${(error as Error).message}`)
+    return rejected(`unreadable: ${messageOf(error)}`)
   } finally {
     if (!kept) closeSync(fd)
   }

@@ -9,7 +9,7 @@
  */
 import { lstatSync, readdirSync, type Stats } from "node:fs"
 import { join, sep } from "node:path"
-import { type ClaudeSessionId, readJsonlLines } from "@cc/events"
+import { type ClaudeSessionId, claudeSessionIdOf, errnoCode, readJsonlLines } from "@cc/events"
 import {
   type Discovery,
   findFolderLinks,
@@ -175,7 +175,7 @@ export const toEntry = (t: IndexedTranscript): TranscriptEntry => ({
   path: t.path,
   tailUuids: t.tailUuids,
   folder: t.folder,
-  claudeSessionId: t.claudeSessionId as ClaudeSessionId,
+  claudeSessionId: t.claudeSessionId,
   size: t.size,
   birthtimeMs: t.birthtimeMs,
   mtimeMs: t.mtimeMs,
@@ -227,7 +227,7 @@ const absent = (path: string): boolean => {
     lstatSync(path)
     return false
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ENOENT"
+    return errnoCode(error) === "ENOENT"
   }
 }
 
@@ -272,11 +272,12 @@ const surveyFolder = (
   const stats: Array<Stats | undefined> = []
   for (const name of listed) {
     // tested, not matched: no match object per file
-    if (!TRANSCRIPT_FILE_NAME.test(name)) continue
+    const id = TRANSCRIPT_FILE_NAME.test(name) ? claudeSessionIdOf(name.slice(0, -".jsonl".length)) : undefined
+    if (id === undefined) continue
     const path = `${target.path}${sep}${name}`
     const s = statOrReport(path, diagnostics)
     if (s !== undefined && !s.isFile()) continue
-    ids.push(name.slice(0, -".jsonl".length) as ClaudeSessionId)
+    ids.push(id)
     paths.push(path)
     stats.push(s)
   }
@@ -284,12 +285,12 @@ const surveyFolder = (
     const stamped = before.stamps
     let same = true
     let at: Map<string, number> | undefined
-    for (let i = 0; i < ids.length && same; i++) {
+    for (const [i, id] of ids.entries()) {
       // the listing order is the directory's: usually the same as when the stamps were taken
       let j: number | undefined = i
-      if (stamped.ids[i] !== ids[i]) {
+      if (stamped.ids[i] !== id) {
         at ??= new Map(stamped.ids.map((stampedId, k) => [stampedId, k]))
-        j = at.get(ids[i] as string)
+        j = at.get(id)
       }
       const s = stats[i]
       same =
@@ -298,6 +299,7 @@ const surveyFolder = (
         s.size === stamped.sizes[j] &&
         s.mtimeMs === stamped.mtimes[j] &&
         s.ino === stamped.inodes[j]
+      if (!same) break
     }
     if (same) {
       counts.unchanged += ids.length
@@ -309,7 +311,7 @@ const surveyFolder = (
   return {
     _tag: "Changed",
     target,
-    files: ids.map((id, i) => ({ id, path: paths[i] as string, stats: stats[i], was: previous.get(id) })),
+    files: ids.map((id, i) => ({ id, path: paths[i] ?? "", stats: stats[i], was: previous.get(id) })),
     structureChanged: before === undefined || before.files() === undefined || previous.size !== ids.length
   }
 }

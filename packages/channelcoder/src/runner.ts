@@ -11,6 +11,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { closeSync, mkdirSync, openSync } from "node:fs"
 import { dirname } from "node:path"
+import { errnoCode, jsonDecoder, NOT_JSON } from "@cc/events"
 import {
   type CCResult,
   type ClaudeOptions,
@@ -20,6 +21,7 @@ import {
   WorktreeManager,
   type WorktreeOptions
 } from "channelcoder"
+import * as Schema from "effect/Schema"
 
 /** What ChannelCoder's dry run plans: the executable, its arguments and the prompt it sends. */
 export interface CommandPlan {
@@ -72,13 +74,22 @@ export const CLAUDE_NOT_FOUND =
 
 /** Why a command could not be started, in ChannelCoder's words when it is claude that is missing. */
 const startFailure = (command: string, error: Error): string =>
-  (error as NodeJS.ErrnoException).code === "ENOENT" ? CLAUDE_NOT_FOUND : `could not start ${command}: ${error.message}`
+  errnoCode(error) === "ENOENT" ? CLAUDE_NOT_FOUND : `could not start ${command}: ${error.message}`
 
 const started = (child: ChildProcess): Promise<Error | undefined> =>
   new Promise((resolve) => {
     child.once("spawn", () => resolve(undefined))
     child.once("error", (error) => resolve(error))
   })
+
+/** What is read of claude's `--output-format json` output (ChannelCoder reads these fields, and only these). */
+const ClaudeJson = Schema.Struct({
+  session_id: Schema.optionalKey(Schema.String),
+  type: Schema.optionalKey(Schema.String),
+  result: Schema.optionalKey(Schema.String),
+  is_error: Schema.optionalKey(Schema.Boolean)
+})
+const decodeClaudeJson = jsonDecoder(ClaudeJson, "not claude's JSON output")
 
 /** ChannelCoder's `parseOutput`: a fenced JSON block, else the whole text as JSON. */
 const parseOutput = (output: string): unknown => {
@@ -120,7 +131,7 @@ export const runToResult = async (plan: CommandPlan, options: RunOptions): Promi
   })
   const failedToStart = await started(child)
   if (failedToStart !== undefined) {
-    const missing = (failedToStart as NodeJS.ErrnoException).code === "ENOENT"
+    const missing = errnoCode(failedToStart) === "ENOENT"
     return { success: false, error: missing ? CLAUDE_NOT_FOUND : `Process execution failed: ${failedToStart}` }
   }
   child.stdin?.on("error", () => undefined)
@@ -138,18 +149,17 @@ export const runToResult = async (plan: CommandPlan, options: RunOptions): Promi
     result.error = `Process exited with code ${exitCode}`
     if (stderr) result.error += `\nStderr: ${stderr}`
     if (stdout) {
-      try {
-        const parsed = JSON.parse(stdout) as { is_error?: boolean; result?: string }
-        if (parsed.is_error === true && parsed.result) result.error = parsed.result
-      } catch {
-        result.error += `\nStdout: ${stdout}`
-      }
+      const parsed = decodeClaudeJson(stdout)
+      if (parsed._tag === "Bad") {
+        if (parsed.reason === NOT_JSON) result.error += `\nStdout: ${stdout}`
+      } else if (parsed.value.is_error === true && parsed.value.result) result.error = parsed.value.result
     }
   }
   if (result.success && stdout) {
     if (options.outputFormat === "json") {
-      try {
-        const json = JSON.parse(stdout) as { session_id?: string; type?: string; result?: string; is_error?: boolean }
+      const decoded = decodeClaudeJson(stdout)
+      if (decoded._tag === "Ok") {
+        const json = decoded.value
         if (json.session_id) result.sessionId = json.session_id
         if (json.type === "result" && json.result) result.data = parseOutput(json.result) ?? json.result
         // a failed resume ("No conversation found", is_error, exit 0) is no success, whatever the exit code
@@ -157,7 +167,7 @@ export const runToResult = async (plan: CommandPlan, options: RunOptions): Promi
           result.success = false
           result.error = json.result ?? "claude reported an error"
         }
-      } catch {
+      } else if (decoded.reason === NOT_JSON) {
         const parsed = parseOutput(stdout)
         if (parsed) result.data = parsed
         else result.warnings = ["No JSON output found in response"]

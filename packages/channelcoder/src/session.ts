@@ -24,6 +24,8 @@ import {
   type ClaudeSessionId,
   defaultStoreDir,
   isClaudeSessionId,
+  isJsonObject,
+  onlyOne,
   type SessionMode,
   type StableId,
   storeLayout
@@ -271,9 +273,10 @@ class BridgeSession {
    */
   async #repair(): Promise<void> {
     if (this.state.sessionChain.every((id) => isClaudeSessionId(id))) return
-    const record = JSON.parse(JSON.stringify(this.state)) as unknown
+    // the state as its file holds it (dates as text): what ChannelCoder's own save writes
+    const record: unknown = JSON.parse(JSON.stringify(this.state))
     const decoded = decodeChannelCoderSession(record)
-    if (Exit.isFailure(decoded)) return
+    if (Exit.isFailure(decoded) || !isJsonObject(record)) return
     const name = this.#name ?? "session"
     const runs = channelCoderRuns(decoded.value, name)
     const resolutions: Array<PlaceholderResolution> = []
@@ -287,8 +290,9 @@ class BridgeSession {
             .map((d) => d.claudeSessionId)
         )
       ]
-      if (ids.length === 1) {
-        resolutions.push({ run, claudeSessionId: ids[0] as ClaudeSessionId })
+      const named = onlyOne(ids)
+      if (named !== undefined) {
+        resolutions.push({ run, claudeSessionId: named })
         continue
       }
       opened ??= await this.#opened()
@@ -297,18 +301,14 @@ class BridgeSession {
     }
     if (resolutions.length === 0) return
     const chainOf = (id: ClaudeSessionId) => (opened === undefined ? [id] : opened.resolver.chainOf(id))
-    const repaired = replaceChannelCoderPlaceholders(
-      record as Parameters<typeof replaceChannelCoderPlaceholders>[0],
-      resolutions,
-      chainOf
-    ).record
+    const repaired = replaceChannelCoderPlaceholders(record, resolutions, chainOf).record
     const chain = repaired.sessionChain
     if (Array.isArray(chain)) this.state.sessionChain = chain.map(String)
     if (typeof repaired.currentSessionId === "string") this.state.currentSessionId = repaired.currentSessionId
     const messages = Array.isArray(repaired.messages) ? repaired.messages : []
     this.state.messages.forEach((m, i) => {
-      const replaced = (messages[i] as { sessionId?: unknown } | undefined)?.sessionId
-      if (typeof replaced === "string") m.sessionId = replaced
+      const replaced = messages[i]
+      if (isJsonObject(replaced) && typeof replaced.sessionId === "string") m.sessionId = replaced.sessionId
     })
     await this.#saveState()
     if (this.#stableId !== undefined || !this.#fresh) {

@@ -35,7 +35,11 @@ const start = async (): Promise<number> => {
     return 0
   }
   if (parsed.command === "version") {
-    const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
+    const pkg: unknown = createRequire(import.meta.url)("../package.json")
+    const version =
+      typeof pkg === "object" && pkg !== null && "version" in pkg && typeof pkg.version === "string"
+        ? pkg.version
+        : "unknown"
     process.stdout.write(json ? `${JSON.stringify({ version })}\n` : `${version}\n`)
     return 0
   }

@@ -10,10 +10,12 @@ import { fileURLToPath } from "node:url"
 import type { TranscriptCache } from "@cc/cache"
 import {
   type ClaudeSessionId,
+  consecutivePairs,
   type EventLog,
   ensureDirectory,
   HOST,
   makeEvent,
+  newClaudeSessionId,
   newStableId,
   type StableId,
   storeLayout
@@ -227,7 +229,7 @@ export class Launcher {
     const id = newStableId()
     const run = this.#newRun(id, options)
     const capabilities = await detectCapabilities(this.#o.claudeBin, this.#o.storeDir)
-    const claudeSessionId = capabilities.sessionId ? (randomUUID() as ClaudeSessionId) : undefined
+    const claudeSessionId = capabilities.sessionId ? newClaudeSessionId() : undefined
     await this.#o.log.append([
       makeEvent("session.opened", id, { cwd, mode: run.mode, promptHash: hashPrompt(prompt), logPath: run.logPath }),
       ...(claudeSessionId === undefined
@@ -389,9 +391,9 @@ export class Launcher {
           confidence: 1
         })
       ),
-      ...chain.slice(1).map((to, i) =>
+      ...consecutivePairs(chain).map(([from, to]) =>
         makeEvent("chain.linked", id, {
-          from: chain[i] as ClaudeSessionId,
+          from,
           to,
           kind: "resume",
           source: "adopted",

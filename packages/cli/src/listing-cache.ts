@@ -10,9 +10,8 @@
  */
 import { createHash } from "node:crypto"
 import { readFileSync, statSync } from "node:fs"
-import { HOST, jsonDecoder, storeLayout } from "@cc/events"
+import { HOST, jsonDecoder, storeLayout, writeFileAtomicSync } from "@cc/events"
 import * as Schema from "effect/Schema"
-import { writeAtomic } from "./supervise.js"
 
 const VERSION = 2
 
@@ -85,5 +84,9 @@ export const saveListing = async (
     skipped: skipped.map(({ offset, reason }) => ({ offset, reason }))
   }
   const content = Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), rows, Buffer.from("\n")])
-  await writeAtomic(file, content).catch(() => undefined)
+  try {
+    writeFileAtomicSync(file, content)
+  } catch {
+    // not kept: listed afresh next time
+  }
 }

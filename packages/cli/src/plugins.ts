@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { jsonDecoder, storeLayout } from "@cc/events"
+import { errnoCode, jsonDecoder, storeLayout } from "@cc/events"
 import { type AnySource, isSource } from "@cc/sources"
 import * as Schema from "effect/Schema"
 
@@ -58,7 +58,7 @@ const fromConfig = (storeDir: string): { wanted: Array<Wanted>; problems: Array<
     text = readFileSync(path, "utf8")
   } catch (error) {
     // no config, or no store yet (the store's own errors are the command's to report)
-    const code = (error as NodeJS.ErrnoException).code
+    const code = errnoCode(error)
     if (code === "ENOENT" || code === "ENOTDIR") return { wanted: [], problems: [] }
     return { wanted: [], problems: [`config ${path} could not be read: ${describe(error)}`] }
   }
@@ -95,14 +95,14 @@ const moduleUrl = (specifier: string, base: string): string => {
 
 const sourcesOf = async (value: unknown, wanted: Wanted, context: PluginContext): Promise<Array<AnySource>> => {
   const made = typeof value === "function" ? await value(wanted.options ?? {}, context) : value
-  const list: Array<unknown> = Array.isArray(made) ? made : [made]
-  const bad = list.find((s) => !isSource(s))
-  if (bad !== undefined || list.length === 0) {
+  const given: Array<unknown> = Array.isArray(made) ? made : [made]
+  const list = given.filter(isSource)
+  if (list.length !== given.length || list.length === 0) {
     throw new Error(
       `its ${wanted.export ?? "default"} export ${typeof value === "function" ? "returned" : "is"} no source (an object with a name, a discover function and an optional cost of cheap, moderate or expensive)`
     )
   }
-  return list as Array<AnySource>
+  return list
 }
 
 const load = async (wanted: Wanted, context: PluginContext): Promise<Array<AnySource>> => {

@@ -45,7 +45,8 @@ const isStringArray = (value: unknown): value is Array<string> =>
 /** Just enough of the run spec to start claude; the supervisor decodes the whole spec after. */
 export const invocationOf = (value: unknown): ClaudeInvocation | undefined => {
   if (typeof value !== "object" || value === null) return undefined
-  const { claudeBin, args, cwd, logPath, prompt } = value as Record<string, unknown>
+  const field = (name: string): unknown => (name in value ? Reflect.get(value, name) : undefined)
+  const [claudeBin, args, cwd, logPath, prompt] = ["claudeBin", "args", "cwd", "logPath", "prompt"].map(field)
   return typeof claudeBin === "string" &&
     isStringArray(args) &&
     typeof cwd === "string" &&

@@ -7,7 +7,7 @@
 import type { ChildProcess } from "node:child_process"
 import { dirname } from "node:path"
 import {
-  type ClaudeSessionId,
+  ClaudeSessionId,
   type EventLog,
   ensureDirectory,
   HOST,
@@ -17,31 +17,34 @@ import {
   processStartTime,
   readJsonlLines,
   type SessionEvent,
-  type StableId,
+  StableId,
   writeFileAtomicSync
 } from "@cc/events"
 import { parseStreamLine, resultErrors, SIDECAR_VERSION, type Sidecar, sidecarPathFor } from "@cc/sources"
+import * as Schema from "effect/Schema"
 import { spawnClaude, startError } from "./spawn-claude.js"
 
-export interface RunSpec {
-  readonly stableId: StableId
-  readonly runId: string
-  readonly storeDir: string
-  readonly claudeBin: string
-  readonly args: ReadonlyArray<string>
-  readonly cwd: string
-  readonly logPath: string
+/** What a run is: the launcher writes it, the detached supervisor decodes it from its stdin. */
+export const RunSpec = Schema.Struct({
+  stableId: StableId,
+  runId: Schema.String,
+  storeDir: Schema.String,
+  claudeBin: Schema.String,
+  args: Schema.Array(Schema.String),
+  cwd: Schema.String,
+  logPath: Schema.String,
   /** Sent on claude's stdin: a prompt never appears in a command line. */
-  readonly prompt?: string
-  readonly mode: "run" | "stream" | "detached"
+  prompt: Schema.optionalKey(Schema.String),
+  mode: Schema.Literals(["run", "stream", "detached"]),
   /** The id we resumed: a different id in `system/init` (1.0.x) is linked to it. */
-  readonly resumedFrom?: ClaudeSessionId
-  readonly linkKind?: "resume" | "fork"
+  resumedFrom: Schema.optionalKey(ClaudeSessionId),
+  linkKind: Schema.optionalKey(Schema.Literals(["resume", "fork"])),
   /** For a fork: the parent's stable id, which gets the fork link too. */
-  readonly parentStableId?: StableId
+  parentStableId: Schema.optionalKey(StableId),
   /** The shared log (`--events`) a detached supervisor pushes its events to once they are here. */
-  readonly pushTo?: string
-}
+  pushTo: Schema.optionalKey(Schema.String)
+})
+export type RunSpec = typeof RunSpec.Type
 
 export interface RunOutcome {
   readonly claudeSessionId?: ClaudeSessionId
@@ -52,10 +55,6 @@ export interface RunOutcome {
   readonly resultText?: string
   readonly errors: ReadonlyArray<string>
 }
-
-/** Writes a file so that readers see the old content or the new, never a torn one (`writeFileAtomicSync`: fsynced, cleaned up). */
-export const writeAtomic = async (path: string, content: string | Uint8Array): Promise<void> =>
-  writeFileAtomicSync(path, content)
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -127,7 +126,7 @@ export const superviseRun = async (
       if (parsed._tag === "Init" && claudeSessionId === undefined) {
         claudeSessionId = parsed.sessionId
         sidecar = { ...sidecar, claudeSessionId, updatedAt: new Date().toISOString() }
-        await writeAtomic(sidecarPath, JSON.stringify(sidecar))
+        writeFileAtomicSync(sidecarPath, JSON.stringify(sidecar))
         const events: Array<SessionEvent> = [
           makeEvent("claude.observed", spec.stableId, {
             claudeSessionId,
@@ -187,7 +186,7 @@ export const superviseRun = async (
     })
   ])
   sidecar = { ...sidecar, updatedAt: new Date().toISOString(), finished }
-  await writeAtomic(sidecarPath, JSON.stringify(sidecar))
+  writeFileAtomicSync(sidecarPath, JSON.stringify(sidecar))
   return {
     ...(claudeSessionId === undefined ? {} : { claudeSessionId }),
     exitCode: code,

@@ -3,32 +3,18 @@ import type { ChildProcess } from "node:child_process"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { openPushingLog } from "./shared-log.js"
-import { type RunSpec, superviseRun } from "./supervise.js"
+import { RunSpec, superviseRun } from "./supervise.js"
 
-const Spec = Schema.Struct({
-  stableId: Schema.String,
-  runId: Schema.String,
-  storeDir: Schema.String,
-  claudeBin: Schema.String,
-  args: Schema.Array(Schema.String),
-  cwd: Schema.String,
-  logPath: Schema.String,
-  prompt: Schema.optionalKey(Schema.String),
-  mode: Schema.Literals(["run", "stream", "detached"]),
-  resumedFrom: Schema.optionalKey(Schema.String),
-  linkKind: Schema.optionalKey(Schema.Literals(["resume", "fork"])),
-  parentStableId: Schema.optionalKey(Schema.String),
-  pushTo: Schema.optionalKey(Schema.String)
-})
+const decodeRunSpec = Schema.decodeUnknownExit(RunSpec)
 
 export const supervise = async (value: unknown, child: ChildProcess): Promise<number> => {
-  const decoded = Schema.decodeUnknownExit(Spec)(value)
+  const decoded = decodeRunSpec(value)
   if (Exit.isFailure(decoded)) {
     child.kill("SIGTERM")
     process.stderr.write("cc-session supervisor: the run spec does not match its schema\n")
     return 2
   }
-  const spec = decoded.value as RunSpec
+  const spec = decoded.value
   // with a shared log, each event goes up as soon as it is here; a server that is down (now or
   // later) costs nothing but the push: the events stay in this machine's log for `sync`
   const pushing =

@@ -99,7 +99,7 @@ describe("one chain order (model-based)", () => {
             for (const [i, chain] of chains.entries()) {
               const latest = chain.at(-1) as string
               // ls --all
-              expect(listed.find((g) => g.includes(latest))).toEqual(chain)
+              expect(listed.find((g) => g.includes(latest as ClaudeSessionId))).toEqual(chain)
               // the chain of any member
               for (const member of chain) expect(resolver.chainOf(member as ClaudeSessionId)).toEqual(chain)
               // resolve (and so show, token, resume, fork, continue) by any member

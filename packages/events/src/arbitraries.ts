@@ -4,7 +4,7 @@
  */
 import fc from "fast-check"
 import { makeEvent } from "./codec.js"
-import type { ClaudeSessionId, EventId, StableId } from "./ids.js"
+import { ClaudeSessionId, EventId, StableId } from "./ids.js"
 import type { KnownEvent, SessionEvent, SessionMode } from "./schema.js"
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, "0")
@@ -12,10 +12,10 @@ const uuidFrom = (n: number): string => `${hex(n, 8)}-0000-4000-8000-${hex(n, 12
 
 /** A small pool of stable ids and Claude ids, so generated events collide and link. */
 export const stableIdArb = (pool = 4): fc.Arbitrary<StableId> =>
-  fc.integer({ min: 1, max: pool }).map((n) => `cc-session-${uuidFrom(n)}` as StableId)
+  fc.integer({ min: 1, max: pool }).map((n) => StableId.make(`cc-session-${uuidFrom(n)}`))
 
 export const claudeIdArb = (pool = 8): fc.Arbitrary<ClaudeSessionId> =>
-  fc.integer({ min: 1, max: pool }).map((n) => uuidFrom(0x1000 + n) as ClaudeSessionId)
+  fc.integer({ min: 1, max: pool }).map((n) => ClaudeSessionId.make(uuidFrom(0x1000 + n)))
 
 const timestampArb = fc
   .integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2026, 11, 31) })
@@ -29,7 +29,7 @@ const hashArb = fc.stringMatching(/^[0-9a-f]{64}$/)
 export const knownEventArb: fc.Arbitrary<KnownEvent> = fc
   .tuple(fc.uuid({ version: 4 }), stableIdArb(), timestampArb, fc.constantFrom("host-a", "host-b", undefined))
   .chain(([uuid, session, at, host]) => {
-    const options = { id: uuid as EventId, at, ...(host === undefined ? {} : { host }) }
+    const options = { id: EventId.make(uuid), at, ...(host === undefined ? {} : { host }) }
     // no host: an event as version 1 wrote it (no host field), which every reader still reads
     const written = (event: KnownEvent): KnownEvent => {
       if (host !== undefined) return event
@@ -136,7 +136,7 @@ export const knownEventArb: fc.Arbitrary<KnownEvent> = fc
 export const unknownEventArb: fc.Arbitrary<SessionEvent> = fc
   .tuple(fc.uuid({ version: 4 }), stableIdArb(), timestampArb, fc.jsonValue())
   .map(([id, session, at, payload]) => ({
-    id: id as EventId,
+    id: EventId.make(id),
     v: 1,
     at,
     session,

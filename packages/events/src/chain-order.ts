@@ -32,39 +32,38 @@ export const orderChainMembers = <Id extends string>(
   timeOf: TimeOf<Id>
 ): Array<Id> => {
   const ids = [...new Set(members)]
-  const inChain = new Set<string>(ids)
+  const inChain = new Map<string, Id>(ids.map((id) => [id, id]))
   const time = new Map<string, string>()
   for (const id of ids) time.set(id, timeOf(id) ?? UNKNOWN)
   const priority = (a: string, b: string): number =>
     byString(time.get(a) ?? UNKNOWN, time.get(b) ?? UNKNOWN) || byString(a, b)
   const indegree = new Map<string, number>()
-  const next = new Map<string, Array<string>>()
+  const next = new Map<string, Array<Id>>()
   for (const id of ids) indegree.set(id, 0)
   const seen = new Set<string>()
   for (const link of links) {
+    const to = inChain.get(link.to)
     if (link.kind === "fork" || link.from === link.to) continue
-    if (!inChain.has(link.from) || !inChain.has(link.to)) continue
+    if (!inChain.has(link.from) || to === undefined) continue
     // the same link recorded twice (by events and by the transcripts) counts once
     const key = `${link.from}>${link.to}`
     if (seen.has(key)) continue
     seen.add(key)
-    indegree.set(link.to, (indegree.get(link.to) ?? 0) + 1)
+    indegree.set(to, (indegree.get(to) ?? 0) + 1)
     const list = next.get(link.from)
-    if (list === undefined) next.set(link.from, [link.to])
-    else list.push(link.to)
+    if (list === undefined) next.set(link.from, [to])
+    else list.push(to)
   }
   const ready = ids.filter((id) => indegree.get(id) === 0)
   const order: Array<Id> = []
   const done = new Set<string>()
-  while (ready.length > 0) {
-    ready.sort(priority)
-    const id = ready.shift() as Id
+  for (let id = ready.sort(priority).shift(); id !== undefined; id = ready.sort(priority).shift()) {
     order.push(id)
     done.add(id)
     for (const to of next.get(id) ?? []) {
       const d = (indegree.get(to) ?? 0) - 1
       indegree.set(to, d)
-      if (d === 0) ready.push(to as Id)
+      if (d === 0) ready.push(to)
     }
   }
   const rest = ids.filter((id) => !done.has(id)).sort(priority)

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto"
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs"
 import { dirname, resolve } from "node:path"
+import { errnoCode } from "./errno.js"
 
 /**
  * `mkdir -p` with our modes: creates the missing directories of `path` one at a time (0700 by
@@ -19,7 +20,7 @@ export const ensureDirectory = (path: string, mode = 0o700): string | undefined 
       }
       break
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+      if (errnoCode(error) !== "ENOENT") throw error
       missing.push(current)
       const parent = dirname(current)
       if (parent === current) break
@@ -31,7 +32,7 @@ export const ensureDirectory = (path: string, mode = 0o700): string | undefined 
       mkdirSync(dir, { mode })
       chmodSync(dir, mode)
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+      if (errnoCode(error) !== "EEXIST") throw error
     }
   }
   return missing[0]

@@ -17,6 +17,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { decodeEventLine, encodeEventLine } from "./codec.js"
 import { ensureDirectory, writeFileAtomicSync } from "./dirs.js"
+import { errnoCode } from "./errno.js"
 import { type StoreError, StoreLockTimeout, StorePermissionError, storeErrorFromCause } from "./errors.js"
 import { decodeFoldSnapshot, encodeFoldSnapshot, type FoldSnapshot } from "./fold-state.js"
 import { readJsonlLines } from "./jsonl.js"
@@ -215,7 +216,7 @@ export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<Eve
         ensureFile(path)
         return false
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code
+        const code = errnoCode(error)
         if ((code === "EACCES" || code === "EPERM" || code === "EROFS") && canRead(path)) return true
         throw error
       }
@@ -325,7 +326,7 @@ const loadSnapshot = (snapshotPath: string, logPath: string): FoldSnapshot | und
   try {
     text = readFileSync(snapshotPath, "utf8")
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    if (errnoCode(error) === "ENOENT") return undefined
     throw error
   }
   const decoded = decodeFoldSnapshot(text)

@@ -33,5 +33,13 @@ const claudeIdRegex = new RegExp(`^${uuidPattern}$`)
 export const isStableId = (value: string): value is StableId => stableIdRegex.test(value)
 export const isClaudeSessionId = (value: string): value is ClaudeSessionId => claudeIdRegex.test(value)
 
-export const newStableId = (): StableId => `cc-session-${randomUUID()}` as StableId
-export const newEventId = (): EventId => randomUUID() as EventId
+// the constructors: the only places a text becomes one of the brands above
+/** The text as a stable id, if it is one (lowercase, as `StableId` requires). */
+export const stableIdOf = (value: string): StableId | undefined => (isStableId(value) ? value : undefined)
+/** The text as a Claude session id, if it is one. */
+export const claudeSessionIdOf = (value: string): ClaudeSessionId | undefined =>
+  isClaudeSessionId(value) ? value : undefined
+
+export const newStableId = (): StableId => StableId.make(`cc-session-${randomUUID()}`)
+export const newClaudeSessionId = (): ClaudeSessionId => ClaudeSessionId.make(randomUUID())
+export const newEventId = (): EventId => EventId.make(randomUUID())

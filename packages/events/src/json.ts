@@ -1,6 +1,13 @@
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 
+/** The reason a decoder gives for a text that is not JSON at all (told apart from one that does not match). */
+export const NOT_JSON = "not valid JSON"
+
+/** A JSON object (not an array, not null): what a record read as JSON must be before its fields are. */
+export const isJsonObject = (value: unknown): value is { [key: string]: unknown } =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
 export type Decoded<A> = { readonly _tag: "Ok"; readonly value: A } | { readonly _tag: "Bad"; readonly reason: string }
 
 /**
@@ -19,7 +26,7 @@ export const jsonDecoder = <S extends Schema.Top & { readonly DecodingServices: 
     try {
       value = JSON.parse(text)
     } catch {
-      return { _tag: "Bad", reason: "not valid JSON" }
+      return { _tag: "Bad", reason: NOT_JSON }
     }
     const decoded = decode(value)
     return Exit.isSuccess(decoded) ? { _tag: "Ok", value: decoded.value } : { _tag: "Bad", reason: notMatching }

@@ -23,6 +23,7 @@
  */
 import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, utimesSync, watch } from "node:fs"
 import { join } from "node:path"
+import { errnoCode } from "./errno.js"
 import { HOST, ownStartTime, processGone } from "./process.js"
 
 export interface LockOptions {
@@ -137,7 +138,7 @@ const ensureQueueDir = (dir: string): void => {
   try {
     mkdirSync(dir, { mode: 0o700 })
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+    if (errnoCode(error) !== "EEXIST") throw error
   }
 }
 
@@ -162,7 +163,7 @@ export const acquireLock = async (lockPath: string, options: LockOptions = {}): 
     createEmpty(choosing)
   } catch (error) {
     // the queue folder is made on first use only: one syscall less on every append after
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+    if (errnoCode(error) !== "ENOENT") throw error
     ensureQueueDir(dir)
     createEmpty(choosing)
   }

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
+import { errnoCode } from "./errno.js"
 
 /**
  * This machine as cc-sessions names it: `CC_SESSIONS_HOST`, else the hostname. Events record it,
@@ -50,7 +51,7 @@ export const processGone = (p: ProcessIdentity): boolean | undefined => {
   try {
     process.kill(p.pid, 0)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ESRCH") return true
+    if (errnoCode(error) === "ESRCH") return true
   }
   const fields = statFields(p.pid)
   // a zombie has ended: only nobody reaped it (a parent killed first, no init to adopt it)

@@ -75,14 +75,14 @@ export class ChainGraph {
       this.#linkGraph = { links, touching }
     }
     const { touching } = this.#linkGraph
-    const members = new Set<string>([seed])
-    const queue: Array<string> = [seed]
+    const members = new Set<ClaudeSessionId>([seed])
+    const queue: Array<ClaudeSessionId> = [seed]
     const near = new Set<number>()
     for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
       for (const i of touching.get(id) ?? []) {
         near.add(i)
-        const l = links[i] as (typeof links)[number]
-        if (l.kind === "fork") continue
+        const l = links[i]
+        if (l === undefined || l.kind === "fork") continue
         for (const other of [l.from, l.to]) {
           if (!members.has(other)) {
             members.add(other)
@@ -95,13 +95,13 @@ export class ChainGraph {
     // adopted from the transcripts then knows its parent from its own events
     const relevant = [...near]
       .sort((a, b) => a - b)
-      .map((i) => links[i] as (typeof links)[number])
+      .flatMap((i) => links[i] ?? [])
       .filter((l) => members.has(l.from) || (l.kind === "fork" && members.has(l.to)))
     return {
-      ids: [...members] as Array<ClaudeSessionId>,
+      ids: [...members],
       links: relevant.map((l) => ({
-        from: l.from as ClaudeSessionId,
-        to: l.to as ClaudeSessionId,
+        from: l.from,
+        to: l.to,
         kind: l.kind,
         source: "transcripts",
         evidence: l.evidence
@@ -116,12 +116,12 @@ export class ChainGraph {
    */
   oneFromEachChain(found: ReadonlyArray<SessionFound>): Array<SessionFound> {
     const links = this.cache.links()
-    const ids = new Set(found.map((f) => f.claudeSessionId as string))
+    const ids = new Set<string>(found.map((f) => f.claudeSessionId))
     const forkOfCandidate = new Set(links.filter((l) => l.kind === "fork" && ids.has(l.from)).map((l) => l.to))
     const byChain = new Map<string, SessionFound>()
     for (const f of found) {
       if (forkOfCandidate.has(f.claudeSessionId)) continue
-      const key = [...this.component(f.claudeSessionId).ids].sort()[0] as string
+      const key = [...this.component(f.claudeSessionId).ids].sort()[0] ?? f.claudeSessionId
       const previous = byChain.get(key)
       if (previous === undefined || (f.firstTimestamp ?? "") < (previous.firstTimestamp ?? "")) byChain.set(key, f)
     }
@@ -133,7 +133,7 @@ export class ChainGraph {
     chain: ReadonlyArray<ClaudeSessionId>,
     view: SessionView | undefined,
     options: { readonly transcripts?: boolean }
-  ): { readonly from: string } | undefined {
+  ): { readonly from: ClaudeSessionId } | undefined {
     const members = new Set<string>(chain)
     const outside = (l: { readonly from: string; readonly to: string }) => members.has(l.to) && !members.has(l.from)
     const own = view?.links.find((l) => l.kind === "fork" && outside(l))

@@ -10,11 +10,12 @@ import {
   fold,
   HOST,
   makeEvent,
+  onlyOne,
   type SessionEvent,
   type SessionMap,
   type SessionView,
   type SkippedLine,
-  type StableId,
+  StableId,
   sessionMap
 } from "@cc/events"
 import type { PromiseSource, SessionFound, SourceDiagnostic } from "@cc/sources"
@@ -26,6 +27,9 @@ import { fittingCandidates, type MatchRule } from "./match.js"
 import { cwdRelation } from "./repo.js"
 import type { ForkedFrom, MatchWindow, Resolution, ResolvedBy, ResolverOptions, SourceProblem } from "./resolution.js"
 import { settlingEvents } from "./settle.js"
+
+/** The session a chain is folded under to order it by the fold's own rule (never recorded). */
+const SCRATCH = StableId.make("cc-session-00000000-0000-4000-8000-000000000000")
 
 const DEFAULT_WINDOW: MatchWindow = { beforeMs: 2 * 60_000, afterMs: 10 * 60_000 }
 
@@ -165,15 +169,14 @@ export class ResolverCore {
             stableId: view.forkOf
           }
     }
-    const from = link.from as ClaudeSessionId
-    const owners = this.logView.knownOwners(from)
-    return { claudeSessionId: from, stableId: view?.forkOf ?? (owners.length === 1 ? (owners[0] as StableId) : null) }
+    const from = link.from
+    return { claudeSessionId: from, stableId: view?.forkOf ?? onlyOne(this.logView.knownOwners(from)) ?? null }
   }
 
   /** `forkedFromOf`, having read first what it needs of the log (the parent's session, or who claims it). */
   async forkedFrom(chain: ReadonlyArray<ClaudeSessionId>, view?: SessionView): Promise<ForkedFrom | null> {
     const link = this.chains.forkLinkInto(chain, view, {})
-    if (link !== undefined) await this.logView.owners(link.from as ClaudeSessionId)
+    if (link !== undefined) await this.logView.owners(link.from)
     else if (view?.forkOf !== undefined) await this.logView.view(view.forkOf)
     return this.forkedFromOf(chain, view)
   }
@@ -230,28 +233,29 @@ export class ResolverCore {
   ): Promise<Resolution> {
     const { ids, links } = this.chains.component(seed)
     // the chain order is the fold's: one rule for ordering chains, whoever asks
-    const scratch = "cc-session-00000000-0000-4000-8000-000000000000" as StableId
     const events: Array<SessionEvent> = []
     for (const id of ids) {
       const t = this.options.cache.byClaudeId(id)
       events.push(
         makeEvent(
           "claude.observed",
-          scratch,
+          SCRATCH,
           { claudeSessionId: id, source: "transcripts", evidence: t?.path ?? "link", confidence: 1 },
           t?.firstTimestamp === undefined ? {} : { at: t.firstTimestamp }
         )
       )
     }
-    for (const link of links) events.push(makeEvent("chain.linked", scratch, link))
-    const view = sessionMap(fold(events)).sessions.get(scratch) as SessionView
+    for (const link of links) events.push(makeEvent("chain.linked", SCRATCH, link))
+    // the seed's own event is folded, so the view is there; the seed alone if it were not
+    const view = sessionMap(fold(events)).sessions.get(SCRATCH)
+    const claudeSessionIds = view?.claudeSessionIds ?? [seed]
     const seedFacts = this.options.cache.byClaudeId(seed)
     return {
       stableId,
-      claudeSessionIds: view.claudeSessionIds,
-      latestClaudeSessionId: view.latestClaudeSessionId ?? null,
-      forks: view.forks.map(({ from, to }) => ({ from, to })),
-      forkedFrom: await this.forkedFrom(view.claudeSessionIds),
+      claudeSessionIds,
+      latestClaudeSessionId: view?.latestClaudeSessionId ?? null,
+      forks: (view?.forks ?? []).map(({ from, to }) => ({ from, to })),
+      forkedFrom: await this.forkedFrom(claudeSessionIds),
       cwd: seedFacts?.cwd ?? null,
       host: HOST,
       ...this.localTranscripts(ids),

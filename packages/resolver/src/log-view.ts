@@ -74,7 +74,7 @@ export class LogView {
   }): Promise<void> {
     const { events, diagnostics } = await this.log.readSessions(query)
     for (const d of diagnostics) if (d._tag === "SkippedLine") this.#logDiagnostics.set(d.offset, d)
-    const bySession = new Map<string, Array<SessionEvent>>()
+    const bySession = new Map<StableId, Array<SessionEvent>>()
     for (const { event } of events) {
       const own = bySession.get(event.session)
       if (own === undefined) bySession.set(event.session, [event])
@@ -85,7 +85,7 @@ export class LogView {
     for (const [id, own] of bySession) {
       const record = new Folder().apply(own).record(id)
       const view = record === undefined ? undefined : sessionView(record)
-      this.#partialViews.set(id as StableId, view ?? null)
+      this.#partialViews.set(id, view ?? null)
       if (view !== undefined) views.push(view)
     }
     for (const claudeId of query.mentioning ?? []) {

@@ -10,8 +10,7 @@ import { fittingCandidates, type MatchRule } from "./match.js"
 
 /** What the matcher needs of a transcript. */
 export interface RunCandidate {
-  /** Checked to be a UUID by whoever listed it (the transcript index does). */
-  readonly claudeSessionId: string
+  readonly claudeSessionId: ClaudeSessionId
   readonly cwd?: string
   readonly firstTimestamp?: string
   readonly promptHash?: string
@@ -78,12 +77,12 @@ export const matchRun = (
   )
   const pool = options.onePerConversation(fitting)
   const what = run.promptHash === undefined ? `in ${run.cwd}` : "with this run's first prompt"
-  if (pool.length === 0) {
-    return { _tag: "Unresolved", run, reason: `no transcript ${what} starts near ${run.startedAt}` }
-  }
-  const distance = (c: RunCandidate) => Math.abs(Date.parse(c.firstTimestamp as string) - started)
+  // every candidate that fits has a readable first timestamp (the rule refuses any other)
+  const distance = (c: RunCandidate) => Math.abs(Date.parse(c.firstTimestamp ?? "") - started)
   const byDistance = [...pool].sort((a, b) => distance(a) - distance(b))
-  const [nearest, second] = byDistance as [RunCandidate, RunCandidate | undefined]
+  const [nearest, second] = byDistance
+  if (nearest === undefined)
+    return { _tag: "Unresolved", run, reason: `no transcript ${what} starts near ${run.startedAt}` }
   const clearlyNearest =
     second === undefined || (distance(nearest) <= NEAREST_WITHIN_MS && distance(second) >= RIVAL_BEYOND_MS)
   if (!clearlyNearest) {
@@ -102,7 +101,7 @@ export const matchRun = (
   return {
     _tag: "Resolved",
     run,
-    claudeSessionId: nearest.claudeSessionId as ClaudeSessionId,
+    claudeSessionId: nearest.claudeSessionId,
     // the prompt hash and the time together are near certain; cwd and time alone less so
     confidence: run.promptHash === undefined ? 0.7 : second === undefined ? 0.95 : 0.85,
     evidence: `${run.source} ${run.placeholder} of "${run.reference}" matched by ${clues.join(", ")}: ${nearest.path ?? nearest.claudeSessionId}`

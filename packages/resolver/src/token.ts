@@ -9,7 +9,7 @@
  * truncated or edited token; they are an integrity check, not a signature.
  */
 import { createHash } from "node:crypto"
-import { isStableId, type StableId } from "@cc/events"
+import { StableId } from "@cc/events"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { InvalidToken } from "./errors.js"
@@ -21,7 +21,7 @@ const TokenPayload = Schema.Struct({
   t: Schema.Int,
   c: Schema.String,
   h: Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9a-f]{32}$/))),
-  s: Schema.optionalKey(Schema.String)
+  s: Schema.optionalKey(StableId)
 })
 const decodePayload = Schema.decodeUnknownExit(TokenPayload)
 
@@ -84,14 +84,13 @@ export const decodeToken = (text: string): DecodedToken => {
   const decoded = decodePayload(value)
   if (Exit.isFailure(decoded)) return { _tag: "Invalid", error: invalid("payload does not match the token schema") }
   const p = decoded.value
-  if (p.s !== undefined && !isStableId(p.s)) return { _tag: "Invalid", error: invalid("stable id is malformed") }
   return {
     _tag: "Ok",
     token: {
       startedAt: new Date(p.t),
       cwd: p.c,
       promptHashPrefix: p.h,
-      ...(p.s === undefined ? {} : { stableId: p.s as StableId })
+      ...(p.s === undefined ? {} : { stableId: p.s })
     }
   }
 }

@@ -1,3 +1,4 @@
+import { ClaudeSessionId } from "@cc/events"
 import { hashPrompt, type UnresolvedSession } from "@cc/sources"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -10,7 +11,7 @@ const options: RunMatchOptions = {
   relation: (a, b) => (a === b ? "exact" : "none"),
   onePerConversation: (candidates) => candidates
 }
-const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`
+const uuid = (n: number) => ClaudeSessionId.make(`00000000-0000-4000-8000-${String(n).padStart(12, "0")}`)
 const run = (over: Partial<UnresolvedSession>): UnresolvedSession => ({
   _tag: "UnresolvedSession",
   source: "channelcoder",

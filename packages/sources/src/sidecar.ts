@@ -3,7 +3,7 @@
  * the launcher as soon as the stream's `system/init` line names the Claude session.
  */
 import { readFile } from "node:fs/promises"
-import { ClaudeSessionId, StableId } from "@cc/events"
+import { ClaudeSessionId, errnoCode, messageOf, StableId } from "@cc/events"
 import * as Schema from "effect/Schema"
 import { jsonDecoder } from "./json.js"
 
@@ -49,8 +49,8 @@ export const readSidecar = async (path: string): Promise<SidecarRead> => {
   try {
     text = await readFile(path, "utf8")
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { _tag: "Missing" }
-    return { _tag: "Invalid", reason: `sidecar unreadable: ${(error as Error).message}` }
+    if (errnoCode(error) === "ENOENT") return { _tag: "Missing" }
+    return { _tag: "Invalid", reason: `sidecar unreadable: ${messageOf(error)}` }
   }
   return decodeSidecar(text)
 }

@@ -10,14 +10,19 @@
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { type EventLog, ensureDirectory, storeLayout, writeFileAtomicSync } from "@cc/events"
+import { type EventLog, ensureDirectory, jsonDecoder, storeLayout, writeFileAtomicSync } from "@cc/events"
+import * as Schema from "effect/Schema"
 
-export interface SyncProgress {
+const Position = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
+
+export const SyncProgress = Schema.Struct({
   /** The local log's offset up to which everything was sent. */
-  readonly pushedTo: number
+  pushedTo: Position,
   /** The shared log's position up to which everything was brought down. */
-  readonly pulledTo: number
-}
+  pulledTo: Position
+})
+export type SyncProgress = typeof SyncProgress.Type
+const decodeProgress = jsonDecoder(SyncProgress, "not a sync progress file")
 
 export interface SyncResult {
   /** Events sent up that the shared log did not have. */
@@ -44,11 +49,8 @@ export const syncProgressFile = (storeDir: string, remoteLocation: string): stri
 
 const readProgress = (path: string): SyncProgress => {
   try {
-    const value = JSON.parse(readFileSync(path, "utf8")) as Partial<SyncProgress>
-    return {
-      pushedTo: typeof value.pushedTo === "number" && value.pushedTo >= 0 ? value.pushedTo : 0,
-      pulledTo: typeof value.pulledTo === "number" && value.pulledTo >= 0 ? value.pulledTo : 0
-    }
+    const decoded = decodeProgress(readFileSync(path, "utf8"))
+    return decoded._tag === "Ok" ? decoded.value : { pushedTo: 0, pulledTo: 0 }
   } catch {
     // none yet, or unreadable: start over; repeats are dropped by id
     return { pushedTo: 0, pulledTo: 0 }

@@ -9,7 +9,7 @@
  * backup of the old content beside it. A file that cannot be fully parsed is never touched.
  */
 import { readFileSync, statSync } from "node:fs"
-import { type ClaudeSessionId, storeLayout, writeFileAtomicSync } from "@cc/events"
+import { type ClaudeSessionId, messageOf, storeLayout, writeFileAtomicSync } from "@cc/events"
 import type { RunOutcome } from "@cc/resolver"
 import {
   type ChannelCoderReplacement,
@@ -101,7 +101,7 @@ export const channelCoder = async (ctx: Context): Promise<void> => {
       report.reason =
         error instanceof CliFailure
           ? `${error.message}: not written, run repair again`
-          : `could not be written: ${(error as Error).message}`
+          : `could not be written: ${messageOf(error)}`
     }
   }
   if (ctx.json) ctx.out(JSON.stringify(reports))

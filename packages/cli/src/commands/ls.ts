@@ -6,41 +6,50 @@
 import { resolve } from "node:path"
 import { indexFileIn, TranscriptCache } from "@cc/cache"
 import {
-  type ClaudeSessionId,
+  ClaudeSessionId,
   HOST,
+  jsonDecoder,
+  onlyOne,
   orderChainMembers,
   type SessionMap,
   type SessionView,
-  type StableId,
+  StableId,
   storeLayout
 } from "@cc/events"
-import { applyMappings, cwdRelation, type ForkedFrom, type Resolver } from "@cc/resolver"
+import { applyMappings, cwdRelation, type Resolver } from "@cc/resolver"
+import * as Schema from "effect/Schema"
 import { CliFailure, type Context, optionValue, warnSkippedLines, warnUnreadable } from "../context.js"
 import { listingCacheFile, listingKey, readListing, saveListing } from "../listing-cache.js"
 import { type Column, renderTable, terminalWidth } from "../table.js"
 import { showObject } from "./show.js"
 
-export interface ChainRow {
-  readonly id: StableId | null
-  readonly status: string
-  readonly claudeSessionIds: ReadonlyArray<string>
-  readonly latestClaudeSessionId: string
-  readonly forkedFrom: ForkedFrom | null
-  readonly cwd: string | null
+/** A row of `ls --all` as `--json` prints it, and as a kept listing is read back. */
+export const ChainRow = Schema.Struct({
+  id: Schema.NullOr(StableId),
+  status: Schema.String,
+  claudeSessionIds: Schema.Array(ClaudeSessionId),
+  latestClaudeSessionId: ClaudeSessionId,
+  forkedFrom: Schema.NullOr(
+    Schema.Struct({ claudeSessionId: Schema.NullOr(ClaudeSessionId), stableId: Schema.NullOr(StableId) })
+  ),
+  cwd: Schema.NullOr(Schema.String),
   /** The host its transcripts are on: this one (the index holds this machine's Claude homes). */
-  readonly host: string
-  readonly firstActivity: string | null
-  readonly lastActivity: string | null
-  readonly claudeVersion: string | null
-  readonly transcriptBytes: number
+  host: Schema.String,
+  firstActivity: Schema.NullOr(Schema.String),
+  lastActivity: Schema.NullOr(Schema.String),
+  claudeVersion: Schema.NullOr(Schema.String),
+  transcriptBytes: Schema.Number,
   /** The stable session's label (`channelcoder:<name>`), if it has one. */
-  readonly label: string | null
+  label: Schema.NullOr(Schema.String),
   /** The cwd the transcript records, when `--map` shows it elsewhere on this host (`cwd`). */
-  readonly recordedCwd?: string
-}
+  recordedCwd: Schema.optionalKey(Schema.String)
+})
+export type ChainRow = typeof ChainRow.Type
+
+const decodeListing = jsonDecoder(Schema.Array(ChainRow), "not an ls --all listing")
 
 interface Member {
-  readonly claudeSessionId: string
+  readonly claudeSessionId: ClaudeSessionId
   readonly cwd?: string
   readonly firstTimestamp?: string
   readonly lastTimestamp?: string
@@ -106,8 +115,8 @@ export const chainsOf = (
   return [...groups].map(([root, g]) => {
     if (g.length === 1) return g
     const byId = new Map(g.map((m) => [m.claudeSessionId, m]))
-    return orderChainMembers(byId.keys(), linksOf.get(root) ?? [], (id) => byId.get(id)?.firstTimestamp).map(
-      (id) => byId.get(id) as Member
+    return orderChainMembers(byId.keys(), linksOf.get(root) ?? [], (id) => byId.get(id)?.firstTimestamp).flatMap(
+      (id) => byId.get(id) ?? []
     )
   })
 }
@@ -167,7 +176,10 @@ export const ls = async (ctx: Context): Promise<void> => {
     // unfiltered JSON is the listing as it was made (or kept): printed as it is
     const plain = cwd === undefined && since === undefined && limit === undefined && ctx.mappings.length === 0
     if (ctx.json && plain) return ctx.outBytes(rows)
-    const listed = (JSON.parse(rows.toString("utf8")) as Array<ChainRow>)
+    const decoded = decodeListing(rows.toString("utf8"))
+    // made by this code from typed rows, or kept with a digest: a failure here is a bug, said plainly
+    if (decoded._tag === "Bad") throw new CliFailure("io", `the ls --all listing could not be read: ${decoded.reason}`)
+    const listed = decoded.value
       .map((r) => onThisHost(r, ctx))
       .filter(
         (r) => near(r.cwd) && (since === undefined || (r.lastActivity !== null && Date.parse(r.lastActivity) >= since))
@@ -257,9 +269,10 @@ const allChains = async (ctx: Context): Promise<Buffer> => {
   const rows: Array<ChainRow> = []
   for (const chain of chainsOf(cache.all(), cache.links())) {
     const ids = chain.map((m) => m.claudeSessionId)
-    const latest = chain.at(-1) as Member
-    const owners = [...new Set(ids.flatMap((id) => map.byClaudeId.get(id as ClaudeSessionId) ?? []))]
-    const stableId = owners.length === 1 ? (owners[0] as StableId) : null
+    const latest = chain.at(-1)
+    if (latest === undefined) continue
+    const owners = [...new Set(ids.flatMap((id) => map.byClaudeId.get(id) ?? []))]
+    const stableId = onlyOne(owners) ?? null
     const view = stableId === null ? undefined : map.sessions.get(stableId)
     const lastActivity = chain.reduce<string | null>((max, m) => {
       const at = m.lastTimestamp ?? m.firstTimestamp
@@ -270,7 +283,7 @@ const allChains = async (ctx: Context): Promise<Buffer> => {
       status: view?.status ?? "unknown",
       claudeSessionIds: ids,
       latestClaudeSessionId: latest.claudeSessionId,
-      forkedFrom: resolver.forkedFromOf(ids as Array<ClaudeSessionId>, view),
+      forkedFrom: resolver.forkedFromOf(ids, view),
       cwd: latest.cwd ?? chain[0]?.cwd ?? null,
       host: HOST,
       firstActivity: chain[0]?.firstTimestamp ?? null,

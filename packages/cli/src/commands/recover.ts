@@ -58,11 +58,12 @@ export const recover = async (ctx: Context): Promise<void> => {
   for (const [label, runs] of byLabel) {
     let stableId: StableId | null = labeled.get(label) ?? null
     const resolved = runs.filter((r) => r.outcome._tag === "Resolved")
-    if (adopt && stableId === null && resolved.length > 0) {
+    const [first] = resolved
+    if (adopt && stableId === null && first !== undefined) {
       // one stable id per session record: its runs are one conversation to ChannelCoder
       const id = newStableId()
-      const first = resolved[0] as (typeof resolved)[number]
-      const firstTranscript = cache.byClaudeId(first.chain[0] as ClaudeSessionId)
+      const [firstId] = first.chain
+      const firstTranscript = firstId === undefined ? undefined : cache.byClaudeId(firstId)
       const events: Array<SessionEvent> = [
         makeEvent(
           "session.opened",

@@ -1,6 +1,6 @@
 /** `show`, `resolve`, `token`: one session, as the store and the layers below it tell. */
 import { basename } from "node:path"
-import type { SessionView, StableId } from "@cc/events"
+import { type SessionView, stableIdOf } from "@cc/events"
 import { AmbiguousSession, encodeToken, type ForkedFrom, type Resolution, SessionNotFound } from "@cc/resolver"
 import { CliFailure, type Context, human } from "../context.js"
 
@@ -90,7 +90,8 @@ export const show = async (ctx: Context): Promise<void> => {
   const first = await resolveIt()
   if (first instanceof SessionNotFound) {
     // a session we launched whose Claude id is not known yet is shown as it is, not "not found"
-    const pending = await resolver.settle(ref.trim().toLowerCase() as StableId)
+    const asStable = stableIdOf(ref.trim().toLowerCase())
+    const pending = asStable === undefined ? undefined : await resolver.settle(asStable)
     if (pending === undefined) throw first
     return print(ctx, showObject(pending, await resolver.forkedFrom(pending.claudeSessionIds, pending)))
   }

@@ -5,13 +5,14 @@
  * session with no run going (finished, or adopted and never run here) prints its events and ends.
  */
 import { statSync } from "node:fs"
-import { isStableId, type SessionEvent, type SessionView } from "@cc/events"
+import { isKnownEvent, isStableId, type SessionEvent, type SessionView } from "@cc/events"
 import { CliFailure, type Context } from "../context.js"
 
 /** Runs started and not finished, after `events`. */
 const openRuns = (open: Set<string>, e: SessionEvent): void => {
-  if (e.type === "run.started") open.add((e.payload as { runId: string }).runId)
-  else if (e.type === "run.finished") open.delete((e.payload as { runId: string }).runId)
+  if (!isKnownEvent(e)) return
+  if (e.type === "run.started") open.add(e.payload.runId)
+  else if (e.type === "run.finished") open.delete(e.payload.runId)
 }
 
 /** How long a launch's first run is waited for once its log (or the session) has been quiet. */

@@ -1,6 +1,6 @@
 /** A Claude session id: who claims it in our log, else its chain in the transcripts, else history and jobs. */
 import { dirname } from "node:path"
-import { type ClaudeSessionId, HOST, type SessionView, type StableId } from "@cc/events"
+import { type ClaudeSessionId, HOST, onlyOne } from "@cc/events"
 import { collectPromise, historyPromiseSource, jobsPromiseSource, type SessionFound } from "@cc/sources"
 import type { ResolverCore } from "../core.js"
 import { AmbiguousSession, SessionNotFound } from "../errors.js"
@@ -12,12 +12,10 @@ export const resolveClaude = async (
   reference: string = id
 ): Promise<Resolution> => {
   const owners = await p.logView.owners(id)
-  if (owners.length === 1) {
-    // reading who claims it read the claimant's events too: that view is used as it is
-    const owner = owners[0] as StableId
-    const view = p.logView.knownView(owner) ?? (await p.logView.view(owner))
-    return p.fromView(view as SessionView, "store", ["store"], ["event log"])
-  }
+  const owner = onlyOne(owners)
+  // reading who claims it read the claimant's events too: that view is used as it is
+  const view = owner === undefined ? undefined : (p.logView.knownView(owner) ?? (await p.logView.view(owner)))
+  if (view !== undefined) return p.fromView(view, "store", ["store"], ["event log"])
   if (owners.length > 1) {
     throw new AmbiguousSession({
       reference,
@@ -46,7 +44,8 @@ export const resolveClaude = async (
     const { ids } = p.chains.component(id)
     const world = await p.logView.world()
     const known = [...new Set(ids.flatMap((member) => world.map.byClaudeId.get(member) ?? []))]
-    if (known.length === 1) return p.adoptFromTranscripts(known[0] as StableId, id, searched, "transcripts")
+    const knownOwner = onlyOne(known)
+    if (knownOwner !== undefined) return p.adoptFromTranscripts(knownOwner, id, searched, "transcripts")
     return p.fromTranscripts(id, "transcripts", searched, null, 1)
   }
   searched.push("history", "jobs")

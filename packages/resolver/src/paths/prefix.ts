@@ -1,7 +1,6 @@
 /** A unique prefix of a stable or Claude id, a continuation token, the latest session of a directory. */
 import { transcriptToDiscovery } from "@cc/cache"
-import { type ClaudeSessionId, isClaudeSessionId, isStableId, type StableId } from "@cc/events"
-import type { SessionFound } from "@cc/sources"
+import { type ClaudeSessionId, isClaudeSessionId, isStableId, onlyOne } from "@cc/events"
 import type { ResolverCore } from "../core.js"
 import { resolveClaude } from "./claude.js"
 import { resolveNamed } from "./runs.js"
@@ -38,14 +37,14 @@ export const resolvePrefix = async (
       })
     }
   }
-  const claudeIds = new Set<string>([
+  const claudeIds = new Set<ClaudeSessionId>([
     ...world.map.byClaudeId.keys(),
     ...p.options.cache.all().map((t) => t.claudeSessionId)
   ])
   for (const id of claudeIds) {
     if (!id.startsWith(prefix)) continue
-    const owners = world.map.byClaudeId.get(id as ClaudeSessionId) ?? []
-    const key = owners.length === 1 ? (owners[0] as string) : id
+    const owners = world.map.byClaudeId.get(id) ?? []
+    const key = onlyOne(owners) ?? id
     if (!matches.has(key))
       matches.set(key, {
         stableId: owners[0] ?? null,
@@ -53,10 +52,8 @@ export const resolvePrefix = async (
         source: owners.length > 0 ? "store" : "transcripts"
       })
   }
-  if (matches.size === 1) {
-    const [key] = matches.keys()
-    return resolveFound(p, key as string)
-  }
+  const only = onlyOne([...matches.keys()])
+  if (only !== undefined) return resolveFound(p, only)
   if (matches.size === 0) {
     throw new SessionNotFound({
       reference,
@@ -93,21 +90,15 @@ export const resolveToken = async (
   const roots = new Map(
     p.chains.oneFromEachChain(candidates.map(transcriptToDiscovery)).map((f) => [f.claudeSessionId, f])
   )
-  if (roots.size === 1) {
-    const t = [...roots.values()][0] as SessionFound
+  const root = onlyOne([...roots.values()])
+  if (root !== undefined) {
     const world = await p.logView.world()
-    const seed = t.claudeSessionId as ClaudeSessionId
+    const seed = root.claudeSessionId
     const owners = [...new Set(p.chains.component(seed).ids.flatMap((id) => world.map.byClaudeId.get(id) ?? []))]
     if (token.stableId !== undefined && owners.length === 0 && world.map.sessions.has(token.stableId)) {
       return p.adoptFromTranscripts(token.stableId, seed, searched, "token")
     }
-    const resolution = await p.fromTranscripts(
-      seed,
-      "token",
-      searched,
-      owners.length === 1 ? (owners[0] as StableId) : (token.stableId ?? null),
-      0.9
-    )
+    const resolution = await p.fromTranscripts(seed, "token", searched, onlyOne(owners) ?? token.stableId ?? null, 0.9)
     return resolution
   }
   if (roots.size > 1) {

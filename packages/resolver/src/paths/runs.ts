@@ -1,7 +1,7 @@
 /** Runs a plugin source knows without a Claude id (ChannelCoder's placeholders), and names such sources know. */
 import type { IndexedTranscript } from "@cc/cache"
-import { type ClaudeSessionId, HOST, type SessionView, type StableId } from "@cc/events"
-import type { SessionFound, SourceQuery, UnresolvedSession } from "@cc/sources"
+import { type ClaudeSessionId, HOST, onlyOne } from "@cc/events"
+import type { SourceQuery, UnresolvedSession } from "@cc/sources"
 import type { ResolverCore } from "../core.js"
 import { AmbiguousSession, type InvalidReference, SessionNotFound } from "../errors.js"
 import { PLAUSIBLE_NAME } from "../reference.js"
@@ -31,13 +31,13 @@ export const resolveRun = async (p: ResolverCore, run: UnresolvedSession): Promi
             candidates.map((c) => ({
               _tag: "SessionFound" as const,
               source: "transcripts",
-              claudeSessionId: c.claudeSessionId as ClaudeSessionId,
+              claudeSessionId: c.claudeSessionId,
               confidence: 1,
               evidence: "",
               ...(c.firstTimestamp === undefined ? {} : { firstTimestamp: c.firstTimestamp })
             }))
           )
-          .map((f) => f.claudeSessionId as string)
+          .map((f): string => f.claudeSessionId)
       )
       return candidates.filter((c) => kept.has(c.claudeSessionId))
     }
@@ -60,7 +60,8 @@ export const unresolvedRuns = async (p: ResolverCore, query: SourceQuery = {}): 
 export const resolveNamed = async (p: ResolverCore, name: string, invalid?: InvalidReference): Promise<Resolution> => {
   const world = await p.logView.world()
   const labeled = [...world.map.sessions.values()].filter((v) => v.label === name)
-  if (labeled.length === 1) return resolveStable(p, (labeled[0] as SessionView).id, name)
+  const label = onlyOne(labeled)
+  if (label !== undefined) return resolveStable(p, label.id, name)
   if (labeled.length > 1) {
     throw new AmbiguousSession({
       reference: name,
@@ -98,7 +99,8 @@ export const resolveNamed = async (p: ResolverCore, name: string, invalid?: Inva
   }
   const resolved = outcomes.flatMap((o) => (o._tag === "Resolved" ? [o] : []))
   const seeds = [...new Set([...found.map((f) => f.claudeSessionId), ...resolved.map((o) => o.claudeSessionId)])]
-  if (seeds.length === 0) {
+  const [firstSeed] = seeds
+  if (firstSeed === undefined) {
     const reasons = outcomes.flatMap((o) => (o._tag === "Unresolved" ? [`${o.run.placeholder}: ${o.reason}`] : []))
     throw new SessionNotFound({
       reference: name,
@@ -110,10 +112,11 @@ export const resolveNamed = async (p: ResolverCore, name: string, invalid?: Inva
   for (const seed of seeds) for (const id of p.chainOf(seed)) ids.add(id)
   const chain = p.oldestFirst(ids)
   const owners = [...new Set(chain.flatMap((id) => world.map.byClaudeId.get(id) ?? []))]
-  const latest = chain.at(-1) as ClaudeSessionId
-  const source = resolved[0]?.run.source ?? (found[0] as SessionFound).source
+  const latest = chain.at(-1) ?? firstSeed
+  // a seed came from a resolved run or from what a source found
+  const source = resolved[0]?.run.source ?? found[0]?.source ?? "sources"
   return {
-    stableId: owners.length === 1 ? (owners[0] as StableId) : null,
+    stableId: onlyOne(owners) ?? null,
     claudeSessionIds: chain,
     latestClaudeSessionId: latest,
     forkedFrom: p.forkedFromOf(chain),

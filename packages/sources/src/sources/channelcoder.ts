@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { type ClaudeSessionId, isClaudeSessionId, storeLayout } from "@cc/events"
+import { type ClaudeSessionId, consecutivePairs, isClaudeSessionId, isJsonObject, storeLayout } from "@cc/events"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import type { Discovery, PromiseSource, SourceQuery, UnresolvedSession } from "../discovery.js"
@@ -200,9 +200,7 @@ export const channelCoderDiscoveries = (
     })
   }
   const chain = (session.sessionChain ?? []).filter(isClaudeSessionId)
-  for (let i = 1; i < chain.length; i++) {
-    const from = chain[i - 1] as ClaudeSessionId
-    const to = chain[i] as ClaudeSessionId
+  for (const [from, to] of consecutivePairs(chain)) {
     if (from === to) continue
     out.push({
       _tag: "LinkFound",
@@ -243,9 +241,9 @@ export const readChannelCoderFile = async (path: string): Promise<ChannelCoderFi
     return { _tag: "Invalid", reason: "session file is not valid JSON (half-written, or not ChannelCoder's)" }
   }
   const decoded = decodeChannelCoderSession(value)
-  return Exit.isFailure(decoded) || typeof value !== "object" || value === null || Array.isArray(value)
+  return Exit.isFailure(decoded) || !isJsonObject(value)
     ? { _tag: "Invalid", reason: "not a ChannelCoder session file" }
-    : { _tag: "Session", session: decoded.value, raw: value as ChannelCoderRecord, text }
+    : { _tag: "Session", session: decoded.value, raw: value, text }
 }
 
 /** The session names in a ChannelCoder home, from its `sessions/` folder. */
@@ -327,8 +325,9 @@ export const replaceChannelCoderPlaceholders = (
   chainOf: (id: ClaudeSessionId) => ReadonlyArray<ClaudeSessionId> = (id) => [id]
 ): { record: Json; replacements: Array<ChannelCoderReplacement>; appended: Array<ClaudeSessionId> } => {
   const record: Json = structuredClone(raw)
-  const chain = Array.isArray(record.sessionChain) ? [...(record.sessionChain as Array<unknown>)] : undefined
-  const messages = Array.isArray(record.messages) ? (record.messages as Array<Json>) : []
+  const chain: Array<unknown> | undefined = Array.isArray(record.sessionChain) ? [...record.sessionChain] : undefined
+  // a message that is no object is left as it is (and keeps its place: the indices are reported)
+  const messages: ReadonlyArray<unknown> = Array.isArray(record.messages) ? record.messages : []
   const replacements: Array<ChannelCoderReplacement> = []
   const appended: Array<ClaudeSessionId> = []
   const firstMessage = new Map<string, number>()
@@ -340,7 +339,8 @@ export const replaceChannelCoderPlaceholders = (
       // one stream run: its user message and the answers that followed it, up to the next prompt
       const start = outcome.run.position ?? -1
       for (let i = start; i >= 0 && i < messages.length; i++) {
-        const m = messages[i] as Json
+        const m = messages[i]
+        if (!isJsonObject(m)) continue
         if (i > start && m.role === "user") break
         if (m.sessionId === "pending") {
           m.sessionId = id
@@ -349,7 +349,7 @@ export const replaceChannelCoderPlaceholders = (
       }
     } else {
       messages.forEach((m, i) => {
-        if (m.sessionId === placeholder) {
+        if (isJsonObject(m) && m.sessionId === placeholder) {
           m.sessionId = id
           where.push(`messages[${i}]`)
         }
@@ -376,7 +376,7 @@ export const replaceChannelCoderPlaceholders = (
   // order they ran, ending with the latest id of the last one (a 1.0.x resume makes a new id)
   const ids = (chain ?? []).filter((c): c is string => typeof c === "string")
   const order = (id: string): number => {
-    const at = messages.findIndex((m) => m.sessionId === id)
+    const at = messages.findIndex((m) => isJsonObject(m) && m.sessionId === id)
     return at === -1 ? (firstMessage.get(id) ?? Number.POSITIVE_INFINITY) : at
   }
   const wanted = [...ids]

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
-import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
+import { ClaudeSessionId } from "@cc/events"
 import * as Schema from "effect/Schema"
 import type { Discovery, PromiseSource, SourceQuery } from "../discovery.js"
 import { fromPromiseSource, type Source } from "../discovery.js"
@@ -17,7 +17,7 @@ import { matchesTimeWindow } from "./transcripts.js"
 export const JOBS_SOURCE = "jobs"
 
 export const JobState = Schema.Struct({
-  sessionId: Schema.String,
+  sessionId: ClaudeSessionId,
   cwd: Schema.optionalKey(Schema.String),
   createdAt: Schema.optionalKey(Schema.Union([Schema.String, Schema.Number])),
   updatedAt: Schema.optionalKey(Schema.Union([Schema.String, Schema.Number])),
@@ -30,10 +30,7 @@ export const parseJobState = (
   text: string
 ): { readonly _tag: "Ok"; readonly job: typeof JobState.Type } | { readonly _tag: "Bad"; readonly reason: string } => {
   const decoded = decodeJobState(text)
-  if (decoded._tag === "Bad") return decoded
-  return isClaudeSessionId(decoded.value.sessionId)
-    ? { _tag: "Ok", job: decoded.value }
-    : { _tag: "Bad", reason: "not a job state" }
+  return decoded._tag === "Bad" ? decoded : { _tag: "Ok", job: decoded.value }
 }
 
 export interface JobsSourceOptions {
@@ -76,7 +73,7 @@ async function* discoverJobs(options: JobsSourceOptions, query: SourceQuery): As
         continue
       }
       const job = parsed.job
-      const sessionId = job.sessionId as ClaudeSessionId
+      const sessionId = job.sessionId
       if (query.claudeSessionId !== undefined && sessionId !== query.claudeSessionId) continue
       if (query.cwd !== undefined && job.cwd !== query.cwd) continue
       const created = toIsoTimestamp(job.createdAt)
