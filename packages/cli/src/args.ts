@@ -3,10 +3,13 @@
  * or a missing argument is a usage error (exit 2) with one clear sentence. What each command
  * takes is in the registry.
  */
-import type { Parsed } from "./parsed.js"
-import { type CommandSpec, commandEntry, globalUsage, registry } from "./registry.js"
 
-export type { CommandSpec } from "./registry.js"
+import type { Command, CommandSpec } from "./command.js"
+import { globalUsage } from "./help.js"
+import type { Parsed } from "./parsed.js"
+import { commandEntry, registry } from "./registry.js"
+
+export type { CommandSpec } from "./command.js"
 
 /** A bad command line: exit 2 with this one sentence. A plain class: `--help` loads nothing else. */
 export class UsageError extends Error {
@@ -32,7 +35,9 @@ const globalValues = [
 ]
 
 /** Every command's spec (the registry's entries). */
-export const commands: Readonly<Record<string, CommandSpec>> = registry
+export const commands: Readonly<Record<string, CommandSpec>> = Object.fromEntries(
+  registry.flatMap((c) => c.names.map((name) => [name, c]))
+)
 
 export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
   const dash = argv.indexOf("--")
@@ -42,16 +47,16 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
   const values = new Map<string, Array<string>>()
   const positionals: Array<string> = []
   let command: string | undefined
+  let spec: Command | undefined
   for (let i = 0; i < head.length; i++) {
-    const given = head[i] as string
+    const given = head[i] ?? ""
     // own keys only: "toString" is no alias
-    const arg = Object.hasOwn(aliases, given) ? (aliases[given] as string) : given
+    const arg = (Object.hasOwn(aliases, given) ? aliases[given] : undefined) ?? given
     if (arg.includes("\0")) throw new UsageError({ message: "arguments may not contain NUL bytes" })
     if (arg.startsWith("--")) {
       const [name, inline] = arg.includes("=")
         ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
         : [arg, undefined]
-      const spec = command === undefined ? undefined : commandEntry(command)
       if (globalFlags.includes(name) || spec?.flags.includes(name)) {
         if (inline !== undefined) throw new UsageError({ message: `${name} takes no value` })
         flags.add(name)
@@ -65,19 +70,19 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
         })
       }
     } else if (command === undefined) {
-      if (commandEntry(arg) === undefined)
+      spec = commandEntry(arg)
+      if (spec === undefined)
         throw new UsageError({ message: `unknown command ${JSON.stringify(arg.slice(0, 40))}: try cc-session --help` })
       command = arg
     } else {
       positionals.push(arg)
     }
   }
-  if (command === undefined) {
+  if (command === undefined || spec === undefined) {
     if (flags.has("--help")) return { command: "help", positionals, rest, flags, values }
     if (flags.has("--version")) return { command: "version", positionals, rest, flags, values }
     throw new UsageError({ message: "no command given: try cc-session --help" })
   }
-  const spec = commandEntry(command) as CommandSpec
   if (flags.has("--help")) return { command: "help", positionals: [command], rest, flags, values }
   if (command === "help") {
     const [about, ...more] = positionals

@@ -2,7 +2,7 @@
 // `--help` and `--version` cost a bare Node start, and each command loads what it uses.
 import { createRequire } from "node:module"
 import { parseArgs, UsageError, usage } from "./args.js"
-import { commandUsage } from "./registry.js"
+import { commandUsage } from "./help.js"
 import { terminalSafe } from "./terminal.js"
 
 // a reader that went away (`cc-session ls | head -1`) ends the output, quietly, with success

@@ -62,6 +62,14 @@ export const human = (o: Record<string, unknown>): string =>
     .map(([k, v]) => `${terminalSafe(k)}: ${terminalSafe(humanValue(v))}`)
     .join("\n")
 
+/** The command's first positional (its reference, its URL): the parser checked it is there; said plainly if not. */
+export const firstPositional = (parsed: Parsed): string => {
+  const [first] = parsed.positionals
+  if (first === undefined)
+    throw new CliFailure("usage", `${parsed.command} takes an argument: see cc-session ${parsed.command} --help`)
+  return first
+}
+
 /** Event log lines that could not be read: one warning for the file, with their offsets. */
 export const warnSkippedLines = (
   warn: Context["warn"],

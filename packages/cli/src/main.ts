@@ -8,7 +8,7 @@ import { type Parsed, UsageError } from "./args.js"
 import { type Context, exitCodes, sharedLogUrl, warnSkippedLines, warnUnreadable } from "./context.js"
 import { toFailure } from "./exit-codes.js"
 import { loadPlugins } from "./plugins.js"
-import { type CommandEntry, commandEntry } from "./registry.js"
+import { commandEntry } from "./registry.js"
 import { terminalSafe } from "./terminal.js"
 
 /** `CONTAINER=HOST` pairs, from `--map` (repeatable) and `CC_SESSIONS_MAP` (comma-separated). */
@@ -109,8 +109,9 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
         return opening
       }
     }
-    const command = await (commandEntry(parsed.command) as CommandEntry).load()
-    await command(ctx)
+    const command = commandEntry(parsed.command)
+    if (command === undefined) throw new UsageError({ message: `unknown command ${JSON.stringify(parsed.command)}` })
+    await command.run(ctx)
     return 0
   } catch (error) {
     const failure = toFailure(error)

@@ -116,12 +116,15 @@ const thaw = (r: SessionRecord): MutableRecord => ({
   lastAt: r.lastAt
 })
 
+/** A map's entries by key: the records a fold makes do not depend on the order facts came in. */
+const sortedEntries = <V>(map: ReadonlyMap<string, V>): Array<[string, V]> =>
+  [...map].sort(([a], [b]) => compareString(a, b))
+
 const sortedEvidence = (set: EvidenceSet): ReadonlyArray<EvidenceFact> => [...set.map.values()].sort(compareEvidence)
 
 const freeze = (m: MutableRecord): SessionRecord => {
   const claude: Record<string, ClaudeFact> = {}
-  for (const key of [...m.claude.keys()].sort()) {
-    const c = m.claude.get(key) as MutableClaude
+  for (const [key, c] of sortedEntries(m.claude)) {
     claude[key] = {
       claudeSessionId: c.claudeSessionId,
       firstSeen: c.firstSeen,
@@ -133,22 +136,18 @@ const freeze = (m: MutableRecord): SessionRecord => {
         ? {}
         : {
             transcriptHosts: Object.fromEntries(
-              [...c.transcriptHosts.keys()]
-                .sort(compareString)
-                .map((path) => [path, [...(c.transcriptHosts.get(path) as Set<string>)].sort(compareString)])
+              sortedEntries(c.transcriptHosts).map(([path, hosts]) => [path, [...hosts].sort(compareString)])
             )
           }),
       evidence: sortedEvidence(c.evidence)
     }
   }
   const links: Record<string, LinkFact> = {}
-  for (const key of [...m.links.keys()].sort()) {
-    const l = m.links.get(key) as MutableLink
+  for (const [key, l] of sortedEntries(m.links)) {
     links[key] = { from: l.from, to: l.to, kind: l.kind, at: l.at, evidence: sortedEvidence(l.evidence) }
   }
   const runs: Record<string, RunFact> = {}
-  for (const key of [...m.runs.keys()].sort()) {
-    const run = m.runs.get(key) as { runId: string; started: RunFact["started"]; finished: RunFact["finished"] }
+  for (const [key, run] of sortedEntries(m.runs)) {
     runs[key] = {
       runId: run.runId,
       ...(run.started === undefined ? {} : { started: run.started }),
@@ -188,7 +187,7 @@ class EvidenceSet {
     this.map.set(fact.eventId, fact)
     if (this.#latest === undefined || compareStamp(fact, this.#latest) > 0) this.#latest = fact
     if (this.map.size <= MAX_EVIDENCE) return
-    this.map.delete((this.#latest as EvidenceFact).eventId)
+    this.map.delete(this.#latest.eventId)
     this.#latest = undefined
     for (const e of this.map.values())
       if (this.#latest === undefined || compareStamp(e, this.#latest) > 0) this.#latest = e
@@ -373,7 +372,10 @@ class Accumulator {
 
   toState(): FoldState {
     const sessions: Record<string, SessionRecord> = {}
-    for (const key of this.ids().sort()) sessions[key] = this.record(key) as SessionRecord
+    for (const key of this.ids().sort()) {
+      const record = this.record(key)
+      if (record !== undefined) sessions[key] = record
+    }
     return { version: 1, sessions, unknownEventIds: new Set(this.unknown) }
   }
 }
@@ -417,7 +419,7 @@ export class Folder {
     return this.#acc.size()
   }
   records(): Array<SessionRecord> {
-    return this.#acc.ids().map((id) => this.#acc.record(id) as SessionRecord)
+    return this.#acc.ids().flatMap((id) => this.#acc.record(id) ?? [])
   }
   state(): FoldState {
     return this.#acc.toState()

@@ -20,7 +20,7 @@ import {
 } from "@cc/events"
 import type { PromiseSource, SessionFound, SourceDiagnostic } from "@cc/sources"
 import { ChainGraph, orderWithTranscripts, viewInChainOrder } from "./chains.js"
-import { AmbiguousSession, candidateOf } from "./errors.js"
+import { AmbiguousSession, candidateOf, SessionNotFound } from "./errors.js"
 import { PluginLayers } from "./layers.js"
 import { LogView } from "./log-view.js"
 import { fittingCandidates, type MatchRule } from "./match.js"
@@ -216,6 +216,24 @@ export class ResolverCore {
     if (events.length > 0) await this.options.log.append(events)
   }
 
+  /** Records what was found, then the session as the log now has it. */
+  async recordAndView(
+    stableId: StableId,
+    found: ReadonlyArray<SessionFound>,
+    links: Parameters<ResolverCore["record"]>[2]
+  ): Promise<SessionView> {
+    await this.record(stableId, found, links)
+    const view = await this.logView.view(stableId)
+    // the session was read before it was recorded to: only a store that lost it ends here
+    if (view === undefined)
+      throw new SessionNotFound({
+        reference: stableId,
+        searched: ["store"],
+        message: `session ${stableId} is gone from the event log while it was being resolved`
+      })
+    return view
+  }
+
   // --- transcripts (layer 4) -----------------------------------------------------------
 
   async transcripts(): Promise<ReadonlyArray<IndexedTranscript>> {
@@ -318,8 +336,7 @@ export class ResolverCore {
             }
           ]
     })
-    await this.record(id, found, links)
-    const next = (await this.logView.view(id)) as SessionView
+    const next = await this.recordAndView(id, found, links)
     return this.fromView(
       next,
       resolvedBy,

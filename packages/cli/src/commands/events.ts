@@ -1,14 +1,12 @@
-/** `events`: the whole event log, one JSON event a line. */
-import { type Context, warnSkippedLines } from "../context.js"
+import type { Command } from "../command.js"
 
-export const events = async (ctx: Context): Promise<void> => {
-  // the log alone: no index, no resolver
-  const log = await ctx.eventLog()
-  const { events: stored, diagnostics } = await log.read()
-  for (const s of stored) ctx.out(JSON.stringify(s.event))
-  warnSkippedLines(
-    ctx.warn,
-    log.location,
-    diagnostics.flatMap((d) => (d._tag === "SkippedLine" ? [d] : []))
-  )
+export const events: Command = {
+  names: ["events"],
+  positionals: 0,
+  flags: [],
+  values: [],
+  prompt: "none",
+  synopsis: "events",
+  summary: "the whole event log as JSON lines",
+  run: async (ctx) => (await import("../actions/events.js")).events(ctx)
 }

@@ -1,25 +1,13 @@
-/**
- * `sync URL`: this machine's event log into a shared PostgreSQL one and back, idempotently
- * (event ids are the key), picking up where a sync killed half-way stopped.
- */
-import { openEventLog } from "@cc/events"
-import { openPostgresEventLog, syncEventLogs, syncProgressFile } from "@cc/store-postgres"
-import { type Context, human, sharedLogUrl } from "../context.js"
+import type { Command } from "../command.js"
 
-export const sync = async (ctx: Context): Promise<void> => {
-  const url = sharedLogUrl(ctx.parsed.positionals[0]) as string
-  const local = await openEventLog({ dir: ctx.storeDir })
-  const remote = await openPostgresEventLog({ url, openAttempts: 1 })
-  try {
-    const result = await syncEventLogs({
-      local,
-      remote,
-      progressFile: syncProgressFile(ctx.storeDir, remote.location)
-    })
-    ctx.out(
-      ctx.json ? JSON.stringify({ ...result, shared: remote.location }) : human({ ...result, shared: remote.location })
-    )
-  } finally {
-    await remote.close()
-  }
+export const sync: Command = {
+  names: ["sync"],
+  positionals: 1,
+  takes: "the shared log's URL (postgres://…)",
+  flags: [],
+  values: [],
+  prompt: "none",
+  synopsis: "sync URL",
+  summary: "copy this store's event log into a shared PostgreSQL one and back, idempotently; picks up where it stopped",
+  run: async (ctx) => (await import("../actions/sync.js")).sync(ctx)
 }

@@ -1,6 +1,6 @@
 /** A stable id: our log, then the detached run's log, history and jobs, the transcripts, the plugin sources. */
 import { transcriptToDiscovery } from "@cc/cache"
-import type { SessionView, StableId } from "@cc/events"
+import type { StableId } from "@cc/events"
 import {
   collectPromise,
   detachedLogPromiseSource,
@@ -33,8 +33,7 @@ export const resolveStable = async (p: ResolverCore, id: StableId, reference: st
     )
     const ids = [...new Set(found.map((f) => f.claudeSessionId))]
     if (ids.length === 1) {
-      await p.record(id, found, [])
-      const next = (await p.logView.view(id)) as SessionView
+      const next = await p.recordAndView(id, found, [])
       return p.fromView(
         next,
         found[0]?.source === "sidecar" ? "sidecar" : "detached-log",
@@ -91,8 +90,7 @@ export const resolveStable = async (p: ResolverCore, id: StableId, reference: st
         fromCheap.source as ResolvedBy
       )
     }
-    await p.record(id, [fromCheap], [])
-    const next = (await p.logView.view(id)) as SessionView
+    const next = await p.recordAndView(id, [fromCheap], [])
     return p.fromView(next, fromCheap.source, searched, [fromCheap.evidence])
   }
 
@@ -110,8 +108,7 @@ export const resolveStable = async (p: ResolverCore, id: StableId, reference: st
     if (expensiveAnswer !== undefined) return expensiveAnswer
     const fromExpensive = p.match(view, createdAt, aggregate(expensive), owned, reference)
     if (fromExpensive !== undefined) {
-      await p.record(id, [fromExpensive], [])
-      const next = (await p.logView.view(id)) as SessionView
+      const next = await p.recordAndView(id, [fromExpensive], [])
       return p.fromView(next, fromExpensive.source, searched, [fromExpensive.evidence])
     }
   }
@@ -131,11 +128,10 @@ const pluginAnswer = async (
 ): Promise<Resolution | undefined> => {
   const own = found.filter((f) => f.stableId === id)
   if (own.length === 0) return undefined
-  await p.record(id, own, [])
-  const next = (await p.logView.view(id)) as SessionView
+  const next = await p.recordAndView(id, own, [])
   return p.fromView(
     next,
-    (own[0] as SessionFound).source,
+    own[0]?.source ?? "sources",
     searched,
     own.map((f) => f.evidence)
   )

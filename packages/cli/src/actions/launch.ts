@@ -1,6 +1,6 @@
 /** `run`, `resume`, `fork`, `continue`: start a run (foreground or detached) and print its stable id. */
 import { applyMappings } from "@cc/resolver"
-import { CliFailure, type Context, optionValue } from "../context.js"
+import { CliFailure, type Context, firstPositional, optionValue } from "../context.js"
 import { Launcher, type LaunchResult } from "../launcher.js"
 import { openPushingLog, type PushingLog } from "../shared-log.js"
 import { terminalSafeLines } from "../terminal.js"
@@ -28,7 +28,36 @@ const output = (ctx: Context, result: LaunchResult): void => {
   }
 }
 
-export const launch = async (ctx: Context): Promise<void> => {
+type Launch = (
+  launcher: Launcher,
+  prompt: string,
+  common: { readonly mode: "detached" | "foreground"; readonly logPath?: string },
+  option: <K extends string>(key: K, flag: string) => { [P in K]?: string }
+) => Promise<LaunchResult>
+
+/** `run`: a new session in `--cwd` (default here). */
+export const runCommand = (ctx: Context): Promise<void> =>
+  launching(ctx, (launcher, prompt, common, option) => launcher.run(prompt, { ...common, ...option("cwd", "--cwd") }))
+
+/** `resume <ref>`: the session's latest Claude id, from its own cwd (or `--in`). */
+export const resumeCommand = (ctx: Context): Promise<void> =>
+  launching(ctx, (launcher, prompt, common, option) =>
+    launcher.resume(firstPositional(ctx.parsed), prompt, { ...common, ...option("inDir", "--in") })
+  )
+
+/** `fork <ref>`: a new stable id branched from the session. */
+export const forkCommand = (ctx: Context): Promise<void> =>
+  launching(ctx, (launcher, prompt, common, option) =>
+    launcher.fork(firstPositional(ctx.parsed), prompt, { ...common, ...option("inDir", "--in") })
+  )
+
+/** `continue`: the most recent session of `--cwd` (default here). */
+export const continueCommand = (ctx: Context): Promise<void> =>
+  launching(ctx, (launcher, prompt, common, option) =>
+    launcher.continue(prompt, { ...common, ...option("cwd", "--cwd") })
+  )
+
+const launching = async (ctx: Context, launch: Launch): Promise<void> => {
   // with --events the run is recorded here first and pushed at once (see shared-log.ts)
   const pushing =
     ctx.eventsUrl === undefined
@@ -44,13 +73,13 @@ export const launch = async (ctx: Context): Promise<void> => {
   try {
     // this machine's earlier events first: a session it ran is then found in the shared log
     await pushing?.push()
-    await start(ctx, pushing)
+    await start(ctx, pushing, launch)
   } finally {
     await pushing?.close()
   }
 }
 
-const start = async (ctx: Context, pushing: PushingLog | undefined): Promise<void> => {
+const start = async (ctx: Context, pushing: PushingLog | undefined, launch: Launch): Promise<void> => {
   const { parsed } = ctx
   const opened = await ctx.open()
   const launcher = new Launcher({
@@ -72,15 +101,5 @@ const start = async (ctx: Context, pushing: PushingLog | undefined): Promise<voi
     return given === undefined ? {} : ({ [key]: given } as { [P in K]: string })
   }
   const common = { mode, ...option("logPath", "--log") }
-  const ref = parsed.positionals[0] as string
-  switch (parsed.command) {
-    case "run":
-      return output(ctx, await launcher.run(prompt, { ...common, ...option("cwd", "--cwd") }))
-    case "resume":
-      return output(ctx, await launcher.resume(ref, prompt, { ...common, ...option("inDir", "--in") }))
-    case "fork":
-      return output(ctx, await launcher.fork(ref, prompt, { ...common, ...option("inDir", "--in") }))
-    default:
-      return output(ctx, await launcher.continue(prompt, { ...common, ...option("cwd", "--cwd") }))
-  }
+  output(ctx, await launch(launcher, prompt, common, option))
 }
