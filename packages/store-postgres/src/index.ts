@@ -1,3 +1,4 @@
+export { redactUrl } from "./pg-error.js"
 export * from "./promise.js"
 export { SCHEMA_VERSION } from "./schema.js"
 export * from "./store.js"

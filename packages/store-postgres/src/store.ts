@@ -19,33 +19,30 @@
  */
 import {
   decodeEventLine,
-  decodeFoldSnapshot,
   EventStore,
   type EventStoreShape,
   encodeEventLine,
-  encodeFoldSnapshot,
-  FOLD_VERSION,
   isStoreError,
   type LogItem,
   type ReadOptions,
   type ReadResult,
   type SessionEvent,
   type SessionQuery,
-  type SnapshotShelf,
   type StoreDiagnostic,
   type StoredEvent,
   type StoreError,
   StoreIOError,
-  StorePermissionError,
   type TailOptions
 } from "@cc/events"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import pg from "pg"
-import { codeOf } from "./pg-error.js"
+import { openConnection } from "./connection.js"
+import { appendNotifications } from "./notifications.js"
+import { codeOf, redactUrl, storeError } from "./pg-error.js"
 import { ensureSchema, tableNames } from "./schema.js"
+import { snapshotShelf } from "./snapshots.js"
 
 const NOTIFY_CHANNEL = "cc_sessions_events"
 // one constant for every appender: the advisory lock that orders appends
@@ -71,64 +68,6 @@ export interface PostgresStoreOptions {
   /** Connections kept open (default 4). */
   readonly poolSize?: number
 }
-
-const TRANSIENT_CODES = new Set([
-  "57P01", // admin_shutdown
-  "57P02", // crash_shutdown
-  "57P03", // cannot_connect_now (starting up)
-  "40001", // serialization_failure
-  "40P01", // deadlock_detected
-  "53300", // too_many_connections
-  "08000",
-  "08003",
-  "08006",
-  "08001",
-  "08004"
-])
-const TRANSIENT_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"])
-const PERMISSION_CODES = new Set(["42501", "28000", "28P01"])
-
-const isTransient = (error: unknown): boolean => {
-  const code = codeOf(error)
-  if (code !== undefined) return TRANSIENT_CODES.has(code) || TRANSIENT_NODE_CODES.has(code)
-  const message = error instanceof Error ? error.message : String(error)
-  return /Connection terminated|connection ended|terminating connection|Client has encountered a connection error/i.test(
-    message
-  )
-}
-
-/** The URL without its password, for messages and `location`. */
-export const redactUrl = (url: string | undefined): string => {
-  if (url === undefined) return "postgres (PG* environment)"
-  try {
-    const parsed = new URL(url)
-    if (parsed.password !== "") parsed.password = "***"
-    return parsed.toString()
-  } catch {
-    return "postgres (unparsable URL)"
-  }
-}
-
-const storeError = (cause: unknown, location: string, operation: string): StoreError => {
-  const code = codeOf(cause)
-  const detail = cause instanceof Error ? cause.message : String(cause)
-  if (code !== undefined && PERMISSION_CODES.has(code)) {
-    return new StorePermissionError({
-      path: location,
-      operation,
-      code,
-      message: `no permission to ${operation} ${location} (${code}): ${detail}`
-    })
-  }
-  return new StoreIOError({
-    path: location,
-    operation,
-    ...(code === undefined ? {} : { code }),
-    message: `could not ${operation} ${location}: ${detail}`
-  })
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** A page of the log as read: each stored line with its position, and the last position. */
 interface Page {
@@ -165,48 +104,13 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
   const channel = prefix === "cc_sessions" ? NOTIFY_CHANNEL : `${prefix}_events`
   const location = redactUrl(options.url)
   const attempts = options.attempts ?? 6
-  const pool = new pg.Pool({
-    ...(options.url === undefined ? {} : { connectionString: options.url }),
-    max: options.poolSize ?? 4
+  const { pool, retrying, transaction } = openConnection({
+    ...(options.url === undefined ? {} : { url: options.url }),
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    attempts,
+    location
   })
-  // an idle connection dropped by a restarting server must not crash the process
-  pool.on("error", () => {})
-
-  const retrying = async <A>(operation: string, f: () => Promise<A>, most = attempts): Promise<A> => {
-    let delay = 100
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await f()
-      } catch (error) {
-        if (attempt >= most || !isTransient(error)) throw storeError(error, location, operation)
-        await sleep(delay + Math.random() * delay)
-        delay = Math.min(delay * 2, 3000)
-      }
-    }
-  }
-
-  const transaction = async <A>(f: (client: pg.PoolClient) => Promise<A>): Promise<A> => {
-    const client = await pool.connect()
-    // a connection that dies while checked out emits "error": without a listener that would end
-    // the process; the query in flight rejects, and the retry takes another connection
-    const ignore = () => {}
-    client.on("error", ignore)
-    let broken: Error | undefined
-    try {
-      await client.query("BEGIN")
-      const result = await f(client)
-      await client.query("COMMIT")
-      return result
-    } catch (error) {
-      if (isTransient(error)) broken = error instanceof Error ? error : new Error(String(error))
-      else await client.query("ROLLBACK").catch(() => {})
-      throw error
-    } finally {
-      client.off("error", ignore)
-      // a broken connection is closed, not handed to the next append
-      client.release(broken)
-    }
-  }
+  const notifications = appendNotifications(options.url, channel)
 
   const has = await retrying(
     "open",
@@ -449,110 +353,18 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
       ).pipe(Effect.map(() => ({ events, diagnostics, nextOffset })))
     })
 
-  /** Resolves at the next notification of an append, or after `ms`. */
-  let listener: pg.Client | undefined
-  let listening: Promise<void> | undefined
-  const waiters = new Set<() => void>()
-  const listen = (): Promise<void> => {
-    listening ??= (async () => {
-      const client = new pg.Client(options.url === undefined ? {} : { connectionString: options.url })
-      client.on("error", () => {
-        // a dropped listener: the poll carries on, and the next wait listens again
-        listener = undefined
-        listening = undefined
-      })
-      client.on("notification", () => {
-        for (const wake of [...waiters]) wake()
-      })
-      await client.connect()
-      await client.query(`LISTEN ${channel}`)
-      listener = client
-    })().catch(() => {
-      listening = undefined
-    })
-    return listening
-  }
-  const nextAppendOr = async (ms: number): Promise<void> => {
-    await listen()
-    await new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer)
-        waiters.delete(wake)
-        resolve()
-      }
-      const timer = setTimeout(wake, ms)
-      waiters.add(wake)
-    })
-  }
-
   const tail = (tailOptions: TailOptions = {}): Stream.Stream<LogItem, StoreError> => {
     const pollMs = tailOptions.pollMs ?? 1000
     return Stream.paginate(Math.max(1, tailOptions.from ?? 0), (offset: number) =>
       Effect.tryPromise({
         try: async () => {
           const { items, next } = await page(offset)
-          if (items.length === 0) await nextAppendOr(pollMs)
+          if (items.length === 0) await notifications.nextAppendOr(pollMs)
           return [items, Option.some(next)] as const
         },
         catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read"))
       })
     )
-  }
-
-  // the newest few per fold version: one being read while the next is written, and a spare
-  const SNAPSHOTS_KEPT = 2
-  const snapshots: SnapshotShelf = {
-    load: () =>
-      Effect.tryPromise({
-        try: () =>
-          retrying("read a snapshot from", async () => {
-            const found = await pool.query<{ body: string }>(
-              `SELECT body FROM ${snapshotTable} WHERE fold_version = $1 ORDER BY next_offset DESC LIMIT $2`,
-              [FOLD_VERSION, SNAPSHOTS_KEPT]
-            )
-            for (const row of found.rows) {
-              const decoded = decodeFoldSnapshot(row.body)
-              if (decoded._tag === "Refused") continue
-              const { last, nextOffset } = decoded.snapshot
-              // the log must still hold the last event it covers where it says: a table emptied
-              // or restored from elsewhere makes the snapshot someone else's
-              const held = await pool.query<{ id: string; end: string }>(
-                `SELECT (SELECT id FROM ${table} WHERE position = $1) AS id,
-                        (SELECT COALESCE(MAX(position), 0) + 1 FROM ${table}) AS end`,
-                [last?.offset ?? 0]
-              )
-              const here = held.rows[0]
-              if (here === undefined || Number(here.end) < nextOffset) continue
-              if (last === null ? nextOffset <= 1 : here.id === last.id) return decoded.snapshot
-            }
-            return undefined
-          }),
-        catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "read a snapshot from"))
-      }),
-    save: (snapshot) =>
-      Effect.tryPromise({
-        try: () =>
-          retrying("keep a snapshot in", async () => {
-            await pool.query(
-              `INSERT INTO ${snapshotTable} (fold_version, next_offset, body) VALUES ($1, $2, $3)
-               ON CONFLICT DO NOTHING`,
-              [snapshot.foldVersion, snapshot.nextOffset, encodeFoldSnapshot(snapshot)]
-            )
-            // a role that may add snapshots but not remove them leaves the old ones
-            await pool
-              .query(
-                `DELETE FROM ${snapshotTable} WHERE fold_version = $1 AND next_offset < (
-                 SELECT MIN(next_offset) FROM (
-                   SELECT next_offset FROM ${snapshotTable} WHERE fold_version = $1
-                   ORDER BY next_offset DESC LIMIT $2) newest)`,
-                [snapshot.foldVersion, SNAPSHOTS_KEPT]
-              )
-              .catch((error: unknown) => {
-                if (codeOf(error) !== "42501") throw error
-              })
-          }),
-        catch: (cause) => (isStoreError(cause) ? cause : storeError(cause, location, "keep a snapshot in"))
-      })
   }
 
   return {
@@ -564,10 +376,9 @@ const openPostgresStore = async (options: PostgresStoreOptions): Promise<Postgre
     stream,
     tail,
     repairs: () => [],
-    ...(has.snapshots ? { snapshots } : {}),
+    ...(has.snapshots ? { snapshots: snapshotShelf({ pool, retrying, table, snapshotTable, location }) } : {}),
     close: async () => {
-      for (const wake of [...waiters]) wake()
-      await listener?.end().catch(() => {})
+      await notifications.close()
       await pool.end()
     }
   }

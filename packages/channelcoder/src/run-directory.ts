@@ -1,0 +1,31 @@
+/** Where a ChannelCoder call runs: its worktree (made as ChannelCoder makes it) or its cwd, checked to exist. */
+import { statSync } from "node:fs"
+import type { ClaudeOptions } from "channelcoder"
+import { ensureWorktree } from "./runner.js"
+
+/** Why a run cannot start in `cwd` (Node reports a missing cwd as the command's own ENOENT). */
+const cwdProblem = (cwd: string | undefined): string | undefined => {
+  if (cwd === undefined) return undefined
+  const stat = statSync(cwd, { throwIfNoEntry: false })
+  if (stat === undefined) return `the directory ${cwd} does not exist`
+  return stat.isDirectory() ? undefined : `${cwd} is not a directory`
+}
+
+export type RunDirectory =
+  | { readonly _tag: "Dir"; readonly dir: string | undefined }
+  | { readonly _tag: "Worktree"; readonly error: unknown }
+  | { readonly _tag: "Cwd"; readonly problem: string }
+
+/** Where a call runs: its worktree's path (made if need be, as ChannelCoder does), else its cwd; checked to exist. */
+export const runDirectory = async (options: ClaudeOptions, cwd: string | undefined): Promise<RunDirectory> => {
+  let dir = cwd
+  if (options.worktree && !options.docker) {
+    try {
+      dir = await ensureWorktree(options.worktree, cwd)
+    } catch (error) {
+      return { _tag: "Worktree", error }
+    }
+  }
+  const problem = options.docker ? undefined : cwdProblem(dir)
+  return problem === undefined ? { _tag: "Dir", dir } : { _tag: "Cwd", problem }
+}
