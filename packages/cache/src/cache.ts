@@ -15,19 +15,18 @@ import {
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type { FolderIndex } from "./folder-index.js"
 import {
   emptyIndex,
-  type FolderIndex,
-  INDEX_VERSION,
-  type IndexedLink,
-  type IndexedTranscript,
   indexedLinks,
   indexedTranscripts,
   loadIndexFile,
   saveIndexFile,
   type TranscriptIndexData
 } from "./index-file.js"
-import { type RefreshOptions, type RefreshResult, refreshIndex, toEntry } from "./refresh.js"
+import { INDEX_VERSION, type IndexedLink, type IndexedTranscript } from "./index-format.js"
+import { type RefreshOptions, type RefreshResult, refreshIndex } from "./refresh.js"
+import { toEntry } from "./transcript-entry.js"
 
 export interface TranscriptCacheOptions {
   /** Claude config roots holding `projects/`. */

@@ -1,3 +1,6 @@
 export * from "./cache.js"
+export { FolderIndex } from "./folder-index.js"
 export * from "./index-file.js"
+export { type FolderStamps, INDEX_VERSION, IndexedLink, IndexedTranscript } from "./index-format.js"
 export * from "./refresh.js"
+export { toEntry } from "./transcript-entry.js"

@@ -9,7 +9,7 @@
  */
 import { lstatSync, readdirSync, type Stats } from "node:fs"
 import { join, sep } from "node:path"
-import { type ClaudeSessionId, claudeSessionIdOf, errnoCode, readJsonlLines } from "@cc/events"
+import { type ClaudeSessionId, claudeSessionIdOf, errnoCode } from "@cc/events"
 import {
   type Discovery,
   findFolderLinks,
@@ -18,23 +18,15 @@ import {
   type LinkFound,
   listDir,
   mapLimit,
-  maxTimestamp,
   READ_CONCURRENCY,
-  readTranscriptEntry,
-  readTranscriptTail,
   type SourceDiagnostic,
   TRANSCRIPT_FILE_NAME,
-  type TranscriptEntry,
   withFile
 } from "@cc/sources"
-import {
-  emptyIndex,
-  FolderIndex,
-  INDEX_VERSION,
-  type IndexedLink,
-  type IndexedTranscript,
-  type TranscriptIndexData
-} from "./index-file.js"
+import { FolderIndex } from "./folder-index.js"
+import { emptyIndex, type TranscriptIndexData } from "./index-file.js"
+import { INDEX_VERSION, type IndexedTranscript } from "./index-format.js"
+import { diagnostic, linkOf, readAppended, readWhole, toEntry } from "./transcript-entry.js"
 
 export interface RefreshStats {
   readonly folders: number
@@ -59,145 +51,6 @@ export interface RefreshOptions {
   /** Called after each folder, for progress bars. */
   readonly onProgress?: (done: number, total: number) => void
 }
-
-const SOURCE = "transcripts"
-
-const diagnostic = (
-  reason: string,
-  path: string,
-  severity: SourceDiagnostic["severity"] = "warning"
-): SourceDiagnostic => ({
-  _tag: "SourceDiagnostic",
-  source: SOURCE,
-  severity,
-  reason,
-  path
-})
-
-const headIsIncomplete = (
-  t: Pick<IndexedTranscript, "cwd" | "firstTimestamp" | "promptHash" | "rootUuid" | "claudeVersion">
-): boolean =>
-  t.cwd === undefined ||
-  t.firstTimestamp === undefined ||
-  t.promptHash === undefined ||
-  t.rootUuid === undefined ||
-  t.claudeVersion === undefined
-
-/** Reads a transcript from scratch, as the transcripts source does, and keeps what the index needs. */
-const readWhole = async (
-  path: string,
-  root: string,
-  folder: string,
-  claudeSessionId: ClaudeSessionId,
-  diagnostics: Array<SourceDiagnostic>,
-  known?: Stats
-): Promise<IndexedTranscript | undefined> => {
-  const read = await readTranscriptEntry(path, folder, claudeSessionId, known)
-  for (const d of read.diagnostics) if (d._tag === "SourceDiagnostic") diagnostics.push(d)
-  const entry = read.entry
-  if (entry === undefined) return undefined
-  const { head } = entry
-  const facts = {
-    ...(head.cwd === undefined ? {} : { cwd: head.cwd }),
-    ...(head.firstTimestamp === undefined ? {} : { firstTimestamp: head.firstTimestamp }),
-    ...(entry.lastTimestamp === undefined ? {} : { lastTimestamp: entry.lastTimestamp }),
-    ...(head.promptHash === undefined ? {} : { promptHash: head.promptHash }),
-    ...(head.claudeVersion === undefined ? {} : { claudeVersion: head.claudeVersion }),
-    ...(head.gitBranch === undefined ? {} : { gitBranch: head.gitBranch }),
-    ...(head.rootUuid === undefined ? {} : { rootUuid: head.rootUuid })
-  }
-  return {
-    path,
-    root,
-    folder,
-    claudeSessionId,
-    size: entry.size,
-    mtimeMs: entry.mtimeMs,
-    ino: entry.ino,
-    birthtimeMs: entry.birthtimeMs,
-    parsedOffset: entry.completeEnd,
-    headDigest: entry.headDigest ?? "",
-    ...facts,
-    summaryLeafUuids: [...head.summaryLeafUuids],
-    tailUuids: [...(entry.tailUuids ?? [])],
-    sidechain: head.sidechain,
-    headIncomplete: headIsIncomplete(facts)
-  }
-}
-
-/** Parses only the complete lines appended since `parsedOffset`. */
-const readAppended = async (
-  previous: IndexedTranscript,
-  size: number,
-  mtimeMs: number,
-  diagnostics: Array<SourceDiagnostic>
-): Promise<IndexedTranscript | undefined> => {
-  let lastTimestamp = previous.lastTimestamp
-  let parsedOffset = previous.parsedOffset
-  try {
-    for await (const item of readJsonlLines(previous.path, {
-      from: previous.parsedOffset,
-      to: size,
-      maxLineBytes: 2 * 1024 * 1024
-    })) {
-      if (item._tag === "Line") lastTimestamp = maxTimestamp(item.text, lastTimestamp)
-      else if (item._tag === "Oversized")
-        diagnostics.push({
-          ...diagnostic(`line of ${item.length} bytes skipped`, previous.path, "info"),
-          offset: item.offset
-        })
-      else parsedOffset = item.nextOffset
-    }
-  } catch (error) {
-    diagnostics.push(diagnostic(fsReason(error, "transcript"), previous.path))
-    return undefined
-  }
-  // the last messages changed: their uuids come from the same small tail read a rebuild does
-  let tailUuids = previous.tailUuids
-  try {
-    tailUuids = [...(await readTranscriptTail(previous.path)).tailUuids]
-  } catch (error) {
-    diagnostics.push(diagnostic(fsReason(error, "transcript"), previous.path))
-    return undefined
-  }
-  return {
-    ...previous,
-    size,
-    mtimeMs,
-    parsedOffset,
-    tailUuids,
-    ...(lastTimestamp === undefined ? {} : { lastTimestamp })
-  }
-}
-
-/** An index entry as the transcripts source's own entry (no file read). */
-export const toEntry = (t: IndexedTranscript): TranscriptEntry => ({
-  path: t.path,
-  tailUuids: t.tailUuids,
-  folder: t.folder,
-  claudeSessionId: t.claudeSessionId,
-  size: t.size,
-  birthtimeMs: t.birthtimeMs,
-  mtimeMs: t.mtimeMs,
-  ino: t.ino,
-  completeEnd: t.parsedOffset,
-  headDigest: t.headDigest,
-  ...(t.lastTimestamp === undefined ? {} : { lastTimestamp: t.lastTimestamp }),
-  head: {
-    ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
-    ...(t.firstTimestamp === undefined ? {} : { firstTimestamp: t.firstTimestamp }),
-    ...(t.rootUuid === undefined ? {} : { rootUuid: t.rootUuid }),
-    ...(t.promptHash === undefined ? {} : { promptHash: t.promptHash }),
-    ...(t.claudeVersion === undefined ? {} : { claudeVersion: t.claudeVersion }),
-    ...(t.gitBranch === undefined ? {} : { gitBranch: t.gitBranch }),
-    summaryLeafUuids: t.summaryLeafUuids,
-    sidechain: t.sidechain,
-    bytesRead: 0,
-    diagnostics: []
-  }
-})
-
-const linkOf = (d: LinkFound): IndexedLink => ({ from: d.from, to: d.to, kind: d.kind, evidence: d.evidence })
 
 interface Counts {
   unchanged: number
