@@ -1,15 +1,7 @@
 /** Where a ChannelCoder call runs: its worktree (made as ChannelCoder makes it) or its cwd, checked to exist. */
-import { statSync } from "node:fs"
+import { directoryProblem } from "@cc/events"
 import type { ClaudeOptions } from "channelcoder"
 import { ensureWorktree } from "./runner.js"
-
-/** Why a run cannot start in `cwd` (Node reports a missing cwd as the command's own ENOENT). */
-const cwdProblem = (cwd: string | undefined): string | undefined => {
-  if (cwd === undefined) return undefined
-  const stat = statSync(cwd, { throwIfNoEntry: false })
-  if (stat === undefined) return `the directory ${cwd} does not exist`
-  return stat.isDirectory() ? undefined : `${cwd} is not a directory`
-}
 
 export type RunDirectory =
   | { readonly _tag: "Dir"; readonly dir: string | undefined }
@@ -26,6 +18,6 @@ export const runDirectory = async (options: ClaudeOptions, cwd: string | undefin
       return { _tag: "Worktree", error }
     }
   }
-  const problem = options.docker ? undefined : cwdProblem(dir)
+  const problem = options.docker ? undefined : dir === undefined ? undefined : directoryProblem(dir)
   return problem === undefined ? { _tag: "Dir", dir } : { _tag: "Cwd", problem }
 }

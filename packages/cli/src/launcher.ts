@@ -4,13 +4,14 @@
  */
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { copyFileSync, existsSync, statSync } from "node:fs"
+import { copyFileSync, existsSync } from "node:fs"
 import { basename, dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { TranscriptCache } from "@cc/cache"
 import {
   type ClaudeSessionId,
   consecutivePairs,
+  directoryProblem,
   type EventLog,
   ensureDirectory,
   HOST,
@@ -22,48 +23,14 @@ import {
 } from "@cc/events"
 import type { Resolution, Resolver } from "@cc/resolver"
 import { encodeCwd, hashPrompt } from "@cc/sources"
-import * as Schema from "effect/Schema"
 import { detectCapabilities, findExecutable } from "./capabilities.js"
+import { LaunchRefused, RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launch-errors.js"
+
+export { LaunchRefused, RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launch-errors.js"
+
 import { type RunOutcome, type RunSpec, superviseRun } from "./supervise.js"
 
 export type LaunchMode = "foreground" | "stream" | "detached"
-
-/** The session's own directory is gone, and no `--in DIR` was given. */
-export class SessionCwdMissing extends Schema.TaggedError<SessionCwdMissing>()("SessionCwdMissing", {
-  cwd: Schema.String,
-  message: Schema.String
-}) {}
-
-/** The session's transcripts are on another host: claude here could not resume it. */
-export class SessionOnAnotherHost extends Schema.TaggedError<SessionOnAnotherHost>()("SessionOnAnotherHost", {
-  stableId: Schema.NullOr(Schema.String),
-  hosts: Schema.Array(Schema.String),
-  message: Schema.String
-}) {}
-
-/** A run whose result says `is_error` (or that exited badly without a result). */
-export class RunFailed extends Schema.TaggedError<RunFailed>()("RunFailed", {
-  stableId: Schema.String,
-  exitCode: Schema.NullOr(Schema.Int),
-  errors: Schema.Array(Schema.String),
-  message: Schema.String
-}) {}
-
-/**
- * A launch refused before anything was recorded or started: its directory is missing (Node
- * would blame the command, `spawn … ENOENT`), or there is no claude to run.
- */
-export class LaunchRefused extends Schema.TaggedError<LaunchRefused>()("LaunchRefused", {
-  reason: Schema.Literals(["cwd", "claude"]),
-  message: Schema.String
-}) {}
-
-/** Why a run cannot start in `dir`, if it cannot. */
-const directoryProblem = (dir: string): string | undefined => {
-  const stat = statSync(dir, { throwIfNoEntry: false })
-  if (stat === undefined) return `the directory ${dir} does not exist`
-  return stat.isDirectory() ? undefined : `${dir} is not a directory`
-}
 
 export interface LauncherOptions {
   readonly storeDir: string

@@ -73,3 +73,10 @@ export const writeFileAtomicSync = (path: string, content: AtomicContent, mode =
     throw error
   }
 }
+
+/** Why a process cannot start in `dir`, if it cannot (Node would blame the command: `spawn … ENOENT`). */
+export const directoryProblem = (dir: string): string | undefined => {
+  const stat = statSync(dir, { throwIfNoEntry: false })
+  if (stat === undefined) return `the directory ${dir} does not exist`
+  return stat.isDirectory() ? undefined : `${dir} is not a directory`
+}

@@ -1,38 +1,19 @@
-import {
-  appendFileSync,
-  closeSync,
-  fdatasyncSync,
-  fstatSync,
-  ftruncateSync,
-  openSync,
-  readFileSync,
-  readSync,
-  statSync,
-  writeSync
-} from "node:fs"
+import { closeSync, openSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { decodeEventLine, encodeEventLine } from "./codec.js"
+import { encodeEventLine } from "./codec.js"
 import { ensureDirectory, writeFileAtomicSync } from "./dirs.js"
 import { errnoCode } from "./errno.js"
 import { type StoreError, StoreLockTimeout, StorePermissionError, storeErrorFromCause } from "./errors.js"
 import { decodeFoldSnapshot, encodeFoldSnapshot, type FoldSnapshot } from "./fold-state.js"
-import { readJsonlLines } from "./jsonl.js"
 import { acquireLock, type LockOptions } from "./lock.js"
-import { claudeIdsOf, type SessionEvent } from "./schema.js"
-import {
-  appendIndexLines,
-  IndexFileText,
-  type LogTail,
-  logStillHolds,
-  readPlaces,
-  replaceIndexFile,
-  SESSION_INDEX_FILE,
-  SessionIndex
-} from "./session-index.js"
+import { appendAll, canRead, ensureFile, fstatSize, repairTornTail } from "./log-file.js"
+import { type FileItem, itemsFrom, readSessionsIndexed, readTail } from "./log-read.js"
+import type { SessionEvent } from "./schema.js"
+import { IndexFileText, logStillHolds, SESSION_INDEX_FILE } from "./session-index.js"
 import {
   type AppendResult,
   EventStore,
@@ -42,8 +23,6 @@ import {
   type ReadResult,
   type SessionQuery,
   type SnapshotShelf,
-  type StoreDiagnostic,
-  type StoredEvent,
   type TailOptions,
   type TornTailRepaired
 } from "./store.js"
@@ -61,108 +40,7 @@ const ensureDir = (dir: string): void => {
   ensureDirectory(dir)
 }
 
-const ensureFile = (path: string): void => {
-  const fd = openSync(path, "a", 0o600)
-  closeSync(fd)
-}
-
-/**
- * Moves a partial last line (a writer killed mid-append) into the quarantine file and cuts it
- * from the log, so the next append never glues a new event onto garbage. Must run under the
- * append lock: only then is a missing final newline certainly a crash, not a write in flight.
- */
-const repairTornTail = (path: string, quarantinePath: string): TornTailRepaired | undefined => {
-  const fd = openSync(path, "r+")
-  try {
-    const size = fstatSync(fd).size
-    if (size === 0) return undefined
-    const last = Buffer.alloc(1)
-    readSync(fd, last, 0, 1, size - 1)
-    if (last[0] === 0x0a) return undefined
-    // walk back to the previous newline in bounded chunks
-    const chunk = Buffer.allocUnsafe(64 * 1024)
-    let end = size
-    let lineStart = 0
-    while (end > 0) {
-      const start = Math.max(0, end - chunk.length)
-      const n = readSync(fd, chunk, 0, end - start, start)
-      const nl = chunk.subarray(0, n).lastIndexOf(0x0a)
-      if (nl !== -1) {
-        lineStart = start + nl + 1
-        break
-      }
-      end = start
-    }
-    const length = size - lineStart
-    const torn = Buffer.allocUnsafe(length)
-    readSync(fd, torn, 0, length, lineStart)
-    const record = `${JSON.stringify({ at: new Date().toISOString(), offset: lineStart, length, base64: torn.toString("base64") })}\n`
-    appendFileSync(quarantinePath, record, { mode: 0o600 })
-    ftruncateSync(fd, lineStart)
-    fdatasyncSync(fd)
-    return { _tag: "TornTailRepaired", offset: lineStart, length, quarantine: quarantinePath }
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/** Writes the whole buffer; on failure cuts the file back so no partial event stays behind. */
-const appendAll = (path: string, data: Buffer, durable: boolean): { from: number; to: number } => {
-  const fd = openSync(path, "a", 0o600)
-  try {
-    const from = fstatSync(fd).size
-    let written = 0
-    try {
-      while (written < data.length) written += writeSync(fd, data, written, data.length - written)
-      if (durable) fdatasyncSync(fd)
-    } catch (error) {
-      try {
-        ftruncateSync(fd, from)
-      } catch {
-        // the log is repaired on the next open or append (torn-tail repair)
-      }
-      throw error
-    }
-    return { from, to: from + data.length }
-  } finally {
-    closeSync(fd)
-  }
-}
-
 const sleep = (ms: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))
-
-type FileItem =
-  | { readonly _tag: "Event"; readonly stored: StoredEvent; readonly length: number }
-  | Extract<LogItem, { _tag: "Diagnostic" }>
-  | { readonly _tag: "End"; readonly next: number }
-
-const itemsFrom = async function* (path: string, from: number): AsyncGenerator<FileItem> {
-  for await (const item of readJsonlLines(path, { from })) {
-    switch (item._tag) {
-      case "Line": {
-        if (item.text.trim() === "") continue
-        const decoded = decodeEventLine(item.text)
-        if (decoded._tag === "Event") {
-          yield { _tag: "Event", stored: { event: decoded.event, offset: item.offset }, length: item.length }
-        } else {
-          yield {
-            _tag: "Diagnostic",
-            diagnostic: { _tag: "SkippedLine", offset: item.offset, length: item.length, reason: decoded.reason }
-          }
-        }
-        break
-      }
-      case "Oversized":
-        yield {
-          _tag: "Diagnostic",
-          diagnostic: { _tag: "SkippedLine", offset: item.offset, length: item.length, reason: "line too long" }
-        }
-        break
-      case "End":
-        yield { _tag: "End", next: item.nextOffset }
-    }
-  }
-}
 
 /** Opens (creating if needed) the file store: one append-only JSONL file in a directory. */
 export const makeFileStore = (options: FileStoreOptions = {}): Effect.Effect<EventStoreShape, StoreError> =>
@@ -341,104 +219,7 @@ const loadSnapshot = (snapshotPath: string, logPath: string): FoldSnapshot | und
   }
 }
 
-const readTail = async (path: string, from: number): Promise<LogTail> => {
-  // nothing past `from` (a caller keeping up with the log, the usual case): one stat, no read
-  if (statSync(path).size <= from) return { events: [], diagnostics: [], nextOffset: from }
-  const events: Array<StoredEvent & { readonly length: number }> = []
-  const diagnostics: Array<StoreDiagnostic> = []
-  let nextOffset = from
-  for await (const item of itemsFrom(path, from)) {
-    if (item._tag === "Event") events.push({ ...item.stored, length: item.length })
-    else if (item._tag === "Diagnostic") diagnostics.push(item.diagnostic)
-    else nextOffset = item.next
-  }
-  return { events, diagnostics, nextOffset }
-}
-
-/**
- * The events of the sessions a query names, from the session index: the log after the index's
- * mark is read (and indexed), the rest only where the index points. An index that turns out
- * not to match the log is rebuilt from a whole read, so the answer never depends on it.
- */
-const readSessionsIndexed = async (
-  path: string,
-  indexFile: IndexFileText,
-  query: SessionQuery,
-  writable: boolean
-): Promise<ReadResult> => {
-  const indexPath = indexFile.path
-  const fd = openSync(path, "r")
-  try {
-    const wanted = new Set<string>(query.sessions ?? [])
-    const mentioned = new Set<string>(query.mentioning ?? [])
-    const loaded = SessionIndex.of(indexFile.read(), fd)
-    if (loaded !== undefined) {
-      const answer = await answerFrom(loaded, fd, path, indexPath, wanted, mentioned, writable)
-      if (answer !== undefined) return answer
-    }
-    // no index, or one that is not this log's: read the log whole, and index it afresh
-    return (await answerFrom(SessionIndex.empty(), fd, path, indexPath, wanted, mentioned, writable)) as ReadResult
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/** The answer from `index` and the log after its mark; undefined if the index proves wrong. */
-const answerFrom = async (
-  index: SessionIndex,
-  fd: number,
-  path: string,
-  indexPath: string,
-  sessions: ReadonlySet<string>,
-  mentioned: ReadonlySet<string>,
-  writable: boolean
-): Promise<ReadResult | undefined> => {
-  // (nothing appended since the mark, the common case, is one stat in readTail)
-  const tail = await readTail(path, index.mark.next)
-  const wanted = new Set(sessions)
-  for (const session of index.sessionsMentioning(mentioned)) wanted.add(session)
-  for (const { event } of tail.events) if (claudeIdsOf(event).some((id) => mentioned.has(id))) wanted.add(event.session)
-  const events: Array<StoredEvent> = []
-  for (const session of wanted) {
-    const found = readPlaces(fd, session, index.placesOf(session))
-    if (found.failed) return undefined
-    events.push(...found.events)
-  }
-  const skipped = index.skippedLines(fd)
-  if (skipped === undefined) return undefined
-  if (writable) {
-    const added = index.linesFor(tail)
-    if (index.mark.next === 0) replaceIndexFile(indexPath, added)
-    else if (tail.nextOffset !== index.mark.next) appendIndexLines(indexPath, added)
-  }
-  for (const stored of tail.events)
-    if (wanted.has(stored.event.session)) events.push({ event: stored.event, offset: stored.offset })
-  return {
-    events: events.sort((a, b) => a.offset - b.offset),
-    diagnostics: [...skipped, ...tail.diagnostics],
-    nextOffset: tail.nextOffset
-  }
-}
-
-const canRead = (path: string): boolean => {
-  try {
-    closeSync(openSync(path, "r"))
-    return true
-  } catch {
-    return false
-  }
-}
-
 const itemOffset = (item: LogItem): number => (item._tag === "Event" ? item.stored.offset : item.diagnostic.offset)
-
-const fstatSize = (path: string): number => {
-  const fd = openSync(path, "r")
-  try {
-    return fstatSync(fd).size
-  } finally {
-    closeSync(fd)
-  }
-}
 
 /** The file store as a layer for the `EventStore` service. */
 export const fileStoreLayer = (options: FileStoreOptions = {}): Layer.Layer<EventStore, StoreError> =>

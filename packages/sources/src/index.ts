@@ -1,3 +1,4 @@
+export * from "./channelcoder-placeholders.js"
 export * from "./discovery.js"
 export { fsReason, type ListResult, listDir, mapLimit, readAt } from "./fs-util.js"
 export * from "./paths.js"
