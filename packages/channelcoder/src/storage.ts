@@ -7,7 +7,15 @@
 import { mkdirSync } from "node:fs"
 import { readdir, readFile } from "node:fs/promises"
 import { basename, join } from "node:path"
-import { defaultStoreDir, type EventLog, jsonDecoder, openEventLog, storeLayout, writeFileAtomicSync } from "@cc/events"
+import {
+  defaultStoreDir,
+  type EventLog,
+  isJsonObject,
+  jsonDecoder,
+  openEventLog,
+  storeLayout,
+  writeFileAtomicSync
+} from "@cc/events"
 import { channelCoderLabel } from "@cc/sources"
 import type { SessionInfo, SessionState, SessionStorage } from "channelcoder"
 import * as Schema from "effect/Schema"
@@ -134,8 +142,8 @@ export const ccSessionStorage = (options: CcStorageOptions = {}): CcSessionStora
       const decoded = decodeSessionFile(text)
       if (decoded._tag === "Bad") throw new Error(`Failed to load session from ${path}: ${decoded.reason}`)
       // what ChannelCoder needs, checked; anything else the file holds (a newer ChannelCoder's) kept
-      const extra: Record<string, unknown> = JSON.parse(text)
-      const state: SessionState = Object.assign(extra, toSessionState(decoded.value))
+      const extra: unknown = JSON.parse(text)
+      const state: SessionState = Object.assign(isJsonObject(extra) ? extra : {}, toSessionState(decoded.value))
       const name = basename(path, ".json")
       names.set(state, name)
       live.set(name, state)

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { decodeEventValue, encodeEventLine } from "./codec.js"
+import { decodeEventLine, encodeEventLine } from "./codec.js"
 import type { StoreError } from "./errors.js"
 import { decodeFoldSnapshot, encodeFoldSnapshot } from "./fold-state.js"
 import type { SessionEvent } from "./schema.js"
@@ -16,6 +16,11 @@ import {
   selectSessions,
   type TailOptions
 } from "./store.js"
+
+const eventIdOf = (line: string): string | undefined => {
+  const decoded = decodeEventLine(line)
+  return decoded._tag === "Event" ? decoded.event.id : undefined
+}
 
 /**
  * The in-memory store: for tests and for embedders that keep their own persistence.
@@ -33,7 +38,7 @@ export const makeMemoryStore = (): EventStoreShape => {
       const from = Math.max(0, Math.min(options.from ?? 0, lines.length))
       const events = []
       for (let offset = from; offset < lines.length; offset++) {
-        const decoded = decodeEventValue(JSON.parse(lines[offset] as string))
+        const decoded = decodeEventLine(lines[offset] ?? "")
         if (decoded._tag === "Event") events.push({ event: decoded.event, offset })
       }
       return { events, diagnostics: [], nextOffset: lines.length }
@@ -75,7 +80,7 @@ export const makeMemoryStore = (): EventStoreShape => {
           if (decoded._tag === "Refused") return undefined
           const { last, nextOffset } = decoded.snapshot
           const line = last === null ? undefined : lines[last.offset]
-          const holdsLast = last === null ? nextOffset === 0 : line !== undefined && JSON.parse(line).id === last.id
+          const holdsLast = last === null ? nextOffset === 0 : line !== undefined && eventIdOf(line) === last.id
           return holdsLast && nextOffset <= lines.length ? decoded.snapshot : undefined
         }),
       save: (snapshot) =>

@@ -17,8 +17,9 @@
  * already there. So the lines of a write cut short (no mark) are never the only ones for their
  * events, and a garbled one is skipped. Every answer is checked against the log itself.
  */
-import { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs"
+import { closeSync, fstatSync, openSync, readFileSync, statSync, writeSync } from "node:fs"
 import { decodeEventLine } from "./codec.js"
+import { writeFileAtomicSync } from "./dirs.js"
 import { DEFAULT_MAX_LINE_BYTES, readRangeSync } from "./jsonl.js"
 import { claudeIdsOf } from "./schema.js"
 import type { SkippedLine, StoreDiagnostic, StoredEvent } from "./store.js"
@@ -267,12 +268,10 @@ export const appendIndexLines = (path: string, lines: string): void => {
   writeQuietly(path, "a", lines)
 }
 
-/** Replaces the index file whole (a rebuild): written beside it, then renamed over it. */
+/** Replaces the index file whole (a rebuild), atomically: a reader sees the old index or the new. */
 export const replaceIndexFile = (path: string, text: string): void => {
-  const temporary = `${path}.${process.pid}.tmp`
-  if (!writeQuietly(temporary, "w", text)) return
   try {
-    renameSync(temporary, path)
+    writeFileAtomicSync(path, text)
   } catch {
     // as above: without an index the log is read whole
   }
