@@ -192,8 +192,9 @@ const unpackFolders = (
   const folders = new Map<string, FolderIndex>()
   let file = 0
   let offset = 0
-  for (let i = 0; i < count; i++) {
-    const n = counts[i] as number
+  for (const [i, n] of counts.entries()) {
+    // the columns were checked above to be `count` long each
+    const path = paths[i] ?? ""
     const ids = new Array<string>(n)
     for (let k = 0; k < n; k++) ids[k] = stored.ids.slice((file + k) * UUID_LENGTH, (file + k + 1) * UUID_LENGTH)
     const stamps = {
@@ -203,15 +204,15 @@ const unpackFolders = (
       inodes: numbers.subarray(2 * total + file, 2 * total + file + n)
     }
     const from = offset
-    const length = detailBytes[i] as number
+    const length = detailBytes[i] ?? 0
     folders.set(
-      paths[i] as string,
+      path,
       FolderIndex.stored(
-        paths[i] as string,
-        roots[i] as string,
+        path,
+        roots[i] ?? "",
         stamps,
         () => region()?.subarray(from, from + length),
-        detailDigests[i] as string
+        detailDigests[i] ?? ""
       )
     )
     file += n
@@ -234,9 +235,9 @@ export function* indexFileParts(index: TranscriptIndexData): Generator<string | 
   let file = 0
   for (const { folder } of kept) {
     for (let k = 0; k < folder.size; k++, file++) {
-      numbers[file] = folder.stamps.sizes[k] as number
-      numbers[total + file] = folder.stamps.mtimes[k] as number
-      numbers[2 * total + file] = folder.stamps.inodes[k] as number
+      numbers[file] = folder.stamps.sizes[k] ?? 0
+      numbers[total + file] = folder.stamps.mtimes[k] ?? 0
+      numbers[2 * total + file] = folder.stamps.inodes[k] ?? 0
     }
   }
   const stamps = Buffer.from(

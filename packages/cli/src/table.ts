@@ -4,6 +4,7 @@
  * a person needs least, then the last column (a path, cut from the left: its end says most).
  * Every cell is made terminal-safe before it is measured.
  */
+import { consecutivePairs } from "@cc/events"
 import { terminalSafe } from "./terminal.js"
 
 export interface Column {
@@ -21,9 +22,7 @@ export interface Column {
 export const uniquePrefixLength = (values: ReadonlyArray<string>, min = 8): number => {
   const distinct = [...new Set(values)].sort()
   let length = min
-  for (let i = 1; i < distinct.length; i++) {
-    const a = distinct[i - 1] as string
-    const b = distinct[i] as string
+  for (const [a, b] of consecutivePairs(distinct)) {
     let common = 0
     while (common < a.length && common < b.length && a[common] === b[common]) common++
     if (common + 1 > length) length = Math.min(common + 1, Math.max(a.length, b.length))
@@ -59,7 +58,7 @@ export const renderTable = (
     shown = shown.map((c) =>
       c.id === undefined ? c : { ...c, header: c.id.short ?? c.header, cells: shortIds(c.cells, c.id.strip) }
     )
-    const droppable = shown.filter((c) => c.drop !== undefined).sort((a, b) => (a.drop as number) - (b.drop as number))
+    const droppable = shown.filter((c) => c.drop !== undefined).sort((a, b) => (a.drop ?? 0) - (b.drop ?? 0))
     for (const column of droppable) {
       if (fixedWidth(shown) + MIN_LAST <= width) break
       shown = shown.filter((c) => c !== column)
@@ -67,10 +66,9 @@ export const renderTable = (
   }
   const widths = widthsOf(shown)
   const last = shown.length - 1
-  if (width !== undefined)
-    widths[last] = Math.max(MIN_LAST, Math.min(widths[last] as number, width - fixedWidth(shown)))
+  if (width !== undefined) widths[last] = Math.max(MIN_LAST, Math.min(widths[last] ?? 0, width - fixedWidth(shown)))
   const fitCell = (text: string, i: number) => {
-    const w = widths[i] as number
+    const w = widths[i] ?? 0
     if (i === last) return text.length > w ? `…${text.slice(text.length - w + 1)}` : text
     return text.padEnd(w)
   }
