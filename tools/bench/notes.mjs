@@ -53,7 +53,7 @@ export const readNotes = ({ at, ratio, fmt, largest, importCosts, bareNode }) =>
   and only the index folder that holds its transcripts: they cost about the same whatever the
   store holds. What is left over a bare start is loading the bundled code, Effect's runtime and
   Schema among it (importing \`@cc/events\` alone costs ${fmt((importCosts.find((c) => c.name === "events")?.ms ?? Number.NaN) - bareNode.ms, 0)} ms here).
-- **\`ls --all\`, warm.** The last listing is kept beside the index (\`ls-all.v2.jsonl\`, with
+- **\`ls --all\`, warm.** The last listing is kept beside the index (\`ls-all.v3.jsonl\`, with
   the identities of the index file and the event log it was made from, and a digest). A warm
   listing is: open the index (its stamps line), refresh it (one \`lstat\` per transcript: the
   stat floor itself), find both unchanged, check the digest, print. Over the floor that leaves

@@ -5,10 +5,11 @@
  */
 import { createHash } from "node:crypto"
 import { ClaudeSessionId } from "@cc/events"
+import { SessionRecords } from "@cc/sources"
 import * as Schema from "effect/Schema"
 import * as SchemaTransformation from "effect/SchemaTransformation"
 
-export const INDEX_VERSION = 4
+export const INDEX_VERSION = 5
 
 export const IndexedTranscript = Schema.Struct({
   path: Schema.String,
@@ -33,6 +34,10 @@ export const IndexedTranscript = Schema.Struct({
   summaryLeafUuids: Schema.Array(Schema.String),
   tailUuids: Schema.Array(Schema.String),
   sidechain: Schema.Boolean,
+  /** The first prompt's first 200 characters: local to this machine's index (0600), never in an event. */
+  firstPrompt: Schema.optionalKey(Schema.String),
+  /** Title, tag, hand-off, move, pull request, entrypoint, explicit fork (`@cc/sources`' records). */
+  records: SessionRecords,
   /** The head was read to its end without finding every fact: re-read it when the file grows. */
   headIncomplete: Schema.Boolean
 })

@@ -6,6 +6,8 @@
 import type { Stats } from "node:fs"
 import { type ClaudeSessionId, readJsonlLines } from "@cc/events"
 import {
+  applyGitBranch,
+  applyRecordText,
   fsReason,
   type LinkFound,
   maxTimestamp,
@@ -77,6 +79,8 @@ export const readWhole = async (
     summaryLeafUuids: [...head.summaryLeafUuids],
     tailUuids: [...(entry.tailUuids ?? [])],
     sidechain: head.sidechain,
+    ...(head.firstPrompt === undefined ? {} : { firstPrompt: head.firstPrompt }),
+    records: entry.records,
     headIncomplete: headIsIncomplete(facts)
   }
 }
@@ -90,14 +94,18 @@ export const readAppended = async (
 ): Promise<IndexedTranscript | undefined> => {
   let lastTimestamp = previous.lastTimestamp
   let parsedOffset = previous.parsedOffset
+  // every appended line is seen: a title or tag set since is known however far back it is
+  let records = previous.records
   try {
     for await (const item of readJsonlLines(previous.path, {
       from: previous.parsedOffset,
       to: size,
       maxLineBytes: 2 * 1024 * 1024
     })) {
-      if (item._tag === "Line") lastTimestamp = maxTimestamp(item.text, lastTimestamp)
-      else if (item._tag === "Oversized")
+      if (item._tag === "Line") {
+        lastTimestamp = maxTimestamp(item.text, lastTimestamp)
+        records = applyGitBranch(applyRecordText(records, item.text), item.text)
+      } else if (item._tag === "Oversized")
         diagnostics.push({
           ...diagnostic(`line of ${item.length} bytes skipped`, previous.path, "info"),
           offset: item.offset
@@ -122,6 +130,7 @@ export const readAppended = async (
     mtimeMs,
     parsedOffset,
     tailUuids,
+    records,
     ...(lastTimestamp === undefined ? {} : { lastTimestamp })
   }
 }
@@ -138,6 +147,7 @@ export const toEntry = (t: IndexedTranscript): TranscriptEntry => ({
   ino: t.ino,
   completeEnd: t.parsedOffset,
   headDigest: t.headDigest,
+  records: t.records,
   ...(t.lastTimestamp === undefined ? {} : { lastTimestamp: t.lastTimestamp }),
   head: {
     ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
@@ -148,6 +158,8 @@ export const toEntry = (t: IndexedTranscript): TranscriptEntry => ({
     ...(t.gitBranch === undefined ? {} : { gitBranch: t.gitBranch }),
     summaryLeafUuids: t.summaryLeafUuids,
     sidechain: t.sidechain,
+    ...(t.firstPrompt === undefined ? {} : { firstPrompt: t.firstPrompt }),
+    records: t.records,
     bytesRead: 0,
     diagnostics: []
   }

@@ -19,7 +19,8 @@ const wrap = (text: string, indent: number, width = 100): string => {
   return lines.join(`\n${" ".repeat(indent)}`)
 }
 
-const REFERENCE_HELP = `  <ref>: a cc-session id, a Claude session id, a unique prefix of either, a cct1 token, a label
+const REFERENCE_HELP = `  <ref>: a cc-session id, a Claude session id, a unique prefix of either, a cct1 token, a title
+         (claude -n, /rename, the SDK's renameSession; title:<text> to say so), a label
          (channelcoder:<name>), or a name a source knows (a ChannelCoder detached-<ms>).`
 
 const GLOBAL_OPTIONS = `Global options:

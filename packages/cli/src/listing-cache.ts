@@ -3,17 +3,17 @@
  * transcripts (the index after its refresh) and event log have not changed since is that
  * listing again, without folding the log or decoding the index's folders.
  *
- * One file, `<store>/index/ls-all.v2.jsonl`, written atomically (0600): a header line (what the
+ * One file, `<store>/index/ls-all.v3.jsonl`, written atomically (0600): a header line (what the
  * listing was made from, and the SHA-256 of the rows line), then the rows as `--json` prints
  * them. The header is Schema-decoded; the rows line is used only when its digest is the one
  * the header names (bytes this code wrote from typed rows); anything else is listed afresh.
  */
 import { createHash } from "node:crypto"
-import { readFileSync, statSync } from "node:fs"
+import { readFileSync, rmSync, statSync } from "node:fs"
 import { HOST, jsonDecoder, storeLayout, writeFileAtomicSync } from "@cc/events"
 import * as Schema from "effect/Schema"
 
-const VERSION = 2
+const VERSION = 3
 
 const Header = Schema.Struct({
   version: Schema.Literal(VERSION),
@@ -86,6 +86,8 @@ export const saveListing = async (
   const content = Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), rows, Buffer.from("\n")])
   try {
     writeFileAtomicSync(file, content)
+    // the listings of older versions are never read again
+    for (let old = 1; old < VERSION; old++) rmSync(file.replace(`.v${VERSION}.`, `.v${old}.`), { force: true })
   } catch {
     // not kept: listed afresh next time
   }

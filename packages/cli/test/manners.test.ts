@@ -133,7 +133,7 @@ describe("ls --all", () => {
     expect(JSON.parse((await cli(["--json", "ls", "--all", "--limit", "2"])).stdout)).toHaveLength(2)
     expect(JSON.parse((await cli(["--json", "ls", "--all", "--since", "2099-01-01"])).stdout)).toEqual([])
     const human = await cli(["ls", "--all", "--limit", "3"])
-    expect(human.stdout.split("\n")[0]).toMatch(/^ID\s+STATUS\s+LATEST CLAUDE ID/)
+    expect(human.stdout.split("\n")[0]).toMatch(/^ID\s+STATUS\s+TITLE\s+LATEST CLAUDE ID/)
   })
 
   it("a container's sessions are listed and matched on the host through --map", async () => {
@@ -190,7 +190,7 @@ describe("ls --all, kept between runs", () => {
       expect(r.code).toBe(0)
       return r.stdout as string
     }
-    const kept = join(store, "index", "ls-all.v2.jsonl")
+    const kept = join(store, "index", "ls-all.v3.jsonl")
     const first = await list()
     const savedAt = statSync(kept).mtimeMs
     expect(await list()).toBe(first)

@@ -18,6 +18,7 @@ import { resolveClaude } from "./paths/claude.js"
 import { latestInCwd, resolvePrefix, resolveToken } from "./paths/prefix.js"
 import { resolveNamed, resolveRun, unresolvedRuns } from "./paths/runs.js"
 import { resolveStable } from "./paths/stable.js"
+import { resolveTitle, TITLE_PREFIX } from "./paths/title.js"
 import { parseReference, type Reference } from "./reference.js"
 import type { ForkedFrom, Resolution, ResolvedBy, ResolverOptions, SourceProblem } from "./resolution.js"
 import type { RunOutcome } from "./runs.js"
@@ -65,13 +66,20 @@ export class Resolver {
 
   /** Resolves any reference: stable id, Claude id, unique prefix, or continuation token. */
   async resolve(reference: string): Promise<Resolution> {
+    const text = reference.trim()
+    if (text.startsWith(TITLE_PREFIX)) {
+      const titled = await resolveTitle(this.#core, text.slice(TITLE_PREFIX.length), reference, true)
+      if (titled !== undefined) return titled
+    }
     let parsed: Reference
     try {
       parsed = parseReference(reference)
     } catch (error) {
-      // not one of our reference kinds: a label, or a name a plugin source knows
-      if (error instanceof InvalidReference && reference.trim() !== "")
-        return resolveNamed(this.#core, reference.trim(), error)
+      // not one of our reference kinds: a title, a label, or a name a plugin source knows
+      if (error instanceof InvalidReference && text !== "") {
+        const titled = await resolveTitle(this.#core, text, reference, false)
+        return titled ?? resolveNamed(this.#core, text, error)
+      }
       throw error
     }
     switch (parsed._tag) {

@@ -22,7 +22,11 @@ export const TranscriptLine = Schema.Struct({
   timestamp: Schema.optionalKey(Schema.String),
   isSidechain: Schema.optionalKey(Schema.Boolean),
   isMeta: Schema.optionalKey(Schema.Boolean),
-  message: Schema.optionalKey(Schema.Unknown)
+  message: Schema.optionalKey(Schema.Unknown),
+  // read by transcript-records.ts, which checks their shape: a line is never refused for them
+  entrypoint: Schema.optionalKey(Schema.Unknown),
+  sessionKind: Schema.optionalKey(Schema.Unknown),
+  forkedFrom: Schema.optionalKey(Schema.Unknown)
 })
 export type TranscriptLine = typeof TranscriptLine.Type
 

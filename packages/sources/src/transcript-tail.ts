@@ -5,6 +5,7 @@
 import { fstatSync, readSync } from "node:fs"
 import { withFile } from "./fs-util.js"
 import { parseTranscriptLine } from "./transcript-line.js"
+import { applyRecord, noRecords, RECORD_LINE_STARTS, type SessionRecords } from "./transcript-records.js"
 
 export interface TranscriptTail {
   /** The newest timestamp among the complete lines of the last `tailBytes`. */
@@ -14,6 +15,8 @@ export interface TranscriptTail {
   readonly size: number
   /** uuids of the message entries among the complete lines read (and the leaf a 2.1.x `last-prompt` line names): the file's last messages. */
   readonly tailUuids: ReadonlyArray<string>
+  /** The records (title, tag, hand-off, move, pull request) among those lines, in file order. */
+  readonly records: SessionRecords
 }
 
 // The end of a transcript is scanned as bytes: turning each 8 KiB window into text, and
@@ -25,6 +28,7 @@ const EMPTY = Buffer.alloc(0)
 const TIMESTAMP_KEY = Buffer.from('"timestamp":"')
 const UUID_KEY = Buffer.from('"uuid":"')
 const LEAF_UUID_KEY = Buffer.from('"leafUuid":"')
+const GIT_BRANCH_KEY = Buffer.from('"gitBranch":"')
 const SUMMARY_START = Buffer.from('{"type":"summary"')
 const LAST_PROMPT_TYPE = Buffer.from('"type":"last-prompt"')
 const isoStart = /^\d{4}-\d{2}-\d{2}T/
@@ -84,6 +88,28 @@ const messageUuidsIn = (bytes: Buffer): Array<string> => {
   return uuids
 }
 
+/** The records among complete lines, applied in file order: only lines that start as one are parsed. */
+const recordsIn = (bytes: Buffer): SessionRecords => {
+  const found: Array<{ readonly at: number; readonly value: unknown }> = []
+  for (const start of RECORD_LINE_STARTS) {
+    for (let at = bytes.indexOf(start); at !== -1; at = bytes.indexOf(start, at + 1)) {
+      if (at > 0 && bytes[at - 1] !== NEWLINE) continue
+      const newline = bytes.indexOf(NEWLINE, at)
+      try {
+        found.push({ at, value: JSON.parse(bytes.toString("utf8", at, newline === -1 ? bytes.length : newline)) })
+      } catch {
+        // a record that does not parse says nothing
+      }
+    }
+  }
+  let records = noRecords
+  for (const { value } of found.sort((a, b) => a.at - b.at)) records = applyRecord(records, value)
+  // the branch the session is on now: the last one any line of the window names
+  const branchAt = bytes.lastIndexOf(GIT_BRANCH_KEY)
+  const branch = branchAt === -1 ? undefined : stringAfter(bytes, branchAt, GIT_BRANCH_KEY, 256)
+  return branch === undefined ? records : { ...records, lastGitBranch: branch }
+}
+
 /**
  * Newest timestamp in a text of complete lines, or `previous` if none is newer: the same scan
  * as a transcript's end gets, on the text's bytes.
@@ -126,12 +152,13 @@ export const readTranscriptTailSync = (
     const whole = nl === -1 || (start > 0 && cut === -1) ? EMPTY : buffer.subarray(cut + 1, nl)
     const lastTimestamp = newestTimestampIn(whole)
     if (lastTimestamp !== undefined || start === 0 || window >= tailBytes) {
-      if (nl === -1) return { completeEnd: start, size, tailUuids: [] }
+      if (nl === -1) return { completeEnd: start, size, tailUuids: [], records: noRecords }
       return {
         ...(lastTimestamp === undefined ? {} : { lastTimestamp }),
         completeEnd: start + nl + 1,
         size,
-        tailUuids: messageUuidsIn(whole)
+        tailUuids: messageUuidsIn(whole),
+        records: recordsIn(whole)
       }
     }
     window = Math.min(window * 8, tailBytes)

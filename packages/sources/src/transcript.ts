@@ -10,9 +10,14 @@ import { type JsonlItem, readJsonlLines, readJsonlLinesSync, readRangeSync } fro
 import { withFile } from "./fs-util.js"
 import { hashPrompt } from "./prompt.js"
 import { parseTranscriptLine, promptText } from "./transcript-line.js"
+import { applyMessageFields, applyRecordText, noRecords, type SessionRecords } from "./transcript-records.js"
+
+/** How much of the first prompt the index keeps (the SDK's listing shows as much). */
+export const FIRST_PROMPT_CHARS = 200
 
 export { withFile } from "./fs-util.js"
 export * from "./transcript-line.js"
+export * from "./transcript-records.js"
 
 export interface TranscriptDiagnostic {
   readonly offset: number
@@ -33,6 +38,10 @@ export interface TranscriptHead {
   readonly summaryLeafUuids: ReadonlyArray<string>
   /** Every entry read so far is a sidechain (a subagent's own transcript). */
   readonly sidechain: boolean
+  /** The first prompt's first 200 characters (kept in the local index only, never in an event). */
+  readonly firstPrompt?: string
+  /** Titles, tag, entrypoint, an explicit fork's parent… as far as the head goes. */
+  readonly records: SessionRecords
   readonly bytesRead: number
   readonly diagnostics: ReadonlyArray<TranscriptDiagnostic>
 }
@@ -98,6 +107,8 @@ const scanTranscriptHead = (
   let allSidechain = true
   let bytesRead = 0
   let promptUnknowable = false
+  let firstPrompt: string | undefined
+  let records: SessionRecords = noRecords
   for (const item of lines) {
     if (item._tag === "End") {
       bytesRead = item.nextOffset
@@ -134,6 +145,7 @@ const scanTranscriptHead = (
         diagnostics.push({ offset: item.offset, reason: parsed.reason })
       } else {
         const line = parsed.line
+        records = applyMessageFields(applyRecordText(records, item.text), line)
         if (line.type === "summary" && !sawMessage && line.leafUuid !== undefined) summaryLeafUuids.push(line.leafUuid)
         if (line.uuid !== undefined && line.type !== "summary") {
           if (!sawMessage) rootUuid = line.uuid
@@ -149,7 +161,10 @@ const scanTranscriptHead = (
         firstTimestamp ??= line.timestamp
         if (promptHash === undefined && !promptUnknowable) {
           const text = promptText(line)
-          if (text !== undefined) promptHash = hashPrompt(text)
+          if (text !== undefined) {
+            promptHash = hashPrompt(text)
+            firstPrompt = [...text.trim()].slice(0, FIRST_PROMPT_CHARS).join("")
+          }
         }
       }
     }
@@ -174,6 +189,8 @@ const scanTranscriptHead = (
     ...(rootUuid === undefined ? {} : { rootUuid }),
     summaryLeafUuids,
     sidechain: sawMessage && allSidechain,
+    ...(firstPrompt === undefined ? {} : { firstPrompt }),
+    records,
     bytesRead,
     diagnostics
   }

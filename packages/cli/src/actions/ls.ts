@@ -17,6 +17,7 @@ import {
   storeLayout
 } from "@cc/events"
 import { applyMappings, cwdRelation, type Resolver } from "@cc/resolver"
+import { isProgrammatic, type SessionRecords, sessionTitle } from "@cc/sources"
 import * as Schema from "effect/Schema"
 import { CliFailure, type Context, optionValue, warnSkippedLines, warnUnreadable } from "../context.js"
 import { listingCacheFile, listingKey, readListing, saveListing } from "../listing-cache.js"
@@ -41,6 +42,19 @@ export const ChainRow = Schema.Struct({
   transcriptBytes: Schema.Number,
   /** The stable session's label (`channelcoder:<name>`), if it has one. */
   label: Schema.NullOr(Schema.String),
+  /** Claude's own title (custom title, agent name, AI title), else the first prompt: as its picker and the SDK show it. */
+  title: Schema.NullOr(Schema.String),
+  /** The first prompt's first 200 characters. */
+  firstPrompt: Schema.NullOr(Schema.String),
+  /** The branch of the latest member. */
+  gitBranch: Schema.NullOr(Schema.String),
+  tag: Schema.NullOr(Schema.String),
+  /** How it was started (`cli`, `sdk-cli`, `sdk-ts`, `sdk-py`), from its first member. */
+  entrypoint: Schema.NullOr(Schema.String),
+  /** Started by an SDK or a daemon rather than a person at a terminal. */
+  programmatic: Schema.Boolean,
+  /** The pull requests its members were linked to. */
+  prLinks: Schema.Array(Schema.String),
   /** The cwd the transcript records, when `--map` shows it elsewhere on this host (`cwd`). */
   recordedCwd: Schema.optionalKey(Schema.String)
 })
@@ -50,6 +64,9 @@ const decodeListing = jsonDecoder(Schema.Array(ChainRow), "not an ls --all listi
 
 interface Member {
   readonly claudeSessionId: ClaudeSessionId
+  readonly records?: SessionRecords
+  readonly firstPrompt?: string
+  readonly gitBranch?: string
   readonly cwd?: string
   readonly firstTimestamp?: string
   readonly lastTimestamp?: string
@@ -121,6 +138,26 @@ export const chainsOf = (
   })
 }
 
+/** What Claude and the SDK recorded of a chain: the newest member's title and tag win, its first member's prompt and entrypoint. */
+const chainRecords = (
+  chain: ReadonlyArray<Member>
+): Pick<ChainRow, "title" | "firstPrompt" | "gitBranch" | "tag" | "entrypoint" | "programmatic" | "prLinks"> => {
+  const newestFirst = [...chain].reverse()
+  const first = chain[0]
+  const firstPrompt = first?.firstPrompt ?? null
+  const named = newestFirst.map((m) => m.records ?? {}).find((r) => sessionTitle(r) !== undefined)
+  const tagged = newestFirst.map((m) => m.records?.tag).find((tag) => tag !== undefined)
+  return {
+    title: (named === undefined ? undefined : sessionTitle(named)) ?? firstPrompt,
+    firstPrompt,
+    gitBranch: newestFirst.map((m) => m.records?.lastGitBranch ?? m.gitBranch).find((b) => b !== undefined) ?? null,
+    tag: tagged ?? null,
+    entrypoint: first?.records?.entrypoint ?? null,
+    programmatic: first?.records !== undefined && isProgrammatic(first.records),
+    prLinks: [...new Set(chain.flatMap((m) => (m.records?.prLink === undefined ? [] : [m.records.prLink.url])))]
+  }
+}
+
 const parseSince = (text: string | undefined): number | undefined => {
   if (text === undefined) return undefined
   const relative = /^(\d+)([mhdw])$/.exec(text)
@@ -162,6 +199,12 @@ const onThisHost = (row: ChainRow, ctx: Context): ChainRow => {
 }
 
 const short = (text: string | null) => (text === null ? "-" : text)
+/** A title or prompt in one table cell: its first line, at most `max` characters. */
+const oneLine = (text: string, max: number): string => {
+  const first = text.split(/\r?\n/, 1)[0] ?? ""
+  const chars = [...first]
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : first
+}
 const day = (iso: string | null) => (iso === null ? "-" : iso.slice(0, 16).replace("T", " "))
 
 export const ls = async (ctx: Context): Promise<void> => {
@@ -174,7 +217,23 @@ export const ls = async (ctx: Context): Promise<void> => {
   if (ctx.parsed.flags.has("--all")) {
     const rows = await allChains(ctx)
     // unfiltered JSON is the listing as it was made (or kept): printed as it is
-    const plain = cwd === undefined && since === undefined && limit === undefined && ctx.mappings.length === 0
+    const tag = optionValue(ctx, "--tag")
+    const branch = optionValue(ctx, "--branch")
+    const programmatic = ctx.parsed.flags.has("--programmatic")
+      ? true
+      : ctx.parsed.flags.has("--no-programmatic")
+        ? false
+        : undefined
+    if (ctx.parsed.flags.has("--programmatic") && ctx.parsed.flags.has("--no-programmatic"))
+      throw new CliFailure("usage", "--programmatic and --no-programmatic exclude each other")
+    const plain =
+      cwd === undefined &&
+      since === undefined &&
+      limit === undefined &&
+      tag === undefined &&
+      branch === undefined &&
+      programmatic === undefined &&
+      ctx.mappings.length === 0
     if (ctx.json && plain) return ctx.outBytes(rows)
     const decoded = decodeListing(rows.toString("utf8"))
     // made by this code from typed rows, or kept with a digest: a failure here is a bug, said plainly
@@ -182,7 +241,12 @@ export const ls = async (ctx: Context): Promise<void> => {
     const listed = decoded.value
       .map((r) => onThisHost(r, ctx))
       .filter(
-        (r) => near(r.cwd) && (since === undefined || (r.lastActivity !== null && Date.parse(r.lastActivity) >= since))
+        (r) =>
+          near(r.cwd) &&
+          (since === undefined || (r.lastActivity !== null && Date.parse(r.lastActivity) >= since)) &&
+          (tag === undefined || r.tag === tag) &&
+          (branch === undefined || r.gitBranch === branch) &&
+          (programmatic === undefined || r.programmatic === programmatic)
       )
       .slice(0, limit)
     if (ctx.json) return ctx.out(JSON.stringify(listed))
@@ -191,6 +255,12 @@ export const ls = async (ctx: Context): Promise<void> => {
       { header: "STATUS", cells: listed.map((r) => r.status), colours: statusColours },
       ...(listed.some((r) => (r.label ?? null) !== null)
         ? [{ header: "NAME", cells: listed.map((r) => r.label ?? "-"), drop: 4 }]
+        : []),
+      ...(listed.some((r) => r.title !== null)
+        ? [{ header: "TITLE", cells: listed.map((r) => oneLine(r.title ?? "-", 40)), drop: 5 }]
+        : []),
+      ...(listed.some((r) => r.tag !== null)
+        ? [{ header: "TAG", cells: listed.map((r) => r.tag ?? "-"), drop: 3.5 }]
         : []),
       { header: "LATEST CLAUDE ID", cells: listed.map((r) => r.latestClaudeSessionId), id: { short: "LATEST" } },
       { header: "RUNS", cells: listed.map((r) => String(r.claudeSessionIds.length)), drop: 1 },
@@ -290,7 +360,8 @@ const allChains = async (ctx: Context): Promise<Buffer> => {
       lastActivity,
       claudeVersion: latest.claudeVersion ?? null,
       transcriptBytes: chain.reduce((n, m) => n + m.size, 0),
-      label: view?.label ?? null
+      label: view?.label ?? null,
+      ...chainRecords(chain)
     })
   }
   rows.sort((a, b) =>

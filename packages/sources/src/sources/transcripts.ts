@@ -28,6 +28,7 @@ import {
   TAIL_WINDOW_BYTES,
   type TranscriptHead
 } from "../transcript.js"
+import { mergeRecords, type SessionRecords } from "../transcript-records.js"
 
 export const TRANSCRIPTS_SOURCE = "transcripts"
 
@@ -56,6 +57,8 @@ export interface TranscriptEntry {
   readonly completeEnd: number
   /** Digest of the first line (see `firstLineDigestSync`): tells an append from a rewrite. */
   readonly headDigest?: string
+  /** Title, tag, hand-off, move, entrypoint, explicit fork: the head's, then the tail's over them. */
+  readonly records: SessionRecords
 }
 
 const diagnostic = (reason: string, path?: string, severity: "info" | "warning" | "error" = "warning"): Discovery => ({
@@ -134,7 +137,8 @@ export const readTranscriptEntry = async (
         mtimeMs: identity.mtimeMs,
         ino: identity.ino,
         completeEnd: tail.completeEnd,
-        headDigest: firstLineDigest(start.subarray(0, startBytes))
+        headDigest: firstLineDigest(start.subarray(0, startBytes)),
+        records: mergeRecords(head.records, tail.records)
       },
       diagnostics
     }
@@ -174,6 +178,29 @@ export const readProjectFolder = async (
 /** Recovers resume (1.0.x) and fork (2.1.x) links between the transcripts of one folder. */
 export const findFolderLinks = async (entries: ReadonlyArray<TranscriptEntry>): Promise<Array<Discovery>> => {
   const links: Array<Discovery> = []
+  // what a file says outright, whatever the uuids: an SDK fork names its parent (its message
+  // uuids are fresh), a session handed on names its successor (`continued-in`: a chain link)
+  for (const entry of entries) {
+    const { forkedFrom, continuedIn } = entry.records
+    if (forkedFrom !== undefined && forkedFrom.sessionId !== entry.claudeSessionId)
+      links.push({
+        _tag: "LinkFound",
+        source: TRANSCRIPTS_SOURCE,
+        from: forkedFrom.sessionId,
+        to: entry.claudeSessionId,
+        kind: "fork",
+        evidence: `${entry.path}: forkedFrom ${forkedFrom.sessionId}`
+      })
+    if (continuedIn !== undefined && continuedIn !== entry.claudeSessionId)
+      links.push({
+        _tag: "LinkFound",
+        source: TRANSCRIPTS_SOURCE,
+        from: entry.claudeSessionId,
+        to: continuedIn,
+        kind: "continue",
+        evidence: `${entry.path}: continued-in ${continuedIn}`
+      })
+  }
   // 1.0.x: summary leafUuid → the predecessor holding that message
   const resumed = (from: TranscriptEntry, to: TranscriptEntry, leaf: string): void => {
     links.push({
@@ -282,6 +309,8 @@ export const findFolderLinks = async (entries: ReadonlyArray<TranscriptEntry>): 
 
 export const entryToDiscovery = (entry: TranscriptEntry): SessionFound => {
   const { head } = entry
+  // a session moved by /cd lives on in its new cwd: resume runs there
+  const cwd = entry.records.relocatedCwd ?? head.cwd
   return {
     _tag: "SessionFound",
     source: TRANSCRIPTS_SOURCE,
@@ -290,7 +319,7 @@ export const entryToDiscovery = (entry: TranscriptEntry): SessionFound => {
     evidence: `transcript ${entry.path}`,
     path: entry.path,
     range: { from: 0, to: entry.size },
-    ...(head.cwd === undefined ? {} : { cwd: head.cwd }),
+    ...(cwd === undefined ? {} : { cwd }),
     ...(head.firstTimestamp === undefined ? {} : { firstTimestamp: head.firstTimestamp }),
     ...(entry.lastTimestamp === undefined ? {} : { lastTimestamp: entry.lastTimestamp }),
     ...(head.promptHash === undefined ? {} : { promptHash: head.promptHash }),

@@ -1,0 +1,132 @@
+/**
+ * Claude's and the SDK's own records in the CLI (issue 20): titles, tags, entrypoints and the
+ * SDK's forks in `ls --all`, its filters, and a title as a reference. On the real tools' files
+ * (fixtures/records-2.1.332) copied into a temp home, and on a hostile title.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+// @ts-expect-error plain JS tools
+import { runProcess } from "../../../tools/spawn.mjs"
+
+const cliPath = resolve(import.meta.dirname, "../dist/cli.js")
+const fixtureHome = resolve(import.meta.dirname, "../../../fixtures/records-2.1.332/claude-home")
+const base = mkdtempSync(join(tmpdir(), "cc-records-cli-"))
+afterAll(() => rmSync(base, { recursive: true, force: true }))
+const home = join(base, "home")
+cpSync(fixtureHome, home, { recursive: true })
+const NAMED = "6ce6d571-408f-468d-a881-54e3bdf92889"
+const RENAMED = "c7adff14-cb29-48b9-bfcb-692e562fc230"
+const FORK = "b4b27057-4f93-4150-8ce7-ea81f2d0d396"
+const SDK = "8ad3252f-f678-4127-9341-0a5e67b33f2e"
+
+const cli = (args: ReadonlyArray<string>, claudeHome = home, env: Record<string, string> = {}) =>
+  runProcess(process.execPath, [cliPath, "--store", join(base, "store"), "--claude-home", claudeHome, ...args], {
+    env: { ...process.env, ...env }
+  }) as Promise<{ stdout: string; stderr: string; code: number | null }>
+const rows = async (...args: Array<string>) => {
+  const r = await cli(["--json", "ls", "--all", ...args])
+  expect(r.code).toBe(0)
+  return JSON.parse(r.stdout) as Array<Record<string, unknown> & { latestClaudeSessionId: string }>
+}
+const row = (all: ReadonlyArray<{ latestClaudeSessionId: string }>, id: string) =>
+  all.find((r) => r.latestClaudeSessionId === id)
+
+describe("ls --all with Claude's and the SDK's records", () => {
+  it("shows each session's title, first prompt, branch, tag and entrypoint, and the SDK's fork's parent", async () => {
+    const all = await rows()
+    expect(row(all, NAMED)).toMatchObject({
+      title: "my named session",
+      firstPrompt: "named: first prompt",
+      gitBranch: "HEAD"
+    })
+    expect(row(all, RENAMED)).toMatchObject({
+      title: "renamed by the sdk",
+      tag: "wip",
+      entrypoint: "sdk-cli",
+      programmatic: true
+    })
+    expect(row(all, FORK)).toMatchObject({
+      title: "renamed by the sdk (fork)",
+      forkedFrom: { claudeSessionId: RENAMED, stableId: null }
+    })
+    expect(row(all, SDK)).toMatchObject({ title: "sdk: first prompt", entrypoint: "sdk-ts", tag: null })
+  })
+
+  it("filters by tag and branch, and keeps or hides programmatic sessions", async () => {
+    expect((await rows("--tag", "wip")).map((r) => r.latestClaudeSessionId)).toEqual([RENAMED])
+    expect(await rows("--tag", "nope")).toEqual([])
+    expect((await rows("--branch", "HEAD")).length).toBe(5)
+    // every fixture ran headless (-p: sdk-cli) or through the SDK (sdk-ts)
+    expect((await rows("--programmatic")).length).toBe(5)
+    expect(await rows("--no-programmatic")).toEqual([])
+    const both = await cli(["ls", "--all", "--programmatic", "--no-programmatic"])
+    expect(both.code).toBe(2)
+  })
+
+  it("shows a TITLE and a TAG column on a terminal", async () => {
+    const r = await cli(["ls", "--all"], home, { COLUMNS: "200" })
+    expect(r.code).toBe(0)
+    const [header] = r.stdout.split("\n")
+    expect(header).toContain("TITLE")
+    expect(header).toContain("TAG")
+    expect(r.stdout).toContain("my named session")
+  })
+})
+
+describe("a title as a reference", () => {
+  it('resolves a unique title, as `claude --resume "my named session"` does, with or without title:', async () => {
+    for (const ref of ["my named session", "title:my named session", "MY NAMED SESSION"]) {
+      const r = await cli(["--json", "resolve", ref])
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout).latestClaudeSessionId).toBe(NAMED)
+    }
+  })
+
+  it("lists the candidates of a title two sessions share, and says plainly when none has it", async () => {
+    const twin = join(base, "twin")
+    cpSync(home, twin, { recursive: true })
+    const folder = join(twin, "projects", "-srv-cc-fixtures-app")
+    writeFileSync(
+      join(folder, `${RENAMED}.jsonl`),
+      `${JSON.stringify({ type: "custom-title", customTitle: "my named session", sessionId: RENAMED })}\n`,
+      { flag: "a" }
+    )
+    const ambiguous = await cli(["--json", "resolve", "my named session"], twin)
+    expect(ambiguous.code).toBe(3)
+    const candidates = JSON.parse(ambiguous.stdout).candidates.map(
+      (c: { claudeSessionId: string }) => c.claudeSessionId
+    )
+    expect(candidates.sort()).toEqual([NAMED, RENAMED].sort())
+    const none = await cli(["--json", "resolve", "title:no such title"])
+    expect(none.code).toBe(1)
+  })
+
+  it("escapes a hostile title in the table and keeps it whole in JSON", async () => {
+    const hostile = join(base, "hostile")
+    const folder = join(hostile, "projects", "-srv-x")
+    mkdirSync(folder, { recursive: true })
+    const id = "12345678-1234-4234-8234-123456789abc"
+    const title = "\u001b]0;pwned\u0007\u001b[2Jevil"
+    writeFileSync(
+      join(folder, `${id}.jsonl`),
+      `${[
+        JSON.stringify({ type: "custom-title", customTitle: title, sessionId: id }),
+        JSON.stringify({
+          type: "user",
+          uuid: "u1",
+          timestamp: "2026-12-01T00:00:00.000Z",
+          cwd: "/srv/x",
+          sessionId: id,
+          message: { role: "user", content: "hi" }
+        })
+      ].join("\n")}\n`
+    )
+    const table = await cli(["ls", "--all"], hostile, { COLUMNS: "200" })
+    expect(table.stdout).not.toContain("\u001b")
+    expect(table.stdout).toContain("\\e]0;pwned")
+    const json = await cli(["--json", "ls", "--all"], hostile)
+    expect(JSON.parse(json.stdout)[0].title).toBe(title)
+  })
+})

@@ -1,0 +1,200 @@
+/**
+ * The Agent SDK's own reader as an oracle: every session `listSessions()` (0.3.332) returns is
+ * in `cc-session ls --all`, as its own row or inside a chain's, with the same cwd, git branch,
+ * tag, title and first prompt. On the real tools' files (fixtures/records-2.1.332) and on
+ * generated Claude homes. The rules where the two differ on purpose:
+ * - a chain (a 1.0.x resume, a `continued-in` hand-off) is one row, holding every member;
+ * - a fork is a row of its own that names its parent (`forkedFrom`);
+ * - with no title, `title` is the first prompt (the SDK's `summary` prefers the last prompt);
+ *   `firstPrompt` is compared as it is;
+ * - `archived` (`<id>/archived.json`) is not read yet: not compared.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { listSessions } from "@anthropic-ai/claude-agent-sdk"
+import fc from "fast-check"
+import { afterAll, describe, expect, it } from "vitest"
+// @ts-expect-error plain JS tools
+import { runProcess } from "../spawn.mjs"
+
+const root = resolve(import.meta.dirname, "../..")
+const cliPath = join(root, "packages/cli/dist/cli.js")
+const fixtureHome = join(root, "fixtures/records-2.1.332/claude-home")
+const base = mkdtempSync(join(tmpdir(), "cc-sdk-oracle-"))
+afterAll(() => rmSync(base, { recursive: true, force: true }))
+
+interface SdkRow {
+  readonly sessionId: string
+  readonly summary: string
+  readonly customTitle?: string
+  readonly firstPrompt?: string
+  readonly gitBranch?: string
+  readonly cwd?: string
+  readonly tag?: string
+}
+interface OurRow {
+  readonly claudeSessionIds: ReadonlyArray<string>
+  readonly latestClaudeSessionId: string
+  readonly cwd: string | null
+  readonly gitBranch: string | null
+  readonly tag: string | null
+  readonly title: string | null
+  readonly firstPrompt: string | null
+  readonly forkedFrom: { readonly claudeSessionId: string | null } | null
+}
+
+let homes = 0
+/** The SDK reads CLAUDE_CONFIG_DIR when it is called: one home at a time. */
+const sdkList = async (home: string): Promise<ReadonlyArray<SdkRow>> => {
+  const before = process.env.CLAUDE_CONFIG_DIR
+  process.env.CLAUDE_CONFIG_DIR = home
+  try {
+    return await listSessions()
+  } finally {
+    if (before === undefined) delete process.env.CLAUDE_CONFIG_DIR
+    else process.env.CLAUDE_CONFIG_DIR = before
+  }
+}
+const ours = async (home: string): Promise<ReadonlyArray<OurRow>> => {
+  const store = join(base, `store-${++homes}`)
+  const r = await runProcess(
+    process.execPath,
+    [cliPath, "--store", store, "--claude-home", home, "--json", "ls", "--all"],
+    {
+      env: { ...process.env, CLAUDE_CONFIG_DIR: home }
+    }
+  )
+  if (r.code !== 0) throw new Error(`ls --all exited ${r.code}: ${r.stderr}`)
+  return JSON.parse(r.stdout)
+}
+
+/** Every difference between the two listings that no documented rule explains. */
+const differences = (sdk: ReadonlyArray<SdkRow>, rows: ReadonlyArray<OurRow>): Array<string> => {
+  const out: Array<string> = []
+  for (const s of sdk) {
+    const row = rows.find((r) => r.claudeSessionIds.includes(s.sessionId))
+    if (row === undefined) {
+      out.push(`${s.sessionId}: not listed`)
+      continue
+    }
+    const own = row.claudeSessionIds.length === 1
+    const expect = (what: string, got: unknown, want: unknown) => {
+      if (got !== want) out.push(`${s.sessionId}: ${what} ${JSON.stringify(got)}, the SDK says ${JSON.stringify(want)}`)
+    }
+    expect("cwd", row.cwd, s.cwd ?? null)
+    if (own || row.latestClaudeSessionId === s.sessionId) {
+      expect("gitBranch", row.gitBranch, s.gitBranch ?? null)
+      expect("tag", row.tag, s.tag ?? null)
+      if (s.customTitle !== undefined) expect("title", row.title, s.customTitle)
+    }
+    if (own) expect("firstPrompt", row.firstPrompt, s.firstPrompt ?? null)
+  }
+  return out
+}
+
+describe("the Agent SDK's listSessions() as an oracle", () => {
+  it("agrees on the real tools' files, and names the SDK's fork", async () => {
+    const home = join(base, "fixtures")
+    cpSync(fixtureHome, home, { recursive: true })
+    const sdk = await sdkList(home)
+    // the live SDK says what it said when the fixtures were recorded
+    const recorded = JSON.parse(readFileSync(join(fixtureHome, "..", "list-sessions.json"), "utf8"))
+    expect(
+      sdk
+        .map(({ sessionId, customTitle, tag, cwd }) => ({ sessionId, customTitle, tag, cwd }))
+        .sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1))
+    ).toEqual(recorded.map(({ sessionId, customTitle, tag, cwd }: SdkRow) => ({ sessionId, customTitle, tag, cwd })))
+    const rows = await ours(home)
+    expect(differences(sdk, rows)).toEqual([])
+    const fork = rows.find((r) => r.latestClaudeSessionId === "b4b27057-4f93-4150-8ce7-ea81f2d0d396")
+    expect(fork?.forkedFrom?.claudeSessionId).toBe("c7adff14-cb29-48b9-bfcb-692e562fc230")
+  })
+
+  // a Claude home as 2.1.332 and the SDK write it: sessions with a first prompt and a branch,
+  // some renamed or tagged (set, changed, cleared), some forked by the SDK
+  const sessionArb = fc.record({
+    cwd: fc.constantFrom("/srv/w/a", "/srv/w/b", "/srv/w/a.worktrees/x"),
+    branch: fc.constantFrom("main", "feature/x", "HEAD"),
+    laterBranch: fc.option(fc.constantFrom("main", "fix-1"), { nil: undefined }),
+    prompt: fc.stringMatching(/^[a-z][a-z ]{0,30}[a-z]$/),
+    titles: fc.array(fc.stringMatching(/^[A-Za-z][A-Za-z0-9 ]{0,20}$/), { maxLength: 2 }),
+    tags: fc.array(fc.oneof(fc.constantFrom("wip", "done"), fc.constant("")), { maxLength: 2 }),
+    forked: fc.boolean()
+  })
+  it("agrees on generated Claude homes", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(sessionArb, { minLength: 1, maxLength: 6 }),
+        fc.nat(1_000_000),
+        async (sessions, seed) => {
+          const home = join(base, `gen-${++homes}`)
+          const uuid = (n: number) =>
+            `${(seed + n).toString(16).padStart(8, "0").slice(-8)}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`
+          let n = 0
+          let at = Date.parse("2026-11-30T10:00:00.000Z")
+          const stamp = () => {
+            at += 1000
+            return new Date(at).toISOString()
+          }
+          for (const [i, s] of sessions.entries()) {
+            const id = uuid(++n)
+            const folder = join(home, "projects", s.cwd.replace(/[^a-zA-Z0-9]/g, "-"))
+            mkdirSync(folder, { recursive: true })
+            const message = (
+              sessionId: string,
+              type: "user" | "assistant",
+              uuid: string,
+              parent: string | null,
+              extra = {}
+            ) =>
+              JSON.stringify({
+                parentUuid: parent,
+                isSidechain: false,
+                type,
+                message:
+                  type === "user"
+                    ? { role: "user", content: s.prompt }
+                    : { role: "assistant", content: [{ type: "text", text: "reply" }] },
+                uuid,
+                timestamp: stamp(),
+                entrypoint: "cli",
+                cwd: s.cwd,
+                sessionId,
+                version: "2.1.332",
+                gitBranch: s.branch,
+                ...extra
+              })
+            const u1 = `${id.slice(0, 8)}-1111-4000-8000-${String(i).padStart(12, "0")}`
+            const u2 = `${id.slice(0, 8)}-2222-4000-8000-${String(i).padStart(12, "0")}`
+            const lines = [message(id, "user", u1, null), message(id, "assistant", u2, u1)]
+            if (s.laterBranch !== undefined)
+              lines.push(
+                message(id, "user", `${id.slice(0, 8)}-3333-4000-8000-${String(i).padStart(12, "0")}`, u2, {
+                  gitBranch: s.laterBranch
+                })
+              )
+            for (const title of s.titles)
+              lines.push(JSON.stringify({ type: "custom-title", customTitle: title, sessionId: id }))
+            for (const tag of s.tags) lines.push(JSON.stringify({ type: "tag", tag, sessionId: id }))
+            writeFileSync(join(folder, `${id}.jsonl`), `${lines.join("\n")}\n`)
+            if (s.forked) {
+              const fork = uuid(++n)
+              const f1 = `${fork.slice(0, 8)}-1111-4000-8000-${String(i).padStart(12, "0")}`
+              const f2 = `${fork.slice(0, 8)}-2222-4000-8000-${String(i).padStart(12, "0")}`
+              const from = (m: string) => ({ forkedFrom: { sessionId: id, messageUuid: m } })
+              writeFileSync(
+                join(folder, `${fork}.jsonl`),
+                `${[message(fork, "user", f1, null, from(u1)), message(fork, "assistant", f2, f1, from(u2))].join("\n")}\n`
+              )
+            }
+          }
+          const sdk = await sdkList(home)
+          expect(sdk.length).toBe(n)
+          expect(differences(sdk, await ours(home))).toEqual([])
+        }
+      ),
+      { numRuns: 12 }
+    )
+  })
+})
