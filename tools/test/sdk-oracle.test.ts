@@ -7,7 +7,8 @@
  * - a fork is a row of its own that names its parent (`forkedFrom`);
  * - with no title, `title` is the first prompt (the SDK's `summary` prefers the last prompt);
  *   `firstPrompt` is compared as it is;
- * - `archived` (`<id>/archived.json`) is not read yet: not compared.
+ * - `ls --all` hides archived sessions unless `--archived` (Claude's picker hides them; the
+ *   SDK lists them with `archived: true`): compared with `--archived`.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -32,6 +33,7 @@ interface SdkRow {
   readonly gitBranch?: string
   readonly cwd?: string
   readonly tag?: string
+  readonly archived?: boolean
 }
 interface OurRow {
   readonly claudeSessionIds: ReadonlyArray<string>
@@ -42,6 +44,7 @@ interface OurRow {
   readonly title: string | null
   readonly firstPrompt: string | null
   readonly forkedFrom: { readonly claudeSessionId: string | null } | null
+  readonly archived: boolean | null
 }
 
 let homes = 0
@@ -60,7 +63,7 @@ const ours = async (home: string): Promise<ReadonlyArray<OurRow>> => {
   const store = join(base, `store-${++homes}`)
   const r = await runProcess(
     process.execPath,
-    [cliPath, "--store", store, "--claude-home", home, "--json", "ls", "--all"],
+    [cliPath, "--store", store, "--claude-home", home, "--json", "ls", "--all", "--archived"],
     {
       env: { ...process.env, CLAUDE_CONFIG_DIR: home }
     }
@@ -86,6 +89,7 @@ const differences = (sdk: ReadonlyArray<SdkRow>, rows: ReadonlyArray<OurRow>): A
     if (own || row.latestClaudeSessionId === s.sessionId) {
       expect("gitBranch", row.gitBranch, s.gitBranch ?? null)
       expect("tag", row.tag, s.tag ?? null)
+      expect("archived", row.archived, s.archived ?? null)
       if (s.customTitle !== undefined) expect("title", row.title, s.customTitle)
     }
     if (own) expect("firstPrompt", row.firstPrompt, s.firstPrompt ?? null)
@@ -120,7 +124,9 @@ describe("the Agent SDK's listSessions() as an oracle", () => {
     prompt: fc.stringMatching(/^[a-z][a-z ]{0,30}[a-z]$/),
     titles: fc.array(fc.stringMatching(/^[A-Za-z][A-Za-z0-9 ]{0,20}$/), { maxLength: 2 }),
     tags: fc.array(fc.oneof(fc.constantFrom("wip", "done"), fc.constant("")), { maxLength: 2 }),
-    forked: fc.boolean()
+    forked: fc.boolean(),
+    // the SDK's archive mark: after the last message (archived), or before it (a prompt since)
+    mark: fc.option(fc.constantFrom("after", "before", "unarchived"), { nil: undefined })
   })
   it("agrees on generated Claude homes", async () => {
     await fc.assert(
@@ -178,6 +184,14 @@ describe("the Agent SDK's listSessions() as an oracle", () => {
               lines.push(JSON.stringify({ type: "custom-title", customTitle: title, sessionId: id }))
             for (const tag of s.tags) lines.push(JSON.stringify({ type: "tag", tag, sessionId: id }))
             writeFileSync(join(folder, `${id}.jsonl`), `${lines.join("\n")}\n`)
+            if (s.mark !== undefined) {
+              mkdirSync(join(folder, id), { recursive: true })
+              const markAt = s.mark === "before" ? "2026-01-01T00:00:00.000Z" : stamp()
+              writeFileSync(
+                join(folder, id, "archived.json"),
+                JSON.stringify({ archived: s.mark !== "unarchived", at: markAt, by: "sdk" })
+              )
+            }
             if (s.forked) {
               const fork = uuid(++n)
               const f1 = `${fork.slice(0, 8)}-1111-4000-8000-${String(i).padStart(12, "0")}`

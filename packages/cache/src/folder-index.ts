@@ -15,7 +15,8 @@ const stampsOf = (files: ReadonlyArray<IndexedTranscript>): FolderStamps => ({
   ids: files.map((t) => t.claudeSessionId),
   sizes: files.map((t) => t.size),
   mtimes: files.map((t) => t.mtimeMs),
-  inodes: files.map((t) => t.ino)
+  inodes: files.map((t) => t.ino),
+  archives: files.map((t) => t.archive?.mtimeMs ?? 0)
 })
 
 export interface FolderContents {

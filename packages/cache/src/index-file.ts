@@ -181,7 +181,7 @@ const unpackFolders = (
   const { folders: paths, roots, counts, detailBytes, detailDigests, numbers } = stored
   if (
     !Number.isInteger(total) ||
-    numbers.length !== 3 * total ||
+    numbers.length !== 4 * total ||
     [paths.length, roots.length, counts.length, detailBytes.length, detailDigests.length].some((n) => n !== count) ||
     counts.reduce((n, c) => n + c, 0) !== total ||
     detailsAt - 1 + detailBytes.reduce((n, b) => n + b + 1, 0) !== fileSize
@@ -201,7 +201,8 @@ const unpackFolders = (
       ids,
       sizes: numbers.subarray(file, file + n),
       mtimes: numbers.subarray(total + file, total + file + n),
-      inodes: numbers.subarray(2 * total + file, 2 * total + file + n)
+      inodes: numbers.subarray(2 * total + file, 2 * total + file + n),
+      archives: numbers.subarray(3 * total + file, 3 * total + file + n)
     }
     const from = offset
     const length = detailBytes[i] ?? 0
@@ -231,13 +232,14 @@ export function* indexFileParts(index: TranscriptIndexData): Generator<string | 
       kept.push({ folder, details: typeof details === "string" ? Buffer.from(details) : details })
   }
   const total = kept.reduce((n, { folder }) => n + folder.size, 0)
-  const numbers = new Float64Array(3 * total)
+  const numbers = new Float64Array(4 * total)
   let file = 0
   for (const { folder } of kept) {
     for (let k = 0; k < folder.size; k++, file++) {
       numbers[file] = folder.stamps.sizes[k] ?? 0
       numbers[total + file] = folder.stamps.mtimes[k] ?? 0
       numbers[2 * total + file] = folder.stamps.inodes[k] ?? 0
+      numbers[3 * total + file] = folder.stamps.archives[k] ?? 0
     }
   }
   const stamps = Buffer.from(

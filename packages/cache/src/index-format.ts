@@ -38,6 +38,8 @@ export const IndexedTranscript = Schema.Struct({
   firstPrompt: Schema.optionalKey(Schema.String),
   /** Title, tag, hand-off, move, pull request, entrypoint, explicit fork (`@cc/sources`' records). */
   records: SessionRecords,
+  /** `<id>/archived.json` as the SDK's archiveSession writes it, and that file's mtime (its stamp). */
+  archive: Schema.optionalKey(Schema.Struct({ archived: Schema.Boolean, atMs: Schema.Number, mtimeMs: Schema.Number })),
   /** The head was read to its end without finding every fact: re-read it when the file grows. */
   headIncomplete: Schema.Boolean
 })
@@ -60,6 +62,8 @@ export interface FolderStamps {
   readonly sizes: ArrayLike<number>
   readonly mtimes: ArrayLike<number>
   readonly inodes: ArrayLike<number>
+  /** The mtime of each session's `<id>/archived.json` (the SDK's archive mark), 0 for none. */
+  readonly archives: ArrayLike<number>
 }
 
 export const UUID_LENGTH = 36
@@ -94,7 +98,7 @@ export const Float64sFromBase64 = Schema.String.check(Schema.isPattern(/^[A-Za-z
 /**
  * The stamps line: every folder's path, root, file count and the byte length of its own line,
  * then every file's id (end to end, in folder order) and numbers (all sizes, then all mtimes,
- * then all inodes).
+ * then all inodes, then all archive-mark mtimes).
  */
 export const StoredStamps = Schema.Struct({
   folders: Schema.Array(Schema.String),

@@ -1,3 +1,4 @@
+export { ARCHIVE_FILE, isArchived } from "./archive.js"
 export * from "./cache.js"
 export { FolderIndex } from "./folder-index.js"
 export * from "./index-file.js"

@@ -23,6 +23,7 @@ import {
   TRANSCRIPT_FILE_NAME,
   withFile
 } from "@cc/sources"
+import { ARCHIVE_FILE, archiveMtime, UUID_CHARS, withArchive } from "./archive.js"
 import { FolderIndex } from "./folder-index.js"
 import { emptyIndex, type TranscriptIndexData } from "./index-file.js"
 import { INDEX_VERSION, type IndexedTranscript } from "./index-format.js"
@@ -95,6 +96,8 @@ interface FileWork {
   readonly id: ClaudeSessionId
   readonly path: string
   readonly stats: Stats | undefined
+  /** The mtime of its `<id>/archived.json`, 0 for none. */
+  readonly archiveMtimeMs: number
   readonly was: IndexedTranscript | undefined
   now?: IndexedTranscript | undefined
 }
@@ -123,6 +126,10 @@ const surveyFolder = (
   const ids: Array<ClaudeSessionId> = []
   const paths: Array<string> = []
   const stats: Array<Stats | undefined> = []
+  const archives: Array<number> = []
+  // a session's own folder (`<id>/`: subagents, tool results, the SDK's archive mark) is in
+  // the listing: only those are looked into, so a folder without any costs nothing more
+  const sessionFolders = new Set(listed.filter((name) => name.length === UUID_CHARS && !name.includes(".")))
   for (const name of listed) {
     // tested, not matched: no match object per file
     const id = TRANSCRIPT_FILE_NAME.test(name) ? claudeSessionIdOf(name.slice(0, -".jsonl".length)) : undefined
@@ -133,6 +140,7 @@ const surveyFolder = (
     ids.push(id)
     paths.push(path)
     stats.push(s)
+    archives.push(sessionFolders.has(id) ? archiveMtime(join(target.path, id, ARCHIVE_FILE)) : 0)
   }
   if (before !== undefined && !before.damaged && before.size === ids.length) {
     const stamped = before.stamps
@@ -151,7 +159,8 @@ const surveyFolder = (
         s !== undefined &&
         s.size === stamped.sizes[j] &&
         s.mtimeMs === stamped.mtimes[j] &&
-        s.ino === stamped.inodes[j]
+        s.ino === stamped.inodes[j] &&
+        archives[i] === stamped.archives[j]
       if (!same) break
     }
     if (same) {
@@ -164,7 +173,13 @@ const surveyFolder = (
   return {
     _tag: "Changed",
     target,
-    files: ids.map((id, i) => ({ id, path: paths[i] ?? "", stats: stats[i], was: previous.get(id) })),
+    files: ids.map((id, i) => ({
+      id,
+      path: paths[i] ?? "",
+      stats: stats[i],
+      archiveMtimeMs: archives[i] ?? 0,
+      was: previous.get(id)
+    })),
     structureChanged: before === undefined || before.files() === undefined || previous.size !== ids.length
   }
 }
@@ -207,6 +222,8 @@ const refreshFile = async (
     file.now = await readWhole(path, target.root, target.path, id, diagnostics, s)
   }
   if (file.now === undefined) survey.structureChanged = true
+  else if ((file.now.archive?.mtimeMs ?? 0) !== file.archiveMtimeMs)
+    file.now = withArchive(file.now, join(target.path, id, ARCHIVE_FILE), file.archiveMtimeMs, diagnostics)
 }
 
 /** A changed folder, its files refreshed: links are found again only if its set of files changed. */

@@ -4,13 +4,13 @@
  * by then (appended bytes are read line by line, not only the tail), and a reopened index
  * keeps what it knew.
  */
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs"
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { sessionTitle } from "@cc/sources"
 import fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
-import { TranscriptCache } from "../src/index.js"
+import { isArchived, TranscriptCache } from "../src/index.js"
 
 const fixtureHome = resolve(import.meta.dirname, "../../../fixtures/records-2.1.332/claude-home")
 const base = mkdtempSync(join(tmpdir(), "cc-cache-records-"))
@@ -63,5 +63,42 @@ describe("records in the transcript index", () => {
       }),
       { numRuns: 15 }
     )
+  })
+})
+
+describe("the SDK's archive mark in the index", () => {
+  it("a refresh sees a mark written, changed or removed while the transcript stays as it was", async () => {
+    const home = join(base, "archive")
+    cpSync(fixtureHome, home, { recursive: true })
+    const folder = join(home, "projects", "-srv-cc-fixtures-app")
+    const file = join(base, "index-archive.json")
+    const cache = await TranscriptCache.open({ roots: [home], file })
+    await cache.refresh()
+    const archived = (id: string) => {
+      const t = cache.byClaudeId(id as never)
+      return t === undefined ? "missing" : isArchived(t)
+    }
+    expect(archived("98edcbd7-5274-4954-9ce5-cd6a1ee8ae1e")).toBe(true)
+    expect(archived(ID)).toBeUndefined()
+    mkdirSync(join(folder, ID), { recursive: true })
+    const mark = join(folder, ID, "archived.json")
+    writeFileSync(mark, JSON.stringify({ archived: true, at: "2099-01-01T00:00:00.000Z", by: "sdk" }))
+    await cache.refresh()
+    expect(archived(ID)).toBe(true)
+    // unarchived: the same file rewritten (another mtime)
+    writeFileSync(mark, JSON.stringify({ archived: false, at: "2099-01-02T00:00:00.000Z", by: "sdk" }))
+    utimesSync(mark, new Date(), new Date(Date.now() + 5000))
+    await cache.refresh()
+    expect(archived(ID)).toBe(false)
+    rmSync(mark)
+    await cache.refresh()
+    expect(archived(ID)).toBeUndefined()
+    // a damaged mark is no mark, said once, and not read again while it stays as it is
+    writeFileSync(mark, "{not json")
+    await cache.refresh()
+    expect(archived(ID)).toBeUndefined()
+    const reopened = await TranscriptCache.open({ roots: [home], file })
+    const again = await reopened.refresh()
+    expect(again.stats.unchanged).toBe(again.stats.files)
   })
 })

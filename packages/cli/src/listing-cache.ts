@@ -20,6 +20,8 @@ const Header = Schema.Struct({
   /** What the listing was made from: equal keys, equal listings. */
   key: Schema.String,
   digest: Schema.String,
+  /** Rows of archived sessions, which `ls --all` hides unless asked: none, and the rows print as they are. */
+  archivedRows: Schema.Int,
   /** Event log lines the listing skipped, said again to whoever reads the listing. */
   skipped: Schema.Array(Schema.Struct({ offset: Schema.Number, reason: Schema.String }))
 })
@@ -55,7 +57,7 @@ const digestOf = (bytes: Uint8Array | string): string => createHash("sha256").up
 export const readListing = (
   file: string,
   key: string
-): { readonly rows: Buffer; readonly skipped: Header["skipped"] } | undefined => {
+): { readonly rows: Buffer; readonly skipped: Header["skipped"]; readonly archivedRows: number } | undefined => {
   let bytes: Buffer
   try {
     bytes = readFileSync(file)
@@ -67,7 +69,9 @@ export const readListing = (
   const header = decodeHeader(bytes.subarray(0, newline).toString("utf8"))
   if (header._tag === "Bad" || header.value.key !== key) return undefined
   const rows = bytes.subarray(newline + 1, bytes.length - 1)
-  return digestOf(rows) === header.value.digest ? { rows, skipped: header.value.skipped } : undefined
+  return digestOf(rows) === header.value.digest
+    ? { rows, skipped: header.value.skipped, archivedRows: header.value.archivedRows }
+    : undefined
 }
 
 /** Saves a listing; one that cannot be saved (a read-only store) is simply made again next time. */
@@ -75,12 +79,14 @@ export const saveListing = async (
   file: string,
   key: string,
   rows: Buffer,
-  skipped: ReadonlyArray<{ readonly offset: number; readonly reason: string }>
+  skipped: ReadonlyArray<{ readonly offset: number; readonly reason: string }>,
+  archivedRows: number
 ): Promise<void> => {
   const header: Header = {
     version: VERSION,
     key,
     digest: digestOf(rows),
+    archivedRows,
     skipped: skipped.map(({ offset, reason }) => ({ offset, reason }))
   }
   const content = Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), rows, Buffer.from("\n")])

@@ -20,6 +20,7 @@ const NAMED = "6ce6d571-408f-468d-a881-54e3bdf92889"
 const RENAMED = "c7adff14-cb29-48b9-bfcb-692e562fc230"
 const FORK = "b4b27057-4f93-4150-8ce7-ea81f2d0d396"
 const SDK = "8ad3252f-f678-4127-9341-0a5e67b33f2e"
+const CLEARED = "98edcbd7-5274-4954-9ce5-cd6a1ee8ae1e"
 
 const cli = (args: ReadonlyArray<string>, claudeHome = home, env: Record<string, string> = {}) =>
   runProcess(process.execPath, [cliPath, "--store", join(base, "store"), "--claude-home", claudeHome, ...args], {
@@ -51,15 +52,31 @@ describe("ls --all with Claude's and the SDK's records", () => {
       title: "renamed by the sdk (fork)",
       forkedFrom: { claudeSessionId: RENAMED, stableId: null }
     })
-    expect(row(all, SDK)).toMatchObject({ title: "sdk: first prompt", entrypoint: "sdk-ts", tag: null })
+    expect(row(all, SDK)).toMatchObject({ title: "sdk: first prompt", entrypoint: "sdk-ts", tag: null, archived: null })
+  })
+
+  it("hides the session the SDK archived unless --archived, as Claude's picker does", async () => {
+    expect(row(await rows(), CLEARED)).toBeUndefined()
+    expect(row(await rows("--archived"), CLEARED)).toMatchObject({ archived: true, tag: null })
+    // a prompt sent after the mark unarchives it, as the SDK's reader has it
+    const later = join(base, "later")
+    cpSync(home, later, { recursive: true })
+    writeFileSync(
+      join(later, "projects", "-srv-cc-fixtures-app", `${CLEARED}.jsonl`),
+      `${JSON.stringify({ type: "user", uuid: "later-1", timestamp: "2099-01-01T00:00:00.000Z", sessionId: CLEARED, message: { role: "user", content: "again" } })}\n`,
+      { flag: "a" }
+    )
+    const r = await cli(["--json", "ls", "--all"], later)
+    expect(row(JSON.parse(r.stdout), CLEARED)).toMatchObject({ archived: false })
   })
 
   it("filters by tag and branch, and keeps or hides programmatic sessions", async () => {
     expect((await rows("--tag", "wip")).map((r) => r.latestClaudeSessionId)).toEqual([RENAMED])
     expect(await rows("--tag", "nope")).toEqual([])
-    expect((await rows("--branch", "HEAD")).length).toBe(5)
+    // four: the fifth is archived
+    expect((await rows("--branch", "HEAD")).length).toBe(4)
     // every fixture ran headless (-p: sdk-cli) or through the SDK (sdk-ts)
-    expect((await rows("--programmatic")).length).toBe(5)
+    expect((await rows("--programmatic", "--archived")).length).toBe(5)
     expect(await rows("--no-programmatic")).toEqual([])
     const both = await cli(["ls", "--all", "--programmatic", "--no-programmatic"])
     expect(both.code).toBe(2)

@@ -4,7 +4,7 @@
  * names its parent), served from the transcript index, newest activity first.
  */
 import { resolve } from "node:path"
-import { indexFileIn, TranscriptCache } from "@cc/cache"
+import { type IndexedTranscript, indexFileIn, isArchived, TranscriptCache } from "@cc/cache"
 import {
   ClaudeSessionId,
   HOST,
@@ -55,6 +55,8 @@ export const ChainRow = Schema.Struct({
   programmatic: Schema.Boolean,
   /** The pull requests its members were linked to. */
   prLinks: Schema.Array(Schema.String),
+  /** The SDK's archive mark on its latest member: null if it never had one (archived rows are hidden unless `--archived`). */
+  archived: Schema.NullOr(Schema.Boolean),
   /** The cwd the transcript records, when `--map` shows it elsewhere on this host (`cwd`). */
   recordedCwd: Schema.optionalKey(Schema.String)
 })
@@ -64,6 +66,7 @@ const decodeListing = jsonDecoder(Schema.Array(ChainRow), "not an ls --all listi
 
 interface Member {
   readonly claudeSessionId: ClaudeSessionId
+  readonly archive?: NonNullable<IndexedTranscript["archive"]>
   readonly records?: SessionRecords
   readonly firstPrompt?: string
   readonly gitBranch?: string
@@ -141,7 +144,10 @@ export const chainsOf = (
 /** What Claude and the SDK recorded of a chain: the newest member's title and tag win, its first member's prompt and entrypoint. */
 const chainRecords = (
   chain: ReadonlyArray<Member>
-): Pick<ChainRow, "title" | "firstPrompt" | "gitBranch" | "tag" | "entrypoint" | "programmatic" | "prLinks"> => {
+): Pick<
+  ChainRow,
+  "title" | "firstPrompt" | "gitBranch" | "tag" | "entrypoint" | "programmatic" | "prLinks" | "archived"
+> => {
   const newestFirst = [...chain].reverse()
   const first = chain[0]
   const firstPrompt = first?.firstPrompt ?? null
@@ -154,7 +160,8 @@ const chainRecords = (
     tag: tagged ?? null,
     entrypoint: first?.records?.entrypoint ?? null,
     programmatic: first?.records !== undefined && isProgrammatic(first.records),
-    prLinks: [...new Set(chain.flatMap((m) => (m.records?.prLink === undefined ? [] : [m.records.prLink.url])))]
+    prLinks: [...new Set(chain.flatMap((m) => (m.records?.prLink === undefined ? [] : [m.records.prLink.url])))],
+    archived: newestFirst[0] === undefined ? null : (isArchived(newestFirst[0]) ?? null)
   }
 }
 
@@ -215,7 +222,8 @@ export const ls = async (ctx: Context): Promise<void> => {
     cwd === undefined ||
     (path !== null && path !== undefined && cwdRelation(resolve(cwd), path, { mappings: ctx.mappings }) !== "none")
   if (ctx.parsed.flags.has("--all")) {
-    const rows = await allChains(ctx)
+    const { rows, archivedRows } = await allChains(ctx)
+    const withArchived = ctx.parsed.flags.has("--archived")
     // unfiltered JSON is the listing as it was made (or kept): printed as it is
     const tag = optionValue(ctx, "--tag")
     const branch = optionValue(ctx, "--branch")
@@ -233,6 +241,7 @@ export const ls = async (ctx: Context): Promise<void> => {
       tag === undefined &&
       branch === undefined &&
       programmatic === undefined &&
+      (withArchived || archivedRows === 0) &&
       ctx.mappings.length === 0
     if (ctx.json && plain) return ctx.outBytes(rows)
     const decoded = decodeListing(rows.toString("utf8"))
@@ -246,7 +255,8 @@ export const ls = async (ctx: Context): Promise<void> => {
           (since === undefined || (r.lastActivity !== null && Date.parse(r.lastActivity) >= since)) &&
           (tag === undefined || r.tag === tag) &&
           (branch === undefined || r.gitBranch === branch) &&
-          (programmatic === undefined || r.programmatic === programmatic)
+          (programmatic === undefined || r.programmatic === programmatic) &&
+          (withArchived || r.archived !== true)
       )
       .slice(0, limit)
     if (ctx.json) return ctx.out(JSON.stringify(listed))
@@ -315,7 +325,7 @@ const settledSessions = async (resolver: Resolver): Promise<SessionMap> => {
  * When neither the transcripts nor the event log changed since the last listing (the index's
  * refresh is the check: one stat per transcript), it is that listing again.
  */
-const allChains = async (ctx: Context): Promise<Buffer> => {
+const allChains = async (ctx: Context): Promise<{ readonly rows: Buffer; readonly archivedRows: number }> => {
   const indexFile = indexFileIn(ctx.storeDir)
   const savedAt = listingCacheFile(ctx.storeDir)
   const keyNow = () => listingKey(ctx.storeDir, indexFile, ctx.claudeHomes)
@@ -328,7 +338,7 @@ const allChains = async (ctx: Context): Promise<Buffer> => {
     const saved = readListing(savedAt, keyNow())
     if (saved !== undefined) {
       warnSkippedLines(ctx.warn, storeLayout(ctx.storeDir).events, saved.skipped)
-      return saved.rows
+      return saved
     }
   }
   const { resolver, cache } = await ctx.open()
@@ -367,11 +377,12 @@ const allChains = async (ctx: Context): Promise<Buffer> => {
   rows.sort((a, b) =>
     (a.lastActivity ?? "") < (b.lastActivity ?? "") ? 1 : (a.lastActivity ?? "") > (b.lastActivity ?? "") ? -1 : 0
   )
+  const archivedRows = rows.filter((r) => r.archived === true).length
   const text = Buffer.from(JSON.stringify(rows))
   // kept only if nothing moved while it was made, and no run in it is still going (its status
   // is checked again next time)
   if (keep && keyNow() === before && !rows.some((r) => r.status === "running")) {
-    await saveListing(savedAt, before, text, resolver.logDiagnostics())
+    await saveListing(savedAt, before, text, resolver.logDiagnostics(), archivedRows)
   }
-  return text
+  return { rows: text, archivedRows }
 }

@@ -3,7 +3,7 @@ import type { Command } from "../command.js"
 export const ls: Command = {
   names: ["ls"],
   positionals: 0,
-  flags: ["--all", "--programmatic", "--no-programmatic"],
+  flags: ["--all", "--archived", "--programmatic", "--no-programmatic"],
   values: ["--cwd", "--since", "--limit", "--tag", "--branch"],
   prompt: "none",
   synopsis: "ls [--all] [--cwd DIR] [--since DATE] [--tag TAG] [--branch B] [--limit N]",
@@ -12,6 +12,10 @@ export const ls: Command = {
     ["--all", "every Claude session in every Claude home, one row per chain, newest activity first"],
     ["--cwd DIR", "only sessions of DIR, another checkout of its repository, or a path --map shows there"],
     ["--since DATE", "only sessions active since DATE (2026-11-20, an ISO time) or an age (30m, 12h, 7d, 2w)"],
+    [
+      "--archived",
+      "with --all: archived sessions too (the SDK's archiveSession; hidden otherwise, as in Claude's picker)"
+    ],
     ["--tag TAG", "with --all: only chains tagged TAG (Claude's /tag, the SDK's tagSession)"],
     ["--branch B", "with --all: only chains whose latest git branch is B"],
     ["--programmatic", "with --all: only sessions an SDK or a daemon started (entrypoint sdk-*)"],
