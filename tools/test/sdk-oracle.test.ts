@@ -212,3 +212,37 @@ describe("the Agent SDK's listSessions() as an oracle", () => {
     )
   })
 })
+
+describe("cc-session rename, tag and archive, read back by the SDK", () => {
+  it("writes what renameSession, tagSession and archiveSession write: the SDK and ls --all agree after each", async () => {
+    const home = join(base, "marks")
+    cpSync(fixtureHome, home, { recursive: true })
+    const id = "6ce6d571-408f-468d-a881-54e3bdf92889"
+    const store = join(base, "marks-store")
+    const run = async (...args: Array<string>) => {
+      const r = await runProcess(
+        process.execPath,
+        [cliPath, "--store", store, "--claude-home", home, "--json", ...args],
+        {
+          env: { ...process.env, CLAUDE_CONFIG_DIR: home }
+        }
+      )
+      expect(r.code, r.stderr).toBe(0)
+      return JSON.parse(r.stdout)
+    }
+    const sdkRow = async () => (await sdkList(home)).find((s) => s.sessionId === id)
+    await run("rename", id, "  a better title ")
+    expect((await sdkRow())?.customTitle).toBe("a better title")
+    await run("tag", "a better title", "urgent")
+    expect((await sdkRow())?.tag).toBe("urgent")
+    await run("tag", id, "--clear")
+    expect((await sdkRow())?.tag).toBeUndefined()
+    await run("archive", id)
+    expect((await sdkRow())?.archived).toBe(true)
+    const hidden = await run("ls", "--all")
+    expect(hidden.some((r: OurRow) => r.latestClaudeSessionId === id)).toBe(false)
+    await run("unarchive", id)
+    expect((await sdkRow())?.archived).toBe(false)
+    expect(differences(await sdkList(home), await ours(home))).toEqual([])
+  })
+})

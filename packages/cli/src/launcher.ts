@@ -21,14 +21,15 @@ import {
   type StableId,
   storeLayout
 } from "@cc/events"
-import type { Resolution, Resolver } from "@cc/resolver"
+import type { Resolver } from "@cc/resolver"
 import { encodeCwd, hashPrompt } from "@cc/sources"
 import { detectCapabilities, findExecutable } from "./capabilities.js"
-import { LaunchRefused, RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launch-errors.js"
+import { LaunchRefused, RunFailed, SessionCwdMissing } from "./launch-errors.js"
 
 export { LaunchRefused, RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launch-errors.js"
 
 import { type RunOutcome, type RunSpec, superviseRun } from "./supervise.js"
+import { failIfElsewhere } from "./transcript-here.js"
 
 export type LaunchMode = "foreground" | "stream" | "detached"
 
@@ -261,32 +262,13 @@ export class Launcher {
     const resolution = await this.#o.resolver.resolve(reference)
     const latest = resolution.latestClaudeSessionId
     if (latest === null) return this.#failNoClaudeId(reference)
-    this.#failIfElsewhere(reference, resolution, latest)
+    failIfElsewhere(reference, resolution, latest, "Resume it")
     const cwd = resolution.cwd === null ? null : (this.#o.hostPath?.(resolution.cwd) ?? resolution.cwd)
     // --in is checked before its project folder is filled; the session's own cwd after mapping
     if (inDir !== undefined) this.#preflight(resolve(inDir))
     const dir = this.#workingDir(cwd, resolution.transcripts, inDir, resolution.cwd)
     if (inDir === undefined) this.#preflight(dir)
     return { resolution, latest, cwd: dir }
-  }
-
-  /**
-   * Refuses, naming the host, a session whose latest transcript is not here but is known to be
-   * on another host (a shared log on PostgreSQL, or one synced from there): claude would only
-   * answer "No conversation found". With nothing known of hosts, claude is left to say.
-   */
-  #failIfElsewhere(reference: string, resolution: Resolution, latest: string): void {
-    const file = resolution.transcripts.filter((path) => basename(path) === `${latest}.jsonl`)
-    if (file.some((path) => existsSync(path))) return
-    const hosts = new Set(file.flatMap((path) => resolution.transcriptHosts[path] ?? []))
-    if (hosts.size === 0 && resolution.host !== null) hosts.add(resolution.host)
-    if (hosts.size === 0 || hosts.has(HOST)) return
-    const names = [...hosts].sort()
-    throw new SessionOnAnotherHost({
-      stableId: resolution.stableId,
-      hosts: names,
-      message: `${reference} was run on ${names.join(", ")}, not on this host (${HOST}): its transcript ${latest} is there. Resume it on ${names.length === 1 ? "that host" : "one of those hosts"}`
-    })
   }
 
   /** Resumes the latest Claude id of a session's chain, from the session's own cwd. */

@@ -6,6 +6,7 @@
  * under `actions/`) and one line here.
  */
 import type { Command } from "./command.js"
+import { archive } from "./commands/archive.js"
 import { buildIndex } from "./commands/build-index.js"
 import { channelCoder } from "./commands/channelcoder.js"
 import { continueCommand } from "./commands/continue.js"
@@ -14,12 +15,15 @@ import { fork } from "./commands/fork.js"
 import { help } from "./commands/help.js"
 import { ls } from "./commands/ls.js"
 import { recover } from "./commands/recover.js"
+import { rename } from "./commands/rename.js"
 import { resolve } from "./commands/resolve.js"
 import { resume } from "./commands/resume.js"
 import { run } from "./commands/run.js"
 import { show } from "./commands/show.js"
 import { sync } from "./commands/sync.js"
+import { tag } from "./commands/tag.js"
 import { token } from "./commands/token.js"
+import { unarchive } from "./commands/unarchive.js"
 import { watch } from "./commands/watch.js"
 
 export type { Command, CommandSpec } from "./command.js"
@@ -34,6 +38,10 @@ export const registry: ReadonlyArray<Command> = [
   resolve,
   ls,
   recover,
+  rename,
+  tag,
+  archive,
+  unarchive,
   token,
   buildIndex,
   watch,

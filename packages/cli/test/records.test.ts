@@ -3,7 +3,7 @@
  * SDK's forks in `ls --all`, its filters, and a title as a reference. On the real tools' files
  * (fixtures/records-2.1.332) copied into a temp home, and on a hostile title.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -145,5 +145,40 @@ describe("a title as a reference", () => {
     expect(table.stdout).toContain("\\e]0;pwned")
     const json = await cli(["--json", "ls", "--all"], hostile)
     expect(JSON.parse(json.stdout)[0].title).toBe(title)
+  })
+})
+
+describe("rename, tag, archive: bad input", () => {
+  it("refuses an empty or hostile title, a tag with --clear, and an unknown session, writing nothing", async () => {
+    const own = join(base, "bad-marks")
+    cpSync(home, own, { recursive: true })
+    const path = join(own, "projects", "-srv-cc-fixtures-app", `${NAMED}.jsonl`)
+    const before = readFileSync(path, "utf8")
+    for (const args of [
+      ["rename", NAMED, "   "],
+      ["rename", NAMED, "\u001b[2Jevil"],
+      ["tag", NAMED],
+      ["tag", NAMED, "x", "--clear"]
+    ]) {
+      const r = await cli(args, own)
+      expect(r.code, args.join(" ")).toBe(2)
+      expect(r.stderr).not.toContain("\u001b")
+    }
+    const unknown = await cli(["rename", "00000000-0000-4000-8000-000000000000", "t"], own)
+    expect(unknown.code).toBe(1)
+    expect(readFileSync(path, "utf8")).toBe(before)
+  })
+
+  it("appends a record on a line of its own even after a cut-short last line", async () => {
+    const own = join(base, "cut-marks")
+    cpSync(home, own, { recursive: true })
+    const path = join(own, "projects", "-srv-cc-fixtures-app", `${NAMED}.jsonl`)
+    writeFileSync(path, '{"type":"assistant","half', { flag: "a" })
+    expect((await cli(["tag", NAMED, "kept"], own)).code).toBe(0)
+    expect(
+      readFileSync(path, "utf8").endsWith(
+        '\n{"type":"tag","tag":"kept","sessionId":"6ce6d571-408f-468d-a881-54e3bdf92889"}\n'
+      )
+    ).toBe(true)
   })
 })
