@@ -19,6 +19,7 @@ import { rename } from "./commands/rename.js"
 import { resolve } from "./commands/resolve.js"
 import { resume } from "./commands/resume.js"
 import { run } from "./commands/run.js"
+import { search } from "./commands/search.js"
 import { show } from "./commands/show.js"
 import { sync } from "./commands/sync.js"
 import { tag } from "./commands/tag.js"
@@ -37,6 +38,7 @@ export const registry: ReadonlyArray<Command> = [
   show,
   resolve,
   ls,
+  search,
   recover,
   rename,
   tag,

@@ -13,7 +13,7 @@ import { openResolver } from "@cc/resolver"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { buildForest, type Forest, resumeChains, stepArb, writeForest } from "../../sources/test/helpers/forest.js"
-import { chainsOf } from "../src/actions/ls.js"
+import { chainsOf } from "../src/actions/chain-rows.js"
 
 /** The model: chains are components over resume links, ordered as they were made. */
 const modelChains = (forest: Forest): Array<Array<string>> => {

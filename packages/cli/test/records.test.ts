@@ -182,3 +182,48 @@ describe("rename, tag, archive: bad input", () => {
     ).toBe(true)
   })
 })
+
+describe("search", () => {
+  it("finds the chains whose conversation holds the text, newest first, with the message's snippet and time", async () => {
+    const r = await cli(["--json", "search", "NAMED: first"])
+    expect(r.code, r.stderr).toBe(0)
+    const found = r.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+    // "renamed: first prompt" holds it too, in any case: the SDK's fork and its parent, and the -n session
+    expect(found.map((f) => f.latestClaudeSessionId).sort()).toEqual([FORK, RENAMED, NAMED].sort())
+    expect(found[0].match).toMatchObject({ role: "user" })
+    const times = found.map((f) => f.lastActivity)
+    expect([...times].sort().reverse()).toEqual(times)
+    expect(JSON.parse((await cli(["--json", "search", "probe reply", "--limit", "1"])).stdout.trim()).match.role).toBe(
+      "assistant"
+    )
+    // the archived session only when asked
+    expect((await cli(["--json", "search", "archived: first"])).code).toBe(1)
+    expect((await cli(["--json", "search", "archived: first", "--archived"])).code).toBe(0)
+  })
+
+  it("says plainly when nothing matches or the expression is none, and escapes what it prints", async () => {
+    const none = await cli(["search", "no such words anywhere"])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toContain("no session's conversation holds")
+    expect((await cli(["search", "(", "--regex"])).code).toBe(2)
+    const hostile = join(base, "hostile-search")
+    const folder = join(hostile, "projects", "-srv-x")
+    mkdirSync(folder, { recursive: true })
+    const id = "12345678-1234-4234-8234-1234567890ab"
+    writeFileSync(
+      join(folder, `${id}.jsonl`),
+      `${JSON.stringify({ type: "user", uuid: "u1", timestamp: "2026-12-01T00:00:00.000Z", cwd: "/srv/x", sessionId: id, message: { role: "user", content: "find \u001b[2J me" } })}\n`
+    )
+    const r = await cli(["search", "find"], hostile)
+    expect(r.code).toBe(0)
+    expect(r.stdout).not.toContain("\u001b")
+    expect(r.stdout).toContain("\\e[2J")
+    const grep = await cli(["--json", "ls", "--all", "--grep", "me$", "--regex"], hostile)
+    expect(JSON.parse(grep.stdout).map((row: { latestClaudeSessionId: string }) => row.latestClaudeSessionId)).toEqual([
+      id
+    ])
+  })
+})

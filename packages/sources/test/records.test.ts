@@ -20,6 +20,8 @@ import {
   readTranscriptTail,
   type SessionFound,
   SessionRecords,
+  searchMatcher,
+  searchTranscript,
   sessionTitle,
   transcriptsPromiseSource
 } from "../src/index.js"
@@ -151,5 +153,57 @@ describe("the records, by property", () => {
       }),
       { numRuns: 50 }
     )
+  })
+})
+
+describe("searching a conversation, by property", () => {
+  const textArb = fc.string({ unit: "grapheme", minLength: 1, maxLength: 12 })
+  it("a line holding the text (in any case, escaped as JSON writes it) always passes the raw test and is found", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "grapheme", maxLength: 20 }),
+        textArb,
+        fc.string({ unit: "grapheme", maxLength: 20 }),
+        fc.boolean(),
+        (before, text, after, upper) => {
+          const content = `${before}${upper ? text.toUpperCase() : text}${after}`
+          const matcher = searchMatcher(text)
+          const line = JSON.stringify({ type: "user", uuid: "u", message: { role: "user", content } })
+          // toUpperCase can change a string's length or letters beyond case folding: only where it does not
+          fc.pre(content.toLowerCase().includes(text.toLowerCase()))
+          expect(matcher.mayMatch(line)).toBe(true)
+          expect(matcher.find(content)).toBeDefined()
+        }
+      )
+    )
+  })
+
+  it("finds nothing in a conversation that does not hold the text, and never matches tool results or metadata", async () => {
+    const path = join(dir, "search.jsonl")
+    writeFileSync(
+      path,
+      `${[
+        JSON.stringify({
+          type: "user",
+          uuid: "1",
+          timestamp: "2026-12-01T00:00:01.000Z",
+          message: { role: "user", content: [{ type: "tool_result", content: "needle in a tool" }] }
+        }),
+        JSON.stringify({ type: "attachment", attachment: { text: "needle in an attachment" } }),
+        JSON.stringify({
+          type: "assistant",
+          uuid: "2",
+          timestamp: "2026-12-01T00:00:02.000Z",
+          message: { role: "assistant", content: [{ type: "text", text: 'a "quoted"\nNeedle here' }] }
+        })
+      ].join("\n")}\n`
+    )
+    const hits = await searchTranscript(path, searchMatcher("needle"))
+    expect(hits).toEqual([
+      { timestamp: "2026-12-01T00:00:02.000Z", role: "assistant", snippet: 'a "quoted"\nNeedle here' }
+    ])
+    expect(await searchTranscript(path, searchMatcher("haystack"))).toEqual([])
+    expect(await searchTranscript(path, searchMatcher('"quoted"\nneedle'))).toHaveLength(1)
+    expect(await searchTranscript(path, searchMatcher("quot.d", { regex: true }))).toHaveLength(1)
   })
 })

@@ -3,8 +3,8 @@ import type { Command } from "../command.js"
 export const ls: Command = {
   names: ["ls"],
   positionals: 0,
-  flags: ["--all", "--archived", "--programmatic", "--no-programmatic"],
-  values: ["--cwd", "--since", "--limit", "--tag", "--branch"],
+  flags: ["--all", "--archived", "--programmatic", "--no-programmatic", "--regex"],
+  values: ["--cwd", "--since", "--limit", "--tag", "--branch", "--grep"],
   prompt: "none",
   synopsis: "ls [--all] [--cwd DIR] [--since DATE] [--tag TAG] [--branch B] [--limit N]",
   summary: "the sessions in the store (--all: every Claude session in every Claude home, one row per chain)",
@@ -20,6 +20,7 @@ export const ls: Command = {
     ["--branch B", "with --all: only chains whose latest git branch is B"],
     ["--programmatic", "with --all: only sessions an SDK or a daemon started (entrypoint sdk-*)"],
     ["--no-programmatic", "with --all: only sessions started at a terminal, as Claude's /resume lists them"],
+    ["--grep TEXT", "with --all: only chains whose prompts or replies hold TEXT (--regex: a regular expression)"],
     ["--limit N", "at most N rows"]
   ],
   details: "On a terminal the table fits its width: ids shorten to unique prefixes, which every command takes.",

@@ -1,0 +1,85 @@
+/**
+ * `search TEXT` (and `ls --all --grep TEXT`): the chains whose user prompts or assistant
+ * replies hold TEXT (case-insensitive; `--regex` for a regular expression), newest first, one
+ * row per chain with the newest matching message's snippet and time. Rows are printed as each
+ * chain is searched (JSON lines with `--json`), with a progress bar on a terminal. Every
+ * transcript of a chain is read (a line is parsed only when its raw text may match): no
+ * search index yet.
+ */
+import type { TranscriptCache } from "@cc/cache"
+import { type SearchHit, type SearchMatcher, searchMatcher, searchTranscript } from "@cc/sources"
+import { CliFailure, type Context, optionValue } from "../context.js"
+import { terminalSafe } from "../terminal.js"
+import { allChains, type ChainRow, listingRows } from "./chain-rows.js"
+
+/** The matcher a command line asks for, or a usage error for a regular expression that is none. */
+export const matcherOf = (text: string, regex: boolean): SearchMatcher => {
+  if (text === "") throw new CliFailure("usage", "the search text is empty")
+  try {
+    return searchMatcher(text, { regex })
+  } catch (error) {
+    throw new CliFailure("usage", `not a regular expression: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+/** The newest matching message of a chain, searching its members newest first. */
+export const chainHit = async (
+  cache: TranscriptCache,
+  row: ChainRow,
+  matcher: SearchMatcher
+): Promise<(SearchHit & { readonly claudeSessionId: string }) | undefined> => {
+  for (const id of [...row.claudeSessionIds].reverse()) {
+    const t = cache.byClaudeId(id)
+    if (t === undefined) continue
+    const hits = await searchTranscript(t.path, matcher).catch(() => [])
+    const newest = hits.at(-1)
+    if (newest !== undefined) return { ...newest, claudeSessionId: id }
+  }
+  return undefined
+}
+
+const progress = (ctx: Context) => {
+  const tty = process.stderr.isTTY === true && !ctx.json
+  return {
+    step: (done: number, total: number) => {
+      if (!tty) return
+      const width = 30
+      const filled = total === 0 ? width : Math.round((done / total) * width)
+      process.stderr.write(`\rsearching [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total} sessions`)
+    },
+    end: () => {
+      if (tty) process.stderr.write("\r\u001b[K")
+    }
+  }
+}
+
+export const search = async (ctx: Context): Promise<void> => {
+  const [text = ""] = ctx.parsed.positionals
+  const matcher = matcherOf(text, ctx.parsed.flags.has("--regex"))
+  const limitText = optionValue(ctx, "--limit")
+  const limit = limitText === undefined ? Number.POSITIVE_INFINITY : Number(limitText)
+  if (limitText !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new CliFailure("usage", "--limit takes a whole number of rows, 1 or more")
+  const withArchived = ctx.parsed.flags.has("--archived")
+  const rows = listingRows((await allChains(ctx)).rows).filter((r) => withArchived || r.archived !== true)
+  const { cache } = await ctx.open()
+  const bar = progress(ctx)
+  let found = 0
+  for (const [i, row] of rows.entries()) {
+    bar.step(i, rows.length)
+    const hit = await chainHit(cache, row, matcher)
+    if (hit === undefined) continue
+    found++
+    bar.end()
+    if (ctx.json) ctx.out(JSON.stringify({ ...row, match: hit }))
+    else {
+      const when = (hit.timestamp ?? "").slice(0, 16).replace("T", " ") || "-"
+      const title = row.title === null ? "" : `  ${terminalSafe(row.title.split("\n", 1)[0] ?? "").slice(0, 40)}`
+      ctx.out(`${when}  ${row.latestClaudeSessionId}${title}\n    ${hit.role}: ${terminalSafe(hit.snippet)}`)
+    }
+    if (found >= limit) break
+  }
+  bar.end()
+  if (found === 0)
+    throw new CliFailure("not_found", `no session's conversation holds ${JSON.stringify(text.slice(0, 80))}`)
+}
