@@ -35,6 +35,19 @@ export const peer = (home) => {
   return { ms, rssMB: rss, sessions, status: r.status }
 }
 
+const sdkEntry = createRequire(import.meta.url).resolve("@anthropic-ai/claude-agent-sdk")
+
+/** The Agent SDK's `listSessions()` over a Claude home, as a whole process (its own reader, no cache). */
+export const sdkListSessions = (home, options = {}) =>
+  timeProcess(
+    [
+      "--input-type=module",
+      "-e",
+      `const { listSessions } = await import(${JSON.stringify(sdkEntry)}); const rows = await listSessions(); process.stdout.write(String(rows.length))`
+    ],
+    { ...options, env: { CLAUDE_CONFIG_DIR: home, HOME: join(home, "..") } }
+  )
+
 export const dropCaches = () => {
   try {
     execFileSync("sh", ["-c", "sync; echo 3 > /proc/sys/vm/drop_caches"], { stdio: "ignore" })
@@ -47,13 +60,17 @@ export const dropCaches = () => {
 export const cliBin = join(root, "packages/cli/dist/cli.js")
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 /** A whole process, started `runs` times: median wall time, and the largest peak RSS. */
-export const timeProcess = (args, { runs = smoke ? 1 : 7, before } = {}) => {
+export const timeProcess = (args, { runs = smoke ? 1 : 7, before, env } = {}) => {
   const times = []
   let rssMB = 0
   for (let i = 0; i < runs; i++) {
     before?.(i)
     const t = performance.now()
-    const r = spawnSync(process.execPath, ["--import", hook, ...args], { encoding: "utf8", maxBuffer: 1 << 28 })
+    const r = spawnSync(process.execPath, ["--import", hook, ...args], {
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+      ...(env === undefined ? {} : { env: { ...process.env, ...env } })
+    })
     times.push(performance.now() - t)
     if (r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`)
     rssMB = Math.max(rssMB, Number(/@@rss (\d+)/.exec(r.stderr ?? "")?.[1] ?? 0) / 1024)

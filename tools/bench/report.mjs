@@ -177,6 +177,29 @@ export const renderReport = ({
       speedUp(at("process: cc-session ls --all --json (warm index)")),
       ...atLeast(150)
     ],
+    [
+      "ls --all --json ≥ 50× faster than the Agent SDK's listSessions() (nothing changed, whole processes)",
+      at("peer: Agent SDK 0.3.332 listSessions() (warm, whole process)").ms /
+        at("process: cc-session ls --all --json (warm index)").ms,
+      ...atLeast(50)
+    ],
+    [
+      "ls --all --json with one transcript appended ≥ 50× faster than listSessions()",
+      speedUp(at("process: cc-session ls --all --json (warm index, one transcript appended since the last listing)")),
+      ...atLeast(50)
+    ],
+    [
+      "ls --all --json with one transcript appended ≤ bare node + 2× stat floor",
+      at("process: cc-session ls --all --json (warm index, one transcript appended since the last listing)").overFloor,
+      (x) => x <= 2,
+      (x) => `bare node + ${fmt(x, 2)}× stat floor`
+    ],
+    [
+      "ls --all --json cold ≥ 3× faster than listSessions() cold",
+      at("peer: Agent SDK 0.3.332 listSessions() (cold, caches dropped)").ms /
+        at("process: cc-session ls --all --json (cold: no index, caches dropped)").ms,
+      ...atLeast(3)
+    ],
     ["ls --all --json in ≤ 150 MB", at("process: cc-session ls --all --json (warm index)").rssMB, ...atMost(150, "MB")],
     [
       "recover with 1,000 ChannelCoder session files ≤ 1.2× recover without",

@@ -3,11 +3,11 @@
 // in the same run, prints a table and writes BENCHMARKS.md.
 //   BENCH_SIZES=1000,10000 (default)   BENCH_DIR=bench-corpus (default)
 import { execFileSync, spawnSync } from "node:child_process"
-import { appendFileSync, cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { appendFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { generateCorpus, writeChannelCoderSessions } from "./generate.mjs"
 import { appendAtOnce, benchPostgres } from "./postgres.mjs"
-import { cliBin, dropCaches, measure, peer, root, smoke, timeProcess } from "./processes.mjs"
+import { cliBin, dropCaches, measure, peer, root, sdkListSessions, smoke, timeProcess } from "./processes.mjs"
 import { renderReport } from "./report.mjs"
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number)
@@ -146,6 +146,26 @@ for (const size of sizes) {
     runs: smoke ? 1 : 3,
     before: () => measure("append", { store, count: 1 })
   })
+  // the everyday case: a live session appended to one transcript since the last listing
+  const live = join(home, "projects", readdirSync(join(home, "projects"))[0])
+  const liveFile = join(
+    live,
+    readdirSync(live).find((name) => name.endsWith(".jsonl"))
+  )
+  const lsAllAppended = timeProcess(ccArgs(store, "ls", "--all"), {
+    runs: smoke ? 1 : 5,
+    before: (i) =>
+      appendFileSync(
+        liveFile,
+        `${JSON.stringify({ type: "assistant", uuid: `live-${size}-${i}`, timestamp: new Date().toISOString(), message: { role: "assistant", content: [{ type: "text", text: "live" }] } })}\n`
+      )
+  })
+  // the corpus is kept across runs: the file is cut back to what it was
+  truncateSync(liveFile, liveSize)
+  // the Agent SDK's listSessions() as a whole process, warm and with the page cache dropped
+  sdkListSessions(home, { runs: 1 })
+  const sdkWarm = sdkListSessions(home, { runs: smoke ? 1 : 3 })
+  const sdkCold = sdkListSessions(home, { runs: smoke ? 1 : 3, before: () => dropCaches() })
   const lsAllCold = timeProcess(ccArgs(join(store, "ls-cold"), "ls", "--all"), {
     runs: smoke ? 1 : 3,
     before: () => {
@@ -212,6 +232,18 @@ for (const size of sizes) {
     peerCold,
     "≤ bare node + 1.2× head-read floor"
   )
+  row(
+    size,
+    "process: cc-session ls --all --json (warm index, one transcript appended since the last listing)",
+    { ...lsAllAppended, overFloor: (lsAllAppended.ms - bareNode.ms) / statWarm.ms },
+    "stat warm",
+    statWarm,
+    "SDK listSessions() warm",
+    sdkWarm,
+    "≤ bare node + 2× stat floor, ≥ 50× the SDK's listSessions()"
+  )
+  row(size, "peer: Agent SDK 0.3.332 listSessions() (warm, whole process)", sdkWarm)
+  row(size, "peer: Agent SDK 0.3.332 listSessions() (cold, caches dropped)", sdkCold)
   row(size, "cc-session recover --json (warm index, whole process)", recoverPlain)
   row(
     size,
