@@ -152,6 +152,7 @@ for (const size of sizes) {
     live,
     readdirSync(live).find((name) => name.endsWith(".jsonl"))
   )
+  const liveSize = statSync(liveFile).size
   const lsAllAppended = timeProcess(ccArgs(store, "ls", "--all"), {
     runs: smoke ? 1 : 5,
     before: (i) =>

@@ -101,6 +101,17 @@ describe("a title as a reference", () => {
     }
   })
 
+  it("show gives the chain's title, tag and archive mark, as ls --all has them", async () => {
+    const r = await cli(["--json", "show", "renamed by the sdk"])
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      title: "renamed by the sdk",
+      tag: "wip",
+      archived: null,
+      entrypoint: "sdk-cli"
+    })
+  })
+
   it("lists the candidates of a title two sessions share, and says plainly when none has it", async () => {
     const twin = join(base, "twin")
     cpSync(home, twin, { recursive: true })

@@ -146,7 +146,7 @@ export const chainsOf = (
 }
 
 /** What Claude and the SDK recorded of a chain: the newest member's title and tag win, its first member's prompt and entrypoint. */
-const chainRecords = (
+export const chainRecords = (
   chain: ReadonlyArray<Member>
 ): Pick<
   ChainRow,

@@ -3,6 +3,7 @@ import { basename } from "node:path"
 import { type SessionView, stableIdOf } from "@cc/events"
 import { AmbiguousSession, encodeToken, type ForkedFrom, type Resolution, SessionNotFound } from "@cc/resolver"
 import { CliFailure, type Context, firstPositional, human } from "../context.js"
+import { chainRecords } from "./chain-rows.js"
 
 const forkedFromText = (f: ForkedFrom | null) =>
   f === null ? null : `${f.claudeSessionId ?? "?"}${f.stableId === null ? "" : ` (${f.stableId})`}`
@@ -110,10 +111,16 @@ export const show = async (ctx: Context): Promise<void> => {
   }
   // after resolving: resolution may have appended what it found; settling makes the status true
   const view = r.stableId === null ? undefined : await resolver.settle(r.stableId)
-  print(
-    ctx,
-    view === undefined ? showFromResolution(r) : showObject(view, r.forkedFrom, r.transcripts, r.transcriptHosts)
-  )
+  // what Claude and the SDK recorded of the chain (title, tag, archive mark…), as ls --all has it
+  const members = r.claudeSessionIds.flatMap((id) => cache.byClaudeId(id) ?? [])
+  const { title, tag, archived, entrypoint } = chainRecords(members)
+  print(ctx, {
+    ...(view === undefined ? showFromResolution(r) : showObject(view, r.forkedFrom, r.transcripts, r.transcriptHosts)),
+    title,
+    tag,
+    archived,
+    entrypoint
+  })
 }
 
 export const resolveCommand = async (ctx: Context): Promise<void> => {
