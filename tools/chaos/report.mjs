@@ -81,7 +81,7 @@ ${fuzz.map((r) => `- ${r.name.replace("fuzz-", "")}: ${r.cases} cases, ${r.crash
 - symlink loops in a root (${loops.loops}): the walk ends with ${loops.diagnostics} diagnostic.
 
 ## Security
-- ${modes.files} files in the store (event log, index, logs, sidecars, capabilities) all \`0600\`, ${modes.directories} directories all \`0700\`; prompt text found in our files outside the local index: ${modes.promptTextFound} (tokens and events carry SHA-256 hashes; the logs are claude's own output; the ${modes.indexFiles ?? 0} files of the index, 0600, keep the first prompt's first 200 characters for \`ls --all\`).
+- ${modes.files} files in the store (event log, index, logs, sidecars, capabilities) all \`0600\`, ${modes.directories} directories all \`0700\`; prompt text found in our files outside the local index: ${modes.promptTextFound} (tokens and events carry SHA-256 hashes; the logs are claude's own output; the index's ${modes.indexFiles ?? 0} file${modes.indexFiles === 1 ? "" : "s"}, 0600, keep the first prompt's first 200 characters for \`ls --all\`).
 - network: ${net.networkUses} uses of a network module or \`fetch\` in ${net.sourceFiles} library source files.
 `
 writeFileSync(join(root, "RELIABILITY.md"), md)
