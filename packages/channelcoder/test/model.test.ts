@@ -30,6 +30,19 @@ afterAll(async () => {
 })
 
 /** Waits until a log holds `runs` result lines. */
+/** Waits (up to 15 s) until none of `pids` is running. */
+const exited = async (pids: ReadonlyArray<number>): Promise<void> => {
+  const running = (pid: number) => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  for (let i = 0; i < 150 && pids.some(running); i++) await new Promise((r) => setTimeout(r, 100))
+}
+
 const resultsIn = async (log: string, runs: number): Promise<void> => {
   for (let i = 0; i < 600; i++) {
     const text = existsSync(log) ? readFileSync(log, "utf8") : ""
@@ -86,6 +99,7 @@ describe("the bridge against ChannelCoder's model (model-based, real Claude 2.1.
         const w = makeWorld(base, standin.url, "2.1.332")
         const { scripts, conversations } = model(processes)
         const logs: Array<string> = []
+        const pids: Array<number> = []
         for (const script of scripts) {
           const out = await w.script({
             bridge: process.env.MODEL_PLAIN === undefined,
@@ -96,6 +110,7 @@ describe("the bridge against ChannelCoder's model (model-based, real Claude 2.1.
             expect(r.success, `${script.ops[i]?.op}: ${r.error ?? ""}`).toBe(true)
             const data = r.data
             if (typeof data === "object" && data !== null && typeof data.logFile === "string") logs.push(data.logFile)
+            if (typeof data === "object" && data !== null && typeof data.pid === "number") pids.push(data.pid)
           })
         }
         // a 2.1.x resume appends to its session's log: each log is done once it holds a result
@@ -115,7 +130,10 @@ describe("the bridge against ChannelCoder's model (model-based, real Claude 2.1.
             JSON.stringify({ processes, conversations })
           ).toEqual([conversation])
         }
-        rmSync(w.root, { recursive: true, force: true })
+        // claude goes on writing into its home for a moment after its result line: the world
+        // is removed once every detached run has exited (found on CI: ENOTEMPTY, seed -793929544)
+        await exited(pids)
+        rmSync(w.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
       }),
       {
         numRuns: Number(process.env.BRIDGE_MODEL_RUNS ?? 6),
