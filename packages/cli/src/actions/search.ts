@@ -9,6 +9,7 @@
 import type { TranscriptCache } from "@cc/cache"
 import { type SearchHit, type SearchMatcher, searchMatcher, searchTranscript } from "@cc/sources"
 import { CliFailure, type Context, optionValue } from "../context.js"
+import { progressBar } from "../progress.js"
 import { terminalSafe } from "../terminal.js"
 import { allChains, type ChainRow, listingRows } from "./chain-rows.js"
 
@@ -38,21 +39,6 @@ export const chainHit = async (
   return undefined
 }
 
-const progress = (ctx: Context) => {
-  const tty = process.stderr.isTTY === true && !ctx.json
-  return {
-    step: (done: number, total: number) => {
-      if (!tty) return
-      const width = 30
-      const filled = total === 0 ? width : Math.round((done / total) * width)
-      process.stderr.write(`\rsearching [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total} sessions`)
-    },
-    end: () => {
-      if (tty) process.stderr.write("\r\u001b[K")
-    }
-  }
-}
-
 export const search = async (ctx: Context): Promise<void> => {
   const [text = ""] = ctx.parsed.positionals
   const matcher = matcherOf(text, ctx.parsed.flags.has("--regex"))
@@ -63,14 +49,14 @@ export const search = async (ctx: Context): Promise<void> => {
   const withArchived = ctx.parsed.flags.has("--archived")
   const rows = listingRows((await allChains(ctx)).rows).filter((r) => withArchived || r.archived !== true)
   const { cache } = await ctx.open()
-  const bar = progress(ctx)
+  const bar = progressBar(ctx, "searching", "sessions")
   let found = 0
   for (const [i, row] of rows.entries()) {
     bar.step(i, rows.length)
     const hit = await chainHit(cache, row, matcher)
     if (hit === undefined) continue
     found++
-    bar.end()
+    bar.end(true)
     if (ctx.json) ctx.out(JSON.stringify({ ...row, match: hit }))
     else {
       const when = (hit.timestamp ?? "").slice(0, 16).replace("T", " ") || "-"
@@ -79,7 +65,7 @@ export const search = async (ctx: Context): Promise<void> => {
     }
     if (found >= limit) break
   }
-  bar.end()
+  bar.end(true)
   if (found === 0)
     throw new CliFailure("not_found", `no session's conversation holds ${JSON.stringify(text.slice(0, 80))}`)
 }
