@@ -1,4 +1,5 @@
-import { readdirSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { readdirSync, statSync } from "node:fs"
 import { rm, stat } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { storeLayout } from "@cc/events"
@@ -24,9 +25,19 @@ import {
   saveIndexFile,
   type TranscriptIndexData
 } from "./index-file.js"
-import { INDEX_VERSION, type IndexedLink, type IndexedTranscript } from "./index-format.js"
+import { type FolderStamps, INDEX_VERSION, type IndexedLink, type IndexedTranscript } from "./index-format.js"
 import { type RefreshOptions, type RefreshResult, refreshIndex } from "./refresh.js"
 import { toEntry } from "./transcript-entry.js"
+
+/**
+ * A refresh that only read appended lines leaves the file as it was until the bytes appended
+ * since it was saved pass this share of its size (at least `MIN_UNSAVED_BYTES`): re-reading
+ * them costs a new process about what rewriting that much of the index would.
+ */
+const UNSAVED_SHARE_OF_INDEX = 1 / 8
+const MIN_UNSAVED_BYTES = 64 * 1024
+
+const fileBytes = (path: string): number => statSync(path, { throwIfNoEntry: false })?.size ?? 0
 
 export interface TranscriptCacheOptions {
   /** Claude config roots holding `projects/`. */
@@ -49,9 +60,14 @@ export class TranscriptCache {
   #byId: Map<string, Array<FolderIndex>> | undefined
   #all: ReadonlyArray<IndexedTranscript> | undefined
   #links: ReadonlyArray<IndexedLink> | undefined
+  #fingerprints: { readonly index: TranscriptIndexData; readonly prints: ReadonlyMap<string, string> } | undefined
   #refreshed = false
   /** The in-memory index differs from the file (partial refreshes, a rejected file). */
   #dirty = false
+  /** Appended transcript bytes read since the index was last saved (the file is behind by them). */
+  #unsavedBytes = 0
+  /** The index file's size when last loaded or saved. */
+  #fileBytes = 0
   /** Why a persisted index was not used (corrupt, old version, other roots), if it was not. */
   readonly rejected: string | undefined
   /** What the refreshes so far could not read (a missing home, a folder or file without permission), each once. */
@@ -74,9 +90,16 @@ export class TranscriptCache {
     if (loaded._tag === "Missing")
       for (const older of ["transcripts.v2.json", "transcripts.v3.jsonl"])
         await rm(join(dirname(options.file), older), { force: true }).catch(() => undefined)
-    return loaded._tag === "Loaded"
-      ? new TranscriptCache(options, loaded.index, undefined)
-      : new TranscriptCache(options, emptyIndex(options.roots), loaded._tag === "Rejected" ? loaded.reason : undefined)
+    const cache =
+      loaded._tag === "Loaded"
+        ? new TranscriptCache(options, loaded.index, undefined)
+        : new TranscriptCache(
+            options,
+            emptyIndex(options.roots),
+            loaded._tag === "Rejected" ? loaded.reason : undefined
+          )
+    cache.#fileBytes = fileBytes(options.file)
+    return cache
   }
 
   get index(): TranscriptIndexData {
@@ -88,7 +111,6 @@ export class TranscriptCache {
     return this.#refreshed
   }
 
-  /** Brings the index up to date (one stat per unchanged file) and saves it if it has a file. */
   /** What the refreshes so far could not read, each once (`severity` "info": a home with no sessions yet). */
   diagnostics(): ReadonlyArray<SourceDiagnostic> {
     return [...this.#diagnostics.values()]
@@ -98,17 +120,33 @@ export class TranscriptCache {
     for (const d of result.diagnostics) this.#diagnostics.set(`${d.path ?? ""}\u0000${d.reason}`, d)
   }
 
+  /**
+   * Brings the index up to date (one stat per unchanged file) and saves it if it has a file and
+   * the file is behind by more than a few appended lines.
+   */
   async refresh(options: RefreshOptions = {}): Promise<RefreshResult> {
     const result = await refreshIndex(this.options.roots, this.#index, options)
     this.#keep(result)
-    const changed = result.stats.unchanged !== result.stats.files || result.stats.removed > 0 || this.#dirty
+    const { stats } = result
+    // what re-reading costs the next process is only the bytes appended since the file was
+    // saved; rewriting the whole file for a few appended lines would cost it far more
+    const structural = stats.added + stats.reread + stats.removed + stats.foldersRelinked + stats.marked > 0
+    this.#unsavedBytes += stats.appendedBytes
+    const save =
+      this.#dirty ||
+      structural ||
+      this.#unsavedBytes > Math.max(MIN_UNSAVED_BYTES, this.#fileBytes * UNSAVED_SHARE_OF_INDEX)
     this.#index = result.index
     this.#byId = undefined
     this.#all = undefined
     this.#links = undefined
     this.#refreshed = true
     // nothing changed: the file on disk already says all this (a warm refresh writes nothing)
-    if (this.options.file !== undefined && changed) await saveIndexFile(this.options.file, result.index)
+    if (this.options.file !== undefined && save) {
+      await saveIndexFile(this.options.file, result.index)
+      this.#fileBytes = fileBytes(this.options.file)
+      this.#unsavedBytes = 0
+    }
     this.#dirty = false
     return result
   }
@@ -125,7 +163,7 @@ export class TranscriptCache {
     this.#all = undefined
     this.#links = undefined
     // only a folder that changed makes the saved index stale
-    this.#dirty ||= result.stats.unchanged !== result.stats.files || result.stats.removed > 0
+    this.#dirty ||= result.stats.unchanged !== result.stats.files || result.stats.removed > 0 || result.stats.marked > 0
     return result
   }
 
@@ -216,6 +254,55 @@ export class TranscriptCache {
       .map((t) => t.path)
   }
 
+  /**
+   * Each project folder's fingerprint: its files' ids, sizes, mtimes, inodes and archive marks.
+   * Everything the index holds of a folder follows from them, so an equal fingerprint is an
+   * unchanged folder (a listing made from it needs no rebuilding).
+   */
+  folderFingerprints(): ReadonlyMap<string, string> {
+    if (this.#fingerprints?.index !== this.#index) {
+      const prints = new Map<string, string>()
+      for (const [path, folder] of this.#index.folders) prints.set(path, fingerprintOf(folder.stamps))
+      this.#fingerprints = { index: this.#index, prints }
+    }
+    return this.#fingerprints.prints
+  }
+
+  /**
+   * The transcripts of some project folders (in index order, as `all()` gives them), or
+   * `undefined` if one of them is damaged (a refresh reads it again).
+   */
+  transcriptsIn(folders: ReadonlySet<string>): ReadonlyArray<IndexedTranscript> | undefined {
+    const found: Array<IndexedTranscript> = []
+    for (const [path, folder] of this.#index.folders) {
+      if (!folders.has(path)) continue
+      const files = folder.files()
+      if (files === undefined) return undefined
+      for (const t of files) if (!t.sidechain) found.push(t)
+    }
+    return found
+  }
+
+  /** The links of some project folders, in index order (as `links()` gives them). */
+  linksIn(folders: ReadonlySet<string>): ReadonlyArray<IndexedLink> {
+    return [...this.#index.folders].flatMap(([path, folder]) => (folders.has(path) ? folder.links() : []))
+  }
+
+  /** The links of one project folder. */
+  linksOfFolder(folder: string): ReadonlyArray<IndexedLink> {
+    return this.#index.folders.get(folder)?.links() ?? []
+  }
+
+  /** The session ids a project folder's stamps name (none for a folder the index does not hold). */
+  idsIn(folder: string): ReadonlyArray<string> {
+    return this.#index.folders.get(folder)?.stamps.ids ?? []
+  }
+
+  /** The project folders whose stamps name this session's file (the same id in two Claude homes: each). */
+  indexedFoldersOf(claudeSessionId: string): ReadonlyArray<string> {
+    return (this.#holders(claudeSessionId) ?? []).map((folder) => folder.folder)
+  }
+
   links(): ReadonlyArray<IndexedLink> {
     this.#links ??= indexedLinks(this.#index)
     return this.#links
@@ -226,9 +313,25 @@ export class TranscriptCache {
    * holds it is decoded, since a fork or resume is made in its parent's own folder.
    */
   linksInto(id: string): ReadonlyArray<IndexedLink> {
-    return this.#holder(id)?.linksInto(id) ?? []
+    const holders = this.#holders(id) ?? []
+    // the same id in two Claude homes: the links of every copy's folder, whichever comes first
+    return holders.length === 1 ? (holders[0]?.linksInto(id) ?? []) : holders.flatMap((folder) => folder.linksInto(id))
   }
 }
+
+// a loaded index's stamps are views of one array already: hashed as they are, not copied
+const float64s = (numbers: ArrayLike<number>): Float64Array =>
+  numbers instanceof Float64Array ? numbers : Float64Array.from(numbers)
+
+const fingerprintOf = (stamps: FolderStamps): string =>
+  createHash("sha256")
+    .update(stamps.ids.join(","))
+    .update(float64s(stamps.sizes))
+    .update(float64s(stamps.mtimes))
+    .update(float64s(stamps.inodes))
+    .update(float64s(stamps.archives))
+    .digest("base64url")
+    .slice(0, 22)
 
 /** A transcript of the index as the transcripts source would report it. */
 export const transcriptToDiscovery = (t: IndexedTranscript): SessionFound => ({

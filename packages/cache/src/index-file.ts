@@ -275,9 +275,9 @@ export function* indexFileParts(index: TranscriptIndexData): Generator<string | 
 export const serializeIndex = (index: TranscriptIndexData): Buffer =>
   Buffer.concat([...indexFileParts(index)].map((part) => (typeof part === "string" ? Buffer.from(part) : part)))
 
-/** Writes the index atomically: a reader sees the old file or the new one, never half. */
+/** Writes the index atomically: a reader sees the old file or the new one, never half (a cache: no fsync, its digests catch a torn one). */
 export const saveIndexFile = async (path: string, index: TranscriptIndexData): Promise<void> => {
   ensureDirectory(dirname(path))
   // piece by piece: a 10k-session index is never held whole a second time in memory
-  writeFileAtomicSync(path, indexFileParts(index))
+  writeFileAtomicSync(path, indexFileParts(index), 0o600, { durable: false })
 }

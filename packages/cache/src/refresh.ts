@@ -38,6 +38,10 @@ export interface RefreshStats {
   readonly added: number
   readonly removed: number
   readonly foldersRelinked: number
+  /** Bytes of appended transcript read (from each file's parsed offset on). */
+  readonly appendedBytes: number
+  /** Files whose SDK archive mark (`<id>/archived.json`) came, went or changed. */
+  readonly marked: number
 }
 
 export interface RefreshResult {
@@ -59,6 +63,8 @@ interface Counts {
   reread: number
   added: number
   foldersRelinked: number
+  appendedBytes: number
+  marked: number
 }
 
 const statOrReport = (path: string, diagnostics: Array<SourceDiagnostic>): Stats | undefined => {
@@ -212,6 +218,7 @@ const refreshFile = async (
     firstLineDigestOf(path, diagnostics) === was.headDigest
   ) {
     counts.appended++
+    counts.appendedBytes += was.headIncomplete ? s.size : s.size - was.parsedOffset
     file.now = was.headIncomplete
       ? await readWhole(path, target.root, target.path, id, diagnostics)
       : await readAppended(was, s.size, s.mtimeMs, diagnostics)
@@ -222,8 +229,10 @@ const refreshFile = async (
     file.now = await readWhole(path, target.root, target.path, id, diagnostics, s)
   }
   if (file.now === undefined) survey.structureChanged = true
-  else if ((file.now.archive?.mtimeMs ?? 0) !== file.archiveMtimeMs)
+  else if ((file.now.archive?.mtimeMs ?? 0) !== file.archiveMtimeMs) {
+    counts.marked++
     file.now = withArchive(file.now, join(target.path, id, ARCHIVE_FILE), file.archiveMtimeMs, diagnostics)
+  }
 }
 
 /** A changed folder, its files refreshed: links are found again only if its set of files changed. */
@@ -262,7 +271,15 @@ export const refreshIndex = async (
 ): Promise<RefreshResult> => {
   const diagnostics: Array<SourceDiagnostic> = []
   const folders = new Map<string, FolderIndex>()
-  const counts: Counts = { unchanged: 0, appended: 0, reread: 0, added: 0, foldersRelinked: 0 }
+  const counts: Counts = {
+    unchanged: 0,
+    appended: 0,
+    reread: 0,
+    added: 0,
+    foldersRelinked: 0,
+    appendedBytes: 0,
+    marked: 0
+  }
 
   let targets: Array<{ root: string; path: string }> = []
   for (const root of roots) {
@@ -315,9 +332,23 @@ export const refreshIndex = async (
     await refreshFile(survey, file, counts, diagnostics)
     folderRead(survey)
   })
-  // 3. put the changed folders back together
+  // 3. put the changed folders back together, every folder in the order it was surveyed (one
+  // order, whatever changed: readers that meet the same id twice keep the first)
+  const assembled = new Map<string, FolderIndex>()
   for (const survey of changed) {
-    folders.set(survey.target.path, await assembleFolder(survey, previous.folders.get(survey.target.path), counts))
+    assembled.set(survey.target.path, await assembleFolder(survey, previous.folders.get(survey.target.path), counts))
+  }
+  if (assembled.size > 0) {
+    const order =
+      options.onlyFolders === undefined
+        ? targets.map((t) => t.path)
+        : [...new Set([...previous.folders.keys(), ...targets.map((t) => t.path)])]
+    const surveyed = new Map(folders)
+    folders.clear()
+    for (const path of order) {
+      const folder = assembled.get(path) ?? surveyed.get(path)
+      if (folder !== undefined) folders.set(path, folder)
+    }
   }
   const refreshed = new Set(targets.map((f) => f.path))
   let removed = 0

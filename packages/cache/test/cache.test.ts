@@ -195,6 +195,49 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant("grow" as const), steps: fc.array(stepArb, { maxLength: 3 }) })
 )
 
+describe("saving the index", () => {
+  it("leaves the file behind by a few appended lines, and saves it once re-reading them would cost more", async () => {
+    const root = copyFixtures()
+    const file = join(dir, "index.jsonl")
+    const cache = await TranscriptCache.open({ roots: [root], file })
+    await cache.refresh()
+    const saved = readFileSync(file)
+    const [first] = indexedTranscripts(cache.index)
+    if (first === undefined) throw new Error("the fixtures hold transcripts")
+    const line = (n: number) =>
+      `${JSON.stringify({ type: "assistant", uuid: `live-${n}`, timestamp: "2026-11-30T10:00:00.000Z" })}\n`
+    appendFileSync(first.path, line(0))
+    const small = await cache.refresh()
+    expect(small.stats.appended).toBe(1)
+    expect(small.stats.appendedBytes).toBe(line(0).length)
+    expect(readFileSync(file).equals(saved)).toBe(true)
+    // a new process reads the few appended bytes again and knows what this one knows
+    const other = await TranscriptCache.open({ roots: [root], file })
+    await other.refresh()
+    expect(comparable(other.index)).toEqual(comparable(cache.index))
+    // past the share of the index (at least 64 KiB), the file is brought up to date
+    appendFileSync(first.path, line(1).repeat(Math.ceil((70 * 1024) / line(1).length)))
+    await cache.refresh()
+    expect(readFileSync(file).equals(saved)).toBe(false)
+    const reloaded = await TranscriptCache.open({ roots: [root], file })
+    expect(comparable(reloaded.index)).toEqual(comparable(cache.index))
+  })
+
+  it("saves at once what is more than an append: a new, removed or replaced file, an archive mark", async () => {
+    const root = copyFixtures()
+    const file = join(dir, "index.jsonl")
+    const cache = await TranscriptCache.open({ roots: [root], file })
+    await cache.refresh()
+    const [first] = indexedTranscripts(cache.index)
+    if (first === undefined) throw new Error("the fixtures hold transcripts")
+    const before = readFileSync(file)
+    writeFileSync(`${first.path}.tmp`, readFileSync(first.path))
+    renameSync(`${first.path}.tmp`, first.path)
+    expect((await cache.refresh()).stats.reread).toBe(1)
+    expect(readFileSync(file).equals(before)).toBe(false)
+  })
+})
+
 describe("incremental index = full rebuild (model-based)", () => {
   it("holds after any sequence of appends, truncations, deletions, replacements and new sessions", async () => {
     await fc.assert(
@@ -203,6 +246,7 @@ describe("incremental index = full rebuild (model-based)", () => {
         fc.array(opArb, { maxLength: 8 }),
         async (steps, ops) => {
           const root = mkdtempSync(join(tmpdir(), "cc-cache-model-"))
+          const indexFile = join(root, "index.jsonl")
           try {
             let forest = buildForest(steps)
             writeForest(root, forest)
@@ -242,6 +286,13 @@ describe("incremental index = full rebuild (model-based)", () => {
               incremental = (await refreshIndex([root], incremental)).index
               const full = (await refreshIndex([root])).index
               expect(comparable(incremental)).toEqual(comparable(full))
+              // in one order too, whatever changed (readers that meet an id twice keep the first)
+              expect([...incremental.folders.keys()]).toEqual([...full.folders.keys()])
+              // and as a new process sees it: the index file (saved, or left behind by a few
+              // appended lines) refreshed
+              const reopened = await TranscriptCache.open({ roots: [root], file: indexFile })
+              await reopened.refresh()
+              expect(comparable(reopened.index)).toEqual(comparable(full))
             }
           } finally {
             rmSync(root, { recursive: true, force: true })

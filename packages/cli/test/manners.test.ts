@@ -190,7 +190,7 @@ describe("ls --all, kept between runs", () => {
       expect(r.code).toBe(0)
       return r.stdout as string
     }
-    const kept = join(store, "index", "ls-all.v3.jsonl")
+    const kept = join(store, "index", "ls-all.v4.jsonl")
     const first = await list()
     const savedAt = statSync(kept).mtimeMs
     expect(await list()).toBe(first)
@@ -225,7 +225,7 @@ describe("ls --all, kept between runs", () => {
 
     // a damaged listing (one byte of its rows changed) is made again, not printed
     const text = readFileSync(kept, "utf8")
-    const at = text.indexOf(fresh)
+    const at = text.indexOf(RUN)
     writeFileSync(kept, `${text.slice(0, at)}0${text.slice(at + 1)}`)
     expect(await list()).toBe(grown)
   })

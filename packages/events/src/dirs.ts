@@ -50,14 +50,23 @@ const writeAll = (fd: number, bytes: Uint8Array): void => {
  * sees the old content or the new, never a torn one, and the new content survives a crash once
  * this returns. A temp file beside it (written, fsynced, given `mode` exactly), then a rename
  * over it; the temp file is removed if anything fails.
+ *
+ * `durable: false` leaves out the fsync, for caches only (the transcript index, the kept
+ * listing): each checks its own digests and is made again if a power cut left it torn, so
+ * waiting for the disk on every listing would buy nothing.
  */
-export const writeFileAtomicSync = (path: string, content: AtomicContent, mode = 0o600): void => {
+export const writeFileAtomicSync = (
+  path: string,
+  content: AtomicContent,
+  mode = 0o600,
+  options: { readonly durable?: boolean } = {}
+): void => {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`
   const fd = openSync(temp, "wx", mode)
   try {
     const pieces = typeof content === "string" || content instanceof Uint8Array ? [content] : content
     for (const piece of pieces) writeAll(fd, typeof piece === "string" ? Buffer.from(piece) : piece)
-    fsyncSync(fd)
+    if (options.durable !== false) fsyncSync(fd)
   } catch (error) {
     closeSync(fd)
     rmSync(temp, { force: true })

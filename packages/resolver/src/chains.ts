@@ -6,6 +6,7 @@
 import type { TranscriptCache } from "@cc/cache"
 import { type ChainLinkLike, type ClaudeSessionId, orderChainMembers, type SessionView } from "@cc/events"
 import type { SessionFound } from "@cc/sources"
+import { forkLinkInto } from "./fork-of.js"
 
 /** Orders chain members with the event log's links and the transcript index's. */
 export const orderWithTranscripts = (
@@ -128,22 +129,12 @@ export class ChainGraph {
     return [...byChain.values()]
   }
 
-  /** A fork link into the chain from outside it: the fork's own events first, then the transcripts. */
+  /** A fork link into the chain from outside it (`forkLinkInto`, the one rule), the transcripts' links read from the index. */
   forkLinkInto(
     chain: ReadonlyArray<ClaudeSessionId>,
     view: SessionView | undefined,
     options: { readonly transcripts?: boolean }
   ): { readonly from: ClaudeSessionId } | undefined {
-    const members = new Set<string>(chain)
-    const outside = (l: { readonly from: string; readonly to: string }) => members.has(l.to) && !members.has(l.from)
-    const own = view?.links.find((l) => l.kind === "fork" && outside(l))
-    if (own !== undefined || options.transcripts === false) return own
-    // a fork and its parent share a project folder (--resume works from the session's own cwd
-    // only): only the folders of the chain's own transcripts are looked in
-    for (const member of chain) {
-      const link = this.cache.linksInto(member).find((l) => l.kind === "fork" && outside(l))
-      if (link !== undefined) return link
-    }
-    return undefined
+    return forkLinkInto(chain, view, options.transcripts === false ? undefined : (id) => this.cache.linksInto(id))
   }
 }

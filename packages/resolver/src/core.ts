@@ -10,7 +10,6 @@ import {
   fold,
   HOST,
   makeEvent,
-  onlyOne,
   type SessionEvent,
   type SessionMap,
   type SessionView,
@@ -21,6 +20,7 @@ import {
 import type { PromiseSource, SessionFound, SourceDiagnostic } from "@cc/sources"
 import { ChainGraph, orderWithTranscripts, viewInChainOrder } from "./chains.js"
 import { AmbiguousSession, candidateOf, SessionNotFound } from "./errors.js"
+import { forkedFromIn } from "./fork-of.js"
 import { PluginLayers } from "./layers.js"
 import { LogView } from "./log-view.js"
 import { fittingCandidates, type MatchRule } from "./match.js"
@@ -160,17 +160,11 @@ export class ResolverCore {
   ): ForkedFrom | null {
     // (public and synchronous: listings ask it of every session they show, once `sessions()`
     // has read the whole log; it reads nothing itself — `forkedFrom` reads what it needs)
-    const link = this.chains.forkLinkInto(chain, view, options)
-    if (link === undefined) {
-      return view?.forkOf === undefined
-        ? null
-        : {
-            claudeSessionId: this.logView.knownView(view.forkOf)?.latestClaudeSessionId ?? null,
-            stableId: view.forkOf
-          }
-    }
-    const from = link.from
-    return { claudeSessionId: from, stableId: view?.forkOf ?? onlyOne(this.logView.knownOwners(from)) ?? null }
+    return forkedFromIn(chain, view, {
+      ...(options.transcripts === false ? {} : { transcriptLinksInto: (id) => this.options.cache.linksInto(id) }),
+      latestOf: (id) => this.logView.knownView(id)?.latestClaudeSessionId,
+      ownersOf: (id) => this.logView.knownOwners(id)
+    })
   }
 
   /** `forkedFromOf`, having read first what it needs of the log (the parent's session, or who claims it). */

@@ -1,4 +1,5 @@
 export * from "./errors.js"
+export * from "./fork-of.js"
 export * from "./match.js"
 export * from "./open.js"
 export * from "./reference.js"

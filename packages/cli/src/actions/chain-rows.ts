@@ -2,24 +2,15 @@
  * The rows of `ls --all` (and of `search`): every chain in this machine's Claude homes, one row
  * each (a 1.0.x resume chain or a hand-off is one conversation; a fork is a row of its own that
  * names its parent), with what Claude and the SDK recorded of it; made from the transcript index
- * and the event log, and kept between runs while neither changes.
+ * and the event log (`listing.ts` keeps them between runs).
  */
-import { type IndexedTranscript, indexFileIn, isArchived, TranscriptCache } from "@cc/cache"
-import {
-  ClaudeSessionId,
-  HOST,
-  jsonDecoder,
-  onlyOne,
-  orderChainMembers,
-  type SessionMap,
-  StableId,
-  storeLayout
-} from "@cc/events"
-import type { Resolver } from "@cc/resolver"
+import { type IndexedTranscript, isArchived, type TranscriptCache } from "@cc/cache"
+import { ClaudeSessionId, HOST, jsonDecoder, onlyOne, orderChainMembers, type SessionMap, StableId } from "@cc/events"
+import { forkedFromIn, type Resolver } from "@cc/resolver"
 import { isProgrammatic, type SessionRecords, sessionTitle } from "@cc/sources"
 import * as Schema from "effect/Schema"
-import { CliFailure, type Context, warnSkippedLines, warnUnreadable } from "../context.js"
-import { listingCacheFile, listingKey, readListing, saveListing } from "../listing-cache.js"
+import { CliFailure } from "../context.js"
+import type { ListingLog } from "./listing-log.js"
 
 /** A row of `ls --all` as `--json` prints it, and as a kept listing is read back. */
 export const ChainRow = Schema.Struct({
@@ -68,7 +59,7 @@ export const listingRows = (bytes: Buffer): ReadonlyArray<ChainRow> => {
   return decoded.value
 }
 
-interface Member {
+export interface Member {
   readonly claudeSessionId: ClaudeSessionId
   readonly archive?: NonNullable<IndexedTranscript["archive"]>
   readonly records?: SessionRecords
@@ -177,69 +168,45 @@ export const settledSessions = async (resolver: Resolver): Promise<SessionMap> =
   return running.length > 0 ? resolver.sessions() : map
 }
 
-/**
- * Every chain in this machine's Claude homes, newest activity first, as the `--json` text.
- * When neither the transcripts nor the event log changed since the last listing (the index's
- * refresh is the check: one stat per transcript), it is that listing again.
- */
-export const allChains = async (ctx: Context): Promise<{ readonly rows: Buffer; readonly archivedRows: number }> => {
-  const indexFile = indexFileIn(ctx.storeDir)
-  const savedAt = listingCacheFile(ctx.storeDir)
-  const keyNow = () => listingKey(ctx.storeDir, indexFile, ctx.claudeHomes)
-  // a shared log (PostgreSQL) changes without this machine seeing it: listed afresh each time
-  const keep = ctx.sharedLog === false
-  if (keep) {
-    const transcripts = await TranscriptCache.open({ roots: ctx.claudeHomes, file: indexFile })
-    await transcripts.refresh()
-    warnUnreadable(ctx.warn, transcripts.diagnostics())
-    const saved = readListing(savedAt, keyNow())
-    if (saved !== undefined) {
-      warnSkippedLines(ctx.warn, storeLayout(ctx.storeDir).events, saved.skipped)
-      return saved
-    }
+/** A chain's row: what its transcripts say, and what the log says of the stable session that owns it. */
+export const rowOf = (chain: ReadonlyArray<Member>, log: ListingLog, cache: TranscriptCache): ChainRow | undefined => {
+  const ids = chain.map((m) => m.claudeSessionId)
+  const latest = chain.at(-1)
+  if (latest === undefined) return undefined
+  const owners = [...new Set(ids.flatMap((id) => log.ownersOf(id)))]
+  const stableId = onlyOne(owners) ?? null
+  const session = stableId === null ? undefined : log.sessionOf(stableId)
+  const lastActivity = chain.reduce<string | null>((max, m) => {
+    const at = m.lastTimestamp ?? m.firstTimestamp
+    return at !== undefined && (max === null || at > max) ? at : max
+  }, null)
+  return {
+    id: stableId,
+    status: session?.status ?? "unknown",
+    claudeSessionIds: ids,
+    latestClaudeSessionId: latest.claudeSessionId,
+    forkedFrom: forkedFromIn(ids, session, {
+      transcriptLinksInto: (id) => cache.linksInto(id),
+      latestOf: (id) => log.sessionOf(id)?.latestClaudeSessionId,
+      ownersOf: log.ownersOf
+    }),
+    cwd: latest.cwd ?? chain[0]?.cwd ?? null,
+    host: HOST,
+    firstActivity: chain[0]?.firstTimestamp ?? null,
+    lastActivity,
+    claudeVersion: latest.claudeVersion ?? null,
+    transcriptBytes: chain.reduce((n, m) => n + m.size, 0),
+    label: session?.label ?? null,
+    ...chainRecords(chain)
   }
-  const { resolver, cache } = await ctx.open()
-  await cache.ensureFresh()
-  // what the listing is made from, taken before it is read: a change after it is not kept
-  const before = keyNow()
-  const map = await settledSessions(resolver)
-  const rows: Array<ChainRow> = []
-  for (const chain of chainsOf(cache.all(), cache.links())) {
-    const ids = chain.map((m) => m.claudeSessionId)
-    const latest = chain.at(-1)
-    if (latest === undefined) continue
-    const owners = [...new Set(ids.flatMap((id) => map.byClaudeId.get(id) ?? []))]
-    const stableId = onlyOne(owners) ?? null
-    const view = stableId === null ? undefined : map.sessions.get(stableId)
-    const lastActivity = chain.reduce<string | null>((max, m) => {
-      const at = m.lastTimestamp ?? m.firstTimestamp
-      return at !== undefined && (max === null || at > max) ? at : max
-    }, null)
-    rows.push({
-      id: stableId,
-      status: view?.status ?? "unknown",
-      claudeSessionIds: ids,
-      latestClaudeSessionId: latest.claudeSessionId,
-      forkedFrom: resolver.forkedFromOf(ids, view),
-      cwd: latest.cwd ?? chain[0]?.cwd ?? null,
-      host: HOST,
-      firstActivity: chain[0]?.firstTimestamp ?? null,
-      lastActivity,
-      claudeVersion: latest.claudeVersion ?? null,
-      transcriptBytes: chain.reduce((n, m) => n + m.size, 0),
-      label: view?.label ?? null,
-      ...chainRecords(chain)
-    })
-  }
-  rows.sort((a, b) =>
-    (a.lastActivity ?? "") < (b.lastActivity ?? "") ? 1 : (a.lastActivity ?? "") > (b.lastActivity ?? "") ? -1 : 0
-  )
-  const archivedRows = rows.filter((r) => r.archived === true).length
-  const text = Buffer.from(JSON.stringify(rows))
-  // kept only if nothing moved while it was made, and no run in it is still going (its status
-  // is checked again next time)
-  if (keep && keyNow() === before && !rows.some((r) => r.status === "running")) {
-    await saveListing(savedAt, before, text, resolver.logDiagnostics(), archivedRows)
-  }
-  return { rows: text, archivedRows }
+}
+
+/** The listing's order: newest activity first, then by latest Claude id (one order, however the rows were made). */
+export const newestFirst = (
+  a: { readonly lastActivity: string | null; readonly latest: string },
+  b: { readonly lastActivity: string | null; readonly latest: string }
+): number => {
+  const x = a.lastActivity ?? ""
+  const y = b.lastActivity ?? ""
+  return x < y ? 1 : x > y ? -1 : a.latest < b.latest ? -1 : a.latest > b.latest ? 1 : 0
 }

@@ -8,7 +8,8 @@ import type { SessionView } from "@cc/events"
 import { applyMappings, cwdRelation } from "@cc/resolver"
 import { CliFailure, type Context, optionValue } from "../context.js"
 import { type Column, renderTable, terminalWidth } from "../table.js"
-import { allChains, type ChainRow, listingRows, settledSessions } from "./chain-rows.js"
+import { type ChainRow, listingRows, settledSessions } from "./chain-rows.js"
+import { allChains } from "./listing.js"
 import { showObject } from "./show.js"
 
 const parseSince = (text: string | undefined): number | undefined => {

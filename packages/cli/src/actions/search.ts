@@ -11,7 +11,8 @@ import { type SearchHit, type SearchMatcher, searchMatcher, searchTranscript } f
 import { CliFailure, type Context, optionValue } from "../context.js"
 import { progressBar } from "../progress.js"
 import { terminalSafe } from "../terminal.js"
-import { allChains, type ChainRow, listingRows } from "./chain-rows.js"
+import { type ChainRow, listingRows } from "./chain-rows.js"
+import { allChains } from "./listing.js"
 
 /** The matcher a command line asks for, or a usage error for a regular expression that is none. */
 export const matcherOf = (text: string, regex: boolean): SearchMatcher => {
