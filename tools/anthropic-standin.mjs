@@ -1,7 +1,8 @@
 // A loopback stand-in for the Anthropic Messages API, enough for the real Claude Code CLI to
 // run offline (see ../../shared/notes/anthropic-standin.md for what it must answer): HEAD /,
 // POST /v1/messages streaming (SSE) and non-streaming, anything else 200 {}.
-// Every assistant reply reads "probe reply N". Binds 127.0.0.1 only.
+// Every assistant reply reads "probe reply N", unless `toolUse(body)` names a tool to call
+// instead (a request the reply would answer with that tool use: a Task, say). Binds 127.0.0.1 only.
 import { mkdirSync } from "node:fs"
 import { createServer } from "node:http"
 import { join } from "node:path"
@@ -11,7 +12,7 @@ const sse = (res, type, data) => res.write(`event: ${type}\ndata: ${JSON.stringi
 const usage = { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
 
 /**
- * @param {{ port?: number, delayMs?: number }} [options]
+ * @param {{ port?: number, delayMs?: number, toolUse?: (body: any) => { name: string, input: object } | undefined }} [options]
  * @returns {Promise<{ url: string, port: number, requests: Array<{ method: string, path: string }>, close: () => Promise<void> }>}
  */
 export const startStandin = async (options = {}) => {
@@ -44,6 +45,12 @@ export const startStandin = async (options = {}) => {
       const model = typeof body.model === "string" ? body.model : "claude-stand-in"
       const text = `probe reply ${replies}`
       if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs))
+      const tool = options.toolUse?.(body)
+      const block =
+        tool === undefined
+          ? { type: "text", text }
+          : { type: "tool_use", id: `toolu_probe_${replies}`, name: tool.name, input: tool.input }
+      const stopReason = tool === undefined ? "end_turn" : "tool_use"
       if (body.stream !== true) {
         res.writeHead(200, { "content-type": "application/json" })
         res.end(
@@ -52,8 +59,8 @@ export const startStandin = async (options = {}) => {
             type: "message",
             role: "assistant",
             model,
-            content: [{ type: "text", text }],
-            stop_reason: "end_turn",
+            content: [block],
+            stop_reason: stopReason,
             stop_sequence: null,
             usage
           })
@@ -73,11 +80,19 @@ export const startStandin = async (options = {}) => {
           usage
         }
       })
-      sse(res, "content_block_start", { index: 0, content_block: { type: "text", text: "" } })
-      sse(res, "content_block_delta", { index: 0, delta: { type: "text_delta", text } })
+      if (tool === undefined) {
+        sse(res, "content_block_start", { index: 0, content_block: { type: "text", text: "" } })
+        sse(res, "content_block_delta", { index: 0, delta: { type: "text_delta", text } })
+      } else {
+        sse(res, "content_block_start", { index: 0, content_block: { ...block, input: {} } })
+        sse(res, "content_block_delta", {
+          index: 0,
+          delta: { type: "input_json_delta", partial_json: JSON.stringify(tool.input) }
+        })
+      }
       sse(res, "content_block_stop", { index: 0 })
       sse(res, "message_delta", {
-        delta: { stop_reason: "end_turn", stop_sequence: null },
+        delta: { stop_reason: stopReason, stop_sequence: null },
         usage: { output_tokens: 5 }
       })
       sse(res, "message_stop", {})

@@ -195,6 +195,11 @@ export const renderReport = ({
       (x) => `bare node + ${fmt(x, 2)}× stat floor`
     ],
     [
+      "search TEXT cold ≤ 1.3× the full-read floor",
+      ratio(at("process: cc-session search TEXT (cold: caches dropped, no memory)")),
+      ...atMost(1.3, "×")
+    ],
+    [
       "ls --all --json cold ≥ 3× faster than listSessions() cold",
       at("peer: Agent SDK 0.3.332 listSessions() (cold, caches dropped)").ms /
         at("process: cc-session ls --all --json (cold: no index, caches dropped)").ms,

@@ -175,6 +175,24 @@ for (const size of sizes) {
     }
   })
 
+  // search: one session's first prompt, found only by reading every transcript (no --limit)
+  const needle = `task ${Math.floor(size / 2)}:`
+  const searchArgs = (...more) => ccArgs(store, "search", needle, ...more)
+  const searchCold = timeProcess(searchArgs("--no-memory"), { runs: smoke ? 1 : 3, before: () => dropCaches() })
+  const searchWarm = timeProcess(searchArgs("--no-memory"), { runs: smoke ? 1 : 3 })
+  // the same search again, remembered: nothing changed, then one transcript appended
+  spawnSync(process.execPath, searchArgs(), { maxBuffer: 1 << 28 })
+  const searchRepeated = timeProcess(searchArgs(), { runs: smoke ? 1 : 5 })
+  const searchAppended = timeProcess(searchArgs(), {
+    runs: smoke ? 1 : 5,
+    before: (i) =>
+      appendFileSync(
+        liveFile,
+        `${JSON.stringify({ type: "assistant", uuid: `search-${size}-${i}`, timestamp: new Date().toISOString(), message: { role: "assistant", content: [{ type: "text", text: "live" }] } })}\n`
+      )
+  })
+  truncateSync(liveFile, liveSize)
+
   row(size, "floor: stat every file (cold)", statFloor)
   row(size, "floor: stat every file (warm)", statWarm)
   row(size, "floor: read first 16 KB of every file (cold)", headFloor)
@@ -244,6 +262,31 @@ for (const size of sizes) {
     "≤ bare node + 2× stat floor, ≥ 50× the SDK's listSessions()"
   )
   row(size, "peer: Agent SDK 0.3.332 listSessions() (warm, whole process)", sdkWarm)
+  row(
+    size,
+    "process: cc-session search TEXT (cold: caches dropped, no memory)",
+    searchCold,
+    "full read cold",
+    fullFloor,
+    undefined,
+    undefined,
+    "≤ 1.3× full-read floor"
+  )
+  row(size, "process: cc-session search TEXT (warm page cache, no memory)", searchWarm, "full read cold", fullFloor)
+  row(
+    size,
+    "process: cc-session search TEXT again (remembered, nothing changed)",
+    searchRepeated,
+    "search warm",
+    searchWarm
+  )
+  row(
+    size,
+    "process: cc-session search TEXT again (remembered, one transcript appended)",
+    searchAppended,
+    "search warm",
+    searchWarm
+  )
   row(size, "peer: Agent SDK 0.3.332 listSessions() (cold, caches dropped)", sdkCold)
   row(size, "cc-session recover --json (warm index, whole process)", recoverPlain)
   row(

@@ -115,6 +115,16 @@ describe("the Agent SDK's listSessions() as an oracle", () => {
     expect(fork?.forkedFrom?.claudeSessionId).toBe("c7adff14-cb29-48b9-bfcb-692e562fc230")
   })
 
+  it("agrees on a session that ran a subagent: one row, the subagent's transcript not a session", async () => {
+    const home = join(base, "subagents")
+    cpSync(join(root, "fixtures/subagents-2.1.332/claude-home"), home, { recursive: true })
+    const sdk = await sdkList(home)
+    expect(sdk.map((s) => s.sessionId)).toEqual(["af13c06f-a55f-433e-94d6-a34a452e2b63"])
+    const rows = await ours(home)
+    expect(differences(sdk, rows)).toEqual([])
+    expect(rows).toHaveLength(1)
+  })
+
   // a Claude home as 2.1.332 and the SDK write it: sessions with a first prompt and a branch,
   // some renamed or tagged (set, changed, cleared), some forked by the SDK
   const sessionArb = fc.record({
@@ -244,5 +254,48 @@ describe("cc-session rename, tag and archive, read back by the SDK", () => {
     await run("unarchive", id)
     expect((await sdkRow())?.archived).toBe(false)
     expect(differences(await sdkList(home), await ours(home))).toEqual([])
+  })
+})
+
+describe("the project folder of a cwd, as the SDK looks for it", () => {
+  it("is projectFolderName's: every other character a dash, a long one cut and hashed, an override honoured", async () => {
+    const { projectFolderName } = await import("@cc/sources")
+    const home = join(base, "folder-names")
+    const cwds = [
+      join(base, "plain"),
+      join(base, "with space_and.dots-and ünïcode"),
+      join(
+        base,
+        "long",
+        ..."directory-name-that-goes-on"
+          .repeat(3)
+          .split("-")
+          .map((w, i) => `${w}${i}xxxxxxxxxx`)
+      )
+    ]
+    expect(cwds[2]?.length).toBeGreaterThan(200)
+    const found = async (cwd: string, env: Record<string, string>) => {
+      const id = `${String(Object.keys(env).length)}${"0".repeat(7)}-1111-4111-8111-${String(cwds.indexOf(cwd)).padStart(12, "0")}`
+      const folder = join(home, "projects", projectFolderName(cwd, { ...env, CLAUDE_CONFIG_DIR: home }))
+      mkdirSync(folder, { recursive: true })
+      writeFileSync(
+        join(folder, `${id}.jsonl`),
+        `${JSON.stringify({ type: "user", uuid: "aaaaaaaa-1111-4111-8111-111111111111", parentUuid: null, sessionId: id, cwd, timestamp: "2026-11-30T10:00:00.000Z", message: { role: "user", content: "hello" } })}\n`
+      )
+      const saved = { ...process.env }
+      Object.assign(process.env, env, { CLAUDE_CONFIG_DIR: home })
+      try {
+        return (await listSessions({ dir: cwd, includeWorktrees: false })).some((s) => s.sessionId === id)
+      } finally {
+        for (const key of Object.keys(env)) if (saved[key] === undefined) delete process.env[key]
+        process.env.CLAUDE_CONFIG_DIR = saved.CLAUDE_CONFIG_DIR ?? ""
+        if (saved.CLAUDE_CONFIG_DIR === undefined) delete process.env.CLAUDE_CONFIG_DIR
+      }
+    }
+    for (const cwd of cwds) {
+      mkdirSync(cwd, { recursive: true })
+      expect(await found(cwd, {}), cwd).toBe(true)
+    }
+    expect(await found(cwds[0] ?? "", { CLAUDE_CODE_PROJECT_DIR_NAME: "shared_folder-1" })).toBe(true)
   })
 })

@@ -88,7 +88,12 @@ export class TranscriptCache {
     const loaded = await loadIndexFile(options.file, options.roots)
     // the indexes of earlier versions beside it are never read again
     if (loaded._tag === "Missing")
-      for (const older of ["transcripts.v2.json", "transcripts.v3.jsonl"])
+      for (const older of [
+        "transcripts.v2.json",
+        "transcripts.v3.jsonl",
+        "transcripts.v4.jsonl",
+        "transcripts.v5.jsonl"
+      ])
         await rm(join(dirname(options.file), older), { force: true }).catch(() => undefined)
     const cache =
       loaded._tag === "Loaded"
@@ -330,6 +335,7 @@ const fingerprintOf = (stamps: FolderStamps): string =>
     .update(float64s(stamps.mtimes))
     .update(float64s(stamps.inodes))
     .update(float64s(stamps.archives))
+    .update(float64s(stamps.subagents))
     .digest("base64url")
     .slice(0, 22)
 

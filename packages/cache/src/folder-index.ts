@@ -16,7 +16,8 @@ const stampsOf = (files: ReadonlyArray<IndexedTranscript>): FolderStamps => ({
   sizes: files.map((t) => t.size),
   mtimes: files.map((t) => t.mtimeMs),
   inodes: files.map((t) => t.ino),
-  archives: files.map((t) => t.archive?.mtimeMs ?? 0)
+  archives: files.map((t) => t.archive?.mtimeMs ?? 0),
+  subagents: files.map((t) => t.subagents?.mtimeMs ?? 0)
 })
 
 export interface FolderContents {

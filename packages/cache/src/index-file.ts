@@ -181,7 +181,7 @@ const unpackFolders = (
   const { folders: paths, roots, counts, detailBytes, detailDigests, numbers } = stored
   if (
     !Number.isInteger(total) ||
-    numbers.length !== 4 * total ||
+    numbers.length !== STAMP_COLUMNS * total ||
     [paths.length, roots.length, counts.length, detailBytes.length, detailDigests.length].some((n) => n !== count) ||
     counts.reduce((n, c) => n + c, 0) !== total ||
     detailsAt - 1 + detailBytes.reduce((n, b) => n + b + 1, 0) !== fileSize
@@ -202,7 +202,8 @@ const unpackFolders = (
       sizes: numbers.subarray(file, file + n),
       mtimes: numbers.subarray(total + file, total + file + n),
       inodes: numbers.subarray(2 * total + file, 2 * total + file + n),
-      archives: numbers.subarray(3 * total + file, 3 * total + file + n)
+      archives: numbers.subarray(3 * total + file, 3 * total + file + n),
+      subagents: numbers.subarray(4 * total + file, 4 * total + file + n)
     }
     const from = offset
     const length = detailBytes[i] ?? 0
@@ -222,6 +223,9 @@ const unpackFolders = (
   return folders
 }
 
+/** Numbers stamped per file: size, mtime, inode, archive mark's mtime, subagents folder's mtime. */
+const STAMP_COLUMNS = 5
+
 /** The index as the pieces of its file: header, stamps, then one line per folder. */
 export function* indexFileParts(index: TranscriptIndexData): Generator<string | Buffer> {
   // a folder whose line cannot be had any more is left out, to be read again next time
@@ -232,7 +236,7 @@ export function* indexFileParts(index: TranscriptIndexData): Generator<string | 
       kept.push({ folder, details: typeof details === "string" ? Buffer.from(details) : details })
   }
   const total = kept.reduce((n, { folder }) => n + folder.size, 0)
-  const numbers = new Float64Array(4 * total)
+  const numbers = new Float64Array(STAMP_COLUMNS * total)
   let file = 0
   for (const { folder } of kept) {
     for (let k = 0; k < folder.size; k++, file++) {
@@ -240,6 +244,7 @@ export function* indexFileParts(index: TranscriptIndexData): Generator<string | 
       numbers[total + file] = folder.stamps.mtimes[k] ?? 0
       numbers[2 * total + file] = folder.stamps.inodes[k] ?? 0
       numbers[3 * total + file] = folder.stamps.archives[k] ?? 0
+      numbers[4 * total + file] = folder.stamps.subagents[k] ?? 0
     }
   }
   const stamps = Buffer.from(

@@ -9,7 +9,7 @@ import { SessionRecords } from "@cc/sources"
 import * as Schema from "effect/Schema"
 import * as SchemaTransformation from "effect/SchemaTransformation"
 
-export const INDEX_VERSION = 5
+export const INDEX_VERSION = 6
 
 export const IndexedTranscript = Schema.Struct({
   path: Schema.String,
@@ -40,6 +40,8 @@ export const IndexedTranscript = Schema.Struct({
   records: SessionRecords,
   /** `<id>/archived.json` as the SDK's archiveSession writes it, and that file's mtime (its stamp). */
   archive: Schema.optionalKey(Schema.Struct({ archived: Schema.Boolean, atMs: Schema.Number, mtimeMs: Schema.Number })),
+  /** How many subagent transcripts `<id>/subagents/` holds, and that folder's mtime (its stamp). */
+  subagents: Schema.optionalKey(Schema.Struct({ count: Schema.Int, mtimeMs: Schema.Number })),
   /** The head was read to its end without finding every fact: re-read it when the file grows. */
   headIncomplete: Schema.Boolean
 })
@@ -64,6 +66,8 @@ export interface FolderStamps {
   readonly inodes: ArrayLike<number>
   /** The mtime of each session's `<id>/archived.json` (the SDK's archive mark), 0 for none. */
   readonly archives: ArrayLike<number>
+  /** The mtime of each session's `<id>/subagents/` folder, 0 for none. */
+  readonly subagents: ArrayLike<number>
 }
 
 export const UUID_LENGTH = 36

@@ -27,6 +27,7 @@ import { ARCHIVE_FILE, archiveMtime, UUID_CHARS, withArchive } from "./archive.j
 import { FolderIndex } from "./folder-index.js"
 import { emptyIndex, type TranscriptIndexData } from "./index-file.js"
 import { INDEX_VERSION, type IndexedTranscript } from "./index-format.js"
+import { subagentsMtime, withSubagents } from "./subagents.js"
 import { diagnostic, linkOf, readAppended, readWhole, toEntry } from "./transcript-entry.js"
 
 export interface RefreshStats {
@@ -40,7 +41,7 @@ export interface RefreshStats {
   readonly foldersRelinked: number
   /** Bytes of appended transcript read (from each file's parsed offset on). */
   readonly appendedBytes: number
-  /** Files whose SDK archive mark (`<id>/archived.json`) came, went or changed. */
+  /** Files whose SDK archive mark (`<id>/archived.json`) or subagents folder came, went or changed. */
   readonly marked: number
 }
 
@@ -104,6 +105,8 @@ interface FileWork {
   readonly stats: Stats | undefined
   /** The mtime of its `<id>/archived.json`, 0 for none. */
   readonly archiveMtimeMs: number
+  /** The mtime of its `<id>/subagents/`, 0 for none. */
+  readonly subagentsMtimeMs: number
   readonly was: IndexedTranscript | undefined
   now?: IndexedTranscript | undefined
 }
@@ -133,6 +136,7 @@ const surveyFolder = (
   const paths: Array<string> = []
   const stats: Array<Stats | undefined> = []
   const archives: Array<number> = []
+  const subagents: Array<number> = []
   // a session's own folder (`<id>/`: subagents, tool results, the SDK's archive mark) is in
   // the listing: only those are looked into, so a folder without any costs nothing more
   const sessionFolders = new Set(listed.filter((name) => name.length === UUID_CHARS && !name.includes(".")))
@@ -146,7 +150,9 @@ const surveyFolder = (
     ids.push(id)
     paths.push(path)
     stats.push(s)
-    archives.push(sessionFolders.has(id) ? archiveMtime(join(target.path, id, ARCHIVE_FILE)) : 0)
+    const own = sessionFolders.has(id)
+    archives.push(own ? archiveMtime(join(target.path, id, ARCHIVE_FILE)) : 0)
+    subagents.push(own ? subagentsMtime(join(target.path, id)) : 0)
   }
   if (before !== undefined && !before.damaged && before.size === ids.length) {
     const stamped = before.stamps
@@ -166,7 +172,8 @@ const surveyFolder = (
         s.size === stamped.sizes[j] &&
         s.mtimeMs === stamped.mtimes[j] &&
         s.ino === stamped.inodes[j] &&
-        archives[i] === stamped.archives[j]
+        archives[i] === stamped.archives[j] &&
+        subagents[i] === stamped.subagents[j]
       if (!same) break
     }
     if (same) {
@@ -184,6 +191,7 @@ const surveyFolder = (
       path: paths[i] ?? "",
       stats: stats[i],
       archiveMtimeMs: archives[i] ?? 0,
+      subagentsMtimeMs: subagents[i] ?? 0,
       was: previous.get(id)
     })),
     structureChanged: before === undefined || before.files() === undefined || previous.size !== ids.length
@@ -232,6 +240,10 @@ const refreshFile = async (
   else if ((file.now.archive?.mtimeMs ?? 0) !== file.archiveMtimeMs) {
     counts.marked++
     file.now = withArchive(file.now, join(target.path, id, ARCHIVE_FILE), file.archiveMtimeMs, diagnostics)
+  }
+  if (file.now !== undefined && (file.now.subagents?.mtimeMs ?? 0) !== file.subagentsMtimeMs) {
+    counts.marked++
+    file.now = withSubagents(file.now, join(target.path, id), file.subagentsMtimeMs, diagnostics)
   }
 }
 

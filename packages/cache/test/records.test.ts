@@ -101,4 +101,38 @@ describe("the SDK's archive mark in the index", () => {
     const again = await reopened.refresh()
     expect(again.stats.unchanged).toBe(again.stats.files)
   })
+
+  it("counts a session's subagents as they come and go, and a reopened index keeps the count", async () => {
+    const home = join(base, "subagents")
+    cpSync(fixtureHome, home, { recursive: true })
+    const folder = join(home, "projects", "-srv-cc-fixtures-app")
+    const file = join(base, "index-subagents.json")
+    const cache = await TranscriptCache.open({ roots: [home], file })
+    await cache.refresh()
+    const count = (c: TranscriptCache) => c.byClaudeId(ID as never)?.subagents?.count ?? 0
+    expect(count(cache)).toBe(0)
+    const agents = join(folder, ID, "subagents")
+    mkdirSync(agents, { recursive: true })
+    const agent = (name: string) =>
+      writeFileSync(join(agents, name), `${JSON.stringify({ type: "user", isSidechain: true, sessionId: ID })}\n`)
+    agent("agent-a1.jsonl")
+    agent("agent-b2.jsonl")
+    // not a subagent transcript: left out, as the SDK's reader leaves it
+    agent("notes.txt")
+    // the folder's mtime is its stamp: make sure it moved whatever the clock's grain
+    utimesSync(agents, new Date(), new Date(Date.now() + 5000))
+    expect((await cache.refresh()).stats.marked).toBe(1)
+    expect(count(cache)).toBe(2)
+    agent("agent-c3.jsonl")
+    utimesSync(agents, new Date(), new Date(Date.now() + 10000))
+    await cache.refresh()
+    expect(count(cache)).toBe(3)
+    const reopened = await TranscriptCache.open({ roots: [home], file })
+    const again = await reopened.refresh()
+    expect(again.stats.unchanged).toBe(again.stats.files)
+    expect(count(reopened)).toBe(3)
+    rmSync(agents, { recursive: true })
+    await cache.refresh()
+    expect(count(cache)).toBe(0)
+  })
 })

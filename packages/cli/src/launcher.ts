@@ -22,7 +22,7 @@ import {
   storeLayout
 } from "@cc/events"
 import type { Resolver } from "@cc/resolver"
-import { encodeCwd, hashPrompt } from "@cc/sources"
+import { hashPrompt, projectFolderName } from "@cc/sources"
 import { detectCapabilities, findExecutable } from "./capabilities.js"
 import { LaunchRefused, RunFailed, SessionCwdMissing } from "./launch-errors.js"
 
@@ -244,7 +244,7 @@ export class Launcher {
     if (dir !== recordedCwd) {
       const home = this.#o.claudeHomes[0]
       if (home !== undefined) {
-        const target = join(home, "projects", encodeCwd(dir))
+        const target = join(home, "projects", projectFolderName(dir))
         ensureDirectory(target)
         for (const transcript of transcripts) {
           const dest = join(target, basename(transcript))

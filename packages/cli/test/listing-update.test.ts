@@ -211,12 +211,7 @@ describe("the kept ls --all listing, brought up to date (model-based)", () => {
           }
         }
       ),
-      {
-        numRuns: 100,
-        ...(process.env.FC_SEED
-          ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH, endOnFailure: true }
-          : {})
-      }
+      { numRuns: 60 }
     )
   })
 })

@@ -159,6 +159,56 @@ describe("a title as a reference", () => {
   })
 })
 
+describe("subagents", () => {
+  it("counts the subagent transcripts Claude 2.1.332 wrote for a Task, and lists none of them as a session", async () => {
+    const own = join(base, "subagents-home")
+    cpSync(resolve(import.meta.dirname, "../../../fixtures/subagents-2.1.332/claude-home"), own, { recursive: true })
+    const r = await cli(["--json", "ls", "--all"], own)
+    expect(r.code, r.stderr).toBe(0)
+    const listed = JSON.parse(r.stdout) as Array<{ claudeSessionIds: Array<string>; subagents: number }>
+    expect(listed.map((row) => [row.claudeSessionIds, row.subagents])).toEqual([
+      [["af13c06f-a55f-433e-94d6-a34a452e2b63"], 1]
+    ])
+  })
+})
+
+describe("rename, tag, archive: recorded as events", () => {
+  it("of the stable session that owns the transcript, never with the title's text", async () => {
+    const own = join(base, "evented-marks")
+    cpSync(home, own, { recursive: true })
+    const store = join(base, "evented-store")
+    const run = (...args: Array<string>) =>
+      runProcess(process.execPath, [cliPath, "--store", store, "--claude-home", own, "--json", ...args], {
+        env: { ...process.env }
+      }) as Promise<{ stdout: string; stderr: string; code: number | null }>
+    expect((await run("recover", "--adopt")).code).toBe(0)
+    const { id } = JSON.parse((await run("show", NAMED)).stdout) as { id: string }
+    expect(id).toMatch(/^cc-session-/)
+    for (const args of [
+      ["rename", NAMED, "a secret title"],
+      ["tag", NAMED, "wip"],
+      ["tag", NAMED, "--clear"],
+      ["archive", NAMED]
+    ]) {
+      const r = await run(...args)
+      expect(r.code, r.stderr).toBe(0)
+    }
+    const log = readFileSync(join(store, "events.jsonl"), "utf8")
+    const marks = log
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; session: string; payload: Record<string, unknown> })
+      .filter((e) => ["session.titled", "session.tagged", "session.archived"].includes(e.type))
+    expect(marks.map((e) => [e.type, e.session, e.payload])).toEqual([
+      ["session.titled", id, { claudeSessionId: NAMED }],
+      ["session.tagged", id, { claudeSessionId: NAMED, tag: "wip" }],
+      ["session.tagged", id, { claudeSessionId: NAMED, tag: null }],
+      ["session.archived", id, { archived: true }]
+    ])
+    expect(log).not.toContain("a secret title")
+  })
+})
+
 describe("rename, tag, archive: bad input", () => {
   it("refuses an empty or hostile title, a tag with --clear, and an unknown session, writing nothing", async () => {
     const own = join(base, "bad-marks")

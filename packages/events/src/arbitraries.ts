@@ -127,7 +127,11 @@ export const knownEventArb: fc.Arbitrary<KnownEvent> = fc
             makeEvent("run.finished", session, { runId: run, exitCode: exit, ...more }, options)
           ),
         textArb.map((label) => makeEvent("session.labeled", session, { label }, options)),
-        fc.boolean().map((archived) => makeEvent("session.archived", session, { archived }, options))
+        fc.boolean().map((archived) => makeEvent("session.archived", session, { archived }, options)),
+        claudeIdArb().map((claudeSessionId) => makeEvent("session.titled", session, { claudeSessionId }, options)),
+        fc
+          .tuple(claudeIdArb(), fc.option(textArb, { nil: null }))
+          .map(([claudeSessionId, tag]) => makeEvent("session.tagged", session, { claudeSessionId, tag }, options))
       )
       .map(written)
   })

@@ -102,6 +102,15 @@ const payloadOf = (type: unknown, p: Json): Json | undefined => {
       if (typeof p.archived !== "boolean") return undefined
       out.archived = p.archived
       return out
+    case "session.titled":
+      if (!matches(p.claudeSessionId, CLAUDE_ID)) return undefined
+      out.claudeSessionId = p.claudeSessionId
+      return out
+    case "session.tagged":
+      if (!matches(p.claudeSessionId, CLAUDE_ID) || !(p.tag === null || str(p.tag))) return undefined
+      out.claudeSessionId = p.claudeSessionId
+      out.tag = p.tag
+      return out
     default:
       return undefined
   }

@@ -131,6 +131,11 @@ const evolveMutable = (record: MutableRecord, event: KnownEvent): void => {
     case "session.archived":
       if (wins(at, eventId, record.archived, 1)) record.archived = { at, eventId, value: event.payload.archived }
       return
+    // what Claude's picker and the SDK read is the transcript: these say only that cc-session
+    // wrote to it, and fold into nothing
+    case "session.titled":
+    case "session.tagged":
+      return
   }
 }
 

@@ -73,6 +73,16 @@ export const ChainLinkedPayload = Schema.Struct({
 
 export const SessionLabeledPayload = Schema.Struct({ label: Schema.String })
 export const SessionArchivedPayload = Schema.Struct({ archived: Schema.Boolean })
+/**
+ * A title was given to one of the session's transcripts, in Claude's own format (`cc-session
+ * rename`). Not the title: titles live in the transcript and the local index, never in events.
+ */
+export const SessionTitledPayload = Schema.Struct({ claudeSessionId: ClaudeSessionId })
+/** A tag was set on one of the session's transcripts (`cc-session tag`); null: cleared. */
+export const SessionTaggedPayload = Schema.Struct({
+  claudeSessionId: ClaudeSessionId,
+  tag: Schema.NullOr(Schema.String)
+})
 
 const envelopeFields = {
   id: EventId,
@@ -93,6 +103,8 @@ export const ClaudeObserved = eventSchema("claude.observed", ClaudeObservedPaylo
 export const ChainLinked = eventSchema("chain.linked", ChainLinkedPayload)
 export const SessionLabeled = eventSchema("session.labeled", SessionLabeledPayload)
 export const SessionArchived = eventSchema("session.archived", SessionArchivedPayload)
+export const SessionTitled = eventSchema("session.titled", SessionTitledPayload)
+export const SessionTagged = eventSchema("session.tagged", SessionTaggedPayload)
 
 /** Every event type this version understands. */
 export const KnownEvent = Schema.Union([
@@ -102,7 +114,9 @@ export const KnownEvent = Schema.Union([
   ClaudeObserved,
   ChainLinked,
   SessionLabeled,
-  SessionArchived
+  SessionArchived,
+  SessionTitled,
+  SessionTagged
 ])
 export type KnownEvent = typeof KnownEvent.Type
 export type EventType = KnownEvent["type"]
@@ -113,7 +127,9 @@ export const knownEventTypes: ReadonlyArray<EventType> = [
   "claude.observed",
   "chain.linked",
   "session.labeled",
-  "session.archived"
+  "session.archived",
+  "session.titled",
+  "session.tagged"
 ]
 
 /**

@@ -72,9 +72,27 @@ export const searchTranscript = async (
   path: string,
   matcher: SearchMatcher,
   limit = Number.POSITIVE_INFINITY
-): Promise<Array<SearchHit>> => {
+): Promise<Array<SearchHit>> => (await searchTranscriptRange(path, matcher, { limit })).hits
+
+/**
+ * The matching messages of the complete lines from `from` (a line start) to `to`, and where
+ * the last complete line ends (`nextOffset`: a later search of the grown file starts there).
+ */
+export const searchTranscriptRange = async (
+  path: string,
+  matcher: SearchMatcher,
+  options: { readonly from?: number; readonly to?: number; readonly limit?: number } = {}
+): Promise<{ readonly hits: Array<SearchHit>; readonly nextOffset: number }> => {
+  const limit = options.limit ?? Number.POSITIVE_INFINITY
   const hits: Array<SearchHit> = []
-  for await (const item of readJsonlLines(path, { chunkBytes: 1024 * 1024, maxLineBytes: 64 * 1024 * 1024 })) {
+  let nextOffset = options.from ?? 0
+  for await (const item of readJsonlLines(path, {
+    chunkBytes: 1024 * 1024,
+    maxLineBytes: 64 * 1024 * 1024,
+    ...(options.from === undefined ? {} : { from: options.from }),
+    ...(options.to === undefined ? {} : { to: options.to })
+  })) {
+    if (item._tag === "End") nextOffset = item.nextOffset
     if (item._tag !== "Line" || !matcher.mayMatch(item.text)) continue
     const parsed = parseTranscriptLine(item.text)
     if (parsed._tag !== "Ok" || parsed.line.isSidechain === true) continue
@@ -88,5 +106,5 @@ export const searchTranscript = async (
     })
     if (hits.length >= limit) break
   }
-  return hits
+  return { hits, nextOffset }
 }

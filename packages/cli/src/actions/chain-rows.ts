@@ -43,6 +43,8 @@ export const ChainRow = Schema.Struct({
   programmatic: Schema.Boolean,
   /** The pull requests its members were linked to. */
   prLinks: Schema.Array(Schema.String),
+  /** The subagent transcripts (Tasks) of all its members (`<id>/subagents/agent-*.jsonl`). */
+  subagents: Schema.Int,
   /** The SDK's archive mark on its latest member: null if it never had one (archived rows are hidden unless `--archived`). */
   archived: Schema.NullOr(Schema.Boolean),
   /** The cwd the transcript records, when `--map` shows it elsewhere on this host (`cwd`). */
@@ -62,6 +64,7 @@ export const listingRows = (bytes: Buffer): ReadonlyArray<ChainRow> => {
 export interface Member {
   readonly claudeSessionId: ClaudeSessionId
   readonly archive?: NonNullable<IndexedTranscript["archive"]>
+  readonly subagents?: NonNullable<IndexedTranscript["subagents"]>
   readonly records?: SessionRecords
   readonly firstPrompt?: string
   readonly gitBranch?: string
@@ -141,7 +144,7 @@ export const chainRecords = (
   chain: ReadonlyArray<Member>
 ): Pick<
   ChainRow,
-  "title" | "firstPrompt" | "gitBranch" | "tag" | "entrypoint" | "programmatic" | "prLinks" | "archived"
+  "title" | "firstPrompt" | "gitBranch" | "tag" | "entrypoint" | "programmatic" | "prLinks" | "subagents" | "archived"
 > => {
   const newestFirst = [...chain].reverse()
   const first = chain[0]
@@ -156,6 +159,7 @@ export const chainRecords = (
     entrypoint: first?.records?.entrypoint ?? null,
     programmatic: first?.records !== undefined && isProgrammatic(first.records),
     prLinks: [...new Set(chain.flatMap((m) => (m.records?.prLink === undefined ? [] : [m.records.prLink.url])))],
+    subagents: chain.reduce((n, m) => n + (m.subagents?.count ?? 0), 0),
     archived: newestFirst[0] === undefined ? null : (isArchived(newestFirst[0]) ?? null)
   }
 }

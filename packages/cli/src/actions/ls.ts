@@ -54,11 +54,14 @@ const onThisHost = (row: ChainRow, ctx: Context): ChainRow => {
 
 /** The rows whose conversation holds `text` (`--grep`; `--regex` for a regular expression). */
 const withMatch = async (ctx: Context, rows: ReadonlyArray<ChainRow>, text: string): Promise<Array<ChainRow>> => {
-  const { chainHit, matcherOf } = await import("./search.js")
-  const matcher = matcherOf(text, ctx.parsed.flags.has("--regex"))
+  const { chainHit, matcherOf, memoryOf } = await import("./search.js")
+  const regex = ctx.parsed.flags.has("--regex")
+  const matcher = matcherOf(text, regex)
+  const memory = memoryOf(ctx, text, regex)
   const { cache } = await ctx.open()
   const kept: Array<ChainRow> = []
-  for (const row of rows) if ((await chainHit(cache, row, matcher)) !== undefined) kept.push(row)
+  for (const row of rows) if ((await chainHit(cache, row, matcher, memory)) !== undefined) kept.push(row)
+  memory?.save()
   return kept
 }
 

@@ -3,13 +3,13 @@
  * `renameSession`, `tagSession` and `archiveSession` write them, so Claude's picker and the SDK
  * see them: a `custom-title` or `tag` line appended to the session's latest transcript, and the
  * archive mark `<id>/archived.json` beside it. Only where that transcript is: a session whose
- * transcript is on another host is refused, naming the host. An archive is recorded as an event
- * too (`session.archived`) when a stable session owns the transcript; a title or tag is not
- * (titles never go into events).
+ * transcript is on another host is refused, naming the host. Each is recorded as an event too
+ * when a stable session owns the transcript (`session.titled`, `session.tagged`,
+ * `session.archived`); a title's own text never is (titles never go into events).
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { makeEvent, writeFileAtomicSync } from "@cc/events"
+import { type ClaudeSessionId, makeEvent, type SessionEvent, type StableId, writeFileAtomicSync } from "@cc/events"
 import type { Resolution } from "@cc/resolver"
 import { CliFailure, type Context, human } from "../context.js"
 import { failIfElsewhere, latestTranscriptHere } from "../transcript-here.js"
@@ -28,7 +28,7 @@ const cleanArgument = (text: string, what: string): string => {
 
 interface Target {
   readonly resolution: Resolution
-  readonly latest: string
+  readonly latest: ClaudeSessionId
   readonly path: string
 }
 
@@ -81,6 +81,7 @@ export const rename = async (ctx: Context): Promise<void> => {
   const clean = cleanArgument(title, "title")
   const t = await target(ctx, reference, "rename it")
   appendRecord(t.path, { type: "custom-title", customTitle: clean, sessionId: t.latest })
+  await recordEvent(ctx, t, (owner) => makeEvent("session.titled", owner, { claudeSessionId: t.latest }))
   report(ctx, t, { title: clean })
 }
 
@@ -93,6 +94,7 @@ export const tag = async (ctx: Context): Promise<void> => {
   const t = await target(ctx, reference, "tag it")
   // an empty tag clears it, as the SDK's tagSession(id, null) writes it
   appendRecord(t.path, { type: "tag", tag: clean ?? "", sessionId: t.latest })
+  await recordEvent(ctx, t, (owner) => makeEvent("session.tagged", owner, { claudeSessionId: t.latest, tag: clean }))
   report(ctx, t, { tag: clean })
 }
 
@@ -103,12 +105,16 @@ const setArchived = async (ctx: Context, archived: boolean): Promise<void> => {
   const mark = join(dirname(t.path), t.latest, "archived.json")
   mkdirSync(dirname(mark), { recursive: true, mode: 0o700 })
   writeFileAtomicSync(mark, JSON.stringify({ archived, at, by: "user" }))
-  const owner = t.resolution.stableId
-  if (owner !== null) {
-    const { log } = await ctx.open()
-    await log.append([makeEvent("session.archived", owner, { archived })])
-  }
+  await recordEvent(ctx, t, (owner) => makeEvent("session.archived", owner, { archived }))
   report(ctx, t, { archived, mark })
+}
+
+/** The mark as an event of the stable session that owns the transcript, if one does. */
+const recordEvent = async (ctx: Context, t: Target, event: (owner: StableId) => SessionEvent): Promise<void> => {
+  const owner = t.resolution.stableId
+  if (owner === null) return
+  const { log } = await ctx.open()
+  await log.append([event(owner)])
 }
 
 export const archive = (ctx: Context): Promise<void> => setArchived(ctx, true)

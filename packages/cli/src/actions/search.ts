@@ -2,9 +2,9 @@
  * `search TEXT` (and `ls --all --grep TEXT`): the chains whose user prompts or assistant
  * replies hold TEXT (case-insensitive; `--regex` for a regular expression), newest first, one
  * row per chain with the newest matching message's snippet and time. Rows are printed as each
- * chain is searched (JSON lines with `--json`), with a progress bar on a terminal. Every
- * transcript of a chain is read (a line is parsed only when its raw text may match): no
- * search index yet.
+ * chain is searched (JSON lines with `--json`), with a progress bar on a terminal. A
+ * transcript is read (a line parsed only when its raw text may match) unless the memory of the
+ * same search (`search-memory.ts`) already covers it, or covers all but what was appended.
  */
 import type { TranscriptCache } from "@cc/cache"
 import { type SearchHit, type SearchMatcher, searchMatcher, searchTranscript } from "@cc/sources"
@@ -13,6 +13,7 @@ import { progressBar } from "../progress.js"
 import { terminalSafe } from "../terminal.js"
 import { type ChainRow, listingRows } from "./chain-rows.js"
 import { allChains } from "./listing.js"
+import { SearchMemory, searchMemoryFile } from "./search-memory.js"
 
 /** The matcher a command line asks for, or a usage error for a regular expression that is none. */
 export const matcherOf = (text: string, regex: boolean): SearchMatcher => {
@@ -24,17 +25,26 @@ export const matcherOf = (text: string, regex: boolean): SearchMatcher => {
   }
 }
 
+/** The memory of this search, unless the command line or the environment says not to use one. */
+export const memoryOf = (ctx: Context, text: string, regex: boolean): SearchMemory | undefined =>
+  ctx.parsed.flags.has("--no-memory") || process.env.CC_SESSIONS_SEARCH_MEMORY === "0"
+    ? undefined
+    : SearchMemory.open(searchMemoryFile(ctx.storeDir), text, regex)
+
 /** The newest matching message of a chain, searching its members newest first. */
 export const chainHit = async (
   cache: TranscriptCache,
   row: ChainRow,
-  matcher: SearchMatcher
+  matcher: SearchMatcher,
+  memory?: SearchMemory
 ): Promise<(SearchHit & { readonly claudeSessionId: string }) | undefined> => {
   for (const id of [...row.claudeSessionIds].reverse()) {
     const t = cache.byClaudeId(id)
     if (t === undefined) continue
-    const hits = await searchTranscript(t.path, matcher).catch(() => [])
-    const newest = hits.at(-1)
+    const newest = await (memory === undefined
+      ? searchTranscript(t.path, matcher).then((hits) => hits.at(-1))
+      : memory.newestHit(t, matcher)
+    ).catch(() => undefined)
     if (newest !== undefined) return { ...newest, claudeSessionId: id }
   }
   return undefined
@@ -42,7 +52,9 @@ export const chainHit = async (
 
 export const search = async (ctx: Context): Promise<void> => {
   const [text = ""] = ctx.parsed.positionals
-  const matcher = matcherOf(text, ctx.parsed.flags.has("--regex"))
+  const regex = ctx.parsed.flags.has("--regex")
+  const matcher = matcherOf(text, regex)
+  const memory = memoryOf(ctx, text, regex)
   const limitText = optionValue(ctx, "--limit")
   const limit = limitText === undefined ? Number.POSITIVE_INFINITY : Number(limitText)
   if (limitText !== undefined && (!Number.isInteger(limit) || limit < 1))
@@ -54,7 +66,7 @@ export const search = async (ctx: Context): Promise<void> => {
   let found = 0
   for (const [i, row] of rows.entries()) {
     bar.step(i, rows.length)
-    const hit = await chainHit(cache, row, matcher)
+    const hit = await chainHit(cache, row, matcher, memory)
     if (hit === undefined) continue
     found++
     bar.end(true)
@@ -67,6 +79,7 @@ export const search = async (ctx: Context): Promise<void> => {
     if (found >= limit) break
   }
   bar.end(true)
+  memory?.save()
   if (found === 0)
     throw new CliFailure("not_found", `no session's conversation holds ${JSON.stringify(text.slice(0, 80))}`)
 }

@@ -3,7 +3,7 @@ import type { Command } from "../command.js"
 export const ls: Command = {
   names: ["ls"],
   positionals: 0,
-  flags: ["--all", "--archived", "--programmatic", "--no-programmatic", "--regex"],
+  flags: ["--all", "--archived", "--programmatic", "--no-programmatic", "--regex", "--no-memory"],
   values: ["--cwd", "--since", "--limit", "--tag", "--branch", "--grep"],
   prompt: "none",
   synopsis: "ls [--all] [--cwd DIR] [--since DATE] [--tag TAG] [--branch B] [--limit N]",
@@ -21,6 +21,7 @@ export const ls: Command = {
     ["--programmatic", "with --all: only sessions an SDK or a daemon started (entrypoint sdk-*)"],
     ["--no-programmatic", "with --all: only sessions started at a terminal, as Claude's /resume lists them"],
     ["--grep TEXT", "with --all: only chains whose prompts or replies hold TEXT (--regex: a regular expression)"],
+    ["--no-memory", "with --grep: read every transcript, not what the same search found before"],
     ["--limit N", "at most N rows"]
   ],
   details: "On a terminal the table fits its width: ids shorten to unique prefixes, which every command takes.",

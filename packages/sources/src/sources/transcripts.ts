@@ -17,7 +17,7 @@ import { type ClaudeSessionId, isClaudeSessionId } from "@cc/events"
 import type { Discovery, PromiseSource, SessionFound, SourceQuery } from "../discovery.js"
 import { fromPromiseSource, type Source } from "../discovery.js"
 import { fsReason, listDir, mapLimit, readAt } from "../fs-util.js"
-import { defaultClaudeHomes, encodeCwd, sessionIdFromFileName } from "../paths.js"
+import { defaultClaudeHomes, encodeCwd, projectFolderOverride, sessionIdFromFileName } from "../paths.js"
 import {
   type FileIdentity,
   firstLineDigest,
@@ -366,9 +366,14 @@ async function* discoverTranscripts(options: TranscriptsSourceOptions, query: So
       for (const name of selected) if (await exists(join(projects, name, `${id}.jsonl`))) hits.push(name)
       selected = hits
     } else if (query.cwd !== undefined) {
+      // the exact folder, and folders of paths below it or beside it with a suffix (worktrees);
+      // a cut name only by what is left of the path in it; and the one folder an override names
       const encoded = encodeCwd(query.cwd)
-      // the exact folder, and folders of paths below it or beside it with a suffix (worktrees)
-      selected = selected.filter((name) => name === encoded || name.startsWith(`${encoded}-`))
+      const stem = encoded.length > 200 ? encoded.slice(0, 200) : encoded
+      const override = projectFolderOverride()
+      selected = selected.filter(
+        (name) => name === encoded || name.startsWith(`${stem}${stem === encoded ? "-" : ""}`) || name === override
+      )
     }
     for (const name of selected) {
       const { entries, diagnostics } = await readProjectFolder(join(projects, name))
