@@ -53,15 +53,25 @@ export const readNotes = ({ at, ratio, fmt, largest, importCosts, bareNode }) =>
   and only the index folder that holds its transcripts: they cost about the same whatever the
   store holds. What is left over a bare start is loading the bundled code, Effect's runtime and
   Schema among it (importing \`@cc/events\` alone costs ${fmt((importCosts.find((c) => c.name === "events")?.ms ?? Number.NaN) - bareNode.ms, 0)} ms here).
-- **\`ls --all\`, warm.** The last listing is kept beside the index (\`ls-all.v3.jsonl\`, with
-  the identities of the index file and the event log it was made from, and a digest). A warm
-  listing is: open the index (its stamps line), refresh it (one \`lstat\` per transcript: the
-  stat floor itself), find both unchanged, check the digest, print. Over the floor that leaves
-  loading the bundled code (Effect among it) and the stamps' decode; the listing itself is
-  printed as it was kept. When the store or a transcript changed, the listing is made again:
-  the whole event log is folded (a row per chain needs every session's claims) and every folder
-  of the index decoded (the "store changed" row) — a snapshot of the fold beside the log and
-  folder details loaded without a Schema pass are what would make that case fast; not done.
+- **\`ls --all\`, warm.** The last listing is kept beside the index (\`ls-all.v5.jsonl\`: its
+  rows, their layout, a digest of the log, and what it was made from: the event log's identity
+  and each project folder's fingerprint). A warm listing is: open the index (its stamps line),
+  refresh it (one \`lstat\` per transcript: the stat floor itself), find the log and every
+  folder unchanged, check the rows' digest, print. Over the floor that leaves loading the
+  bundled code (Effect among it) and the stamps' decode; the listing itself is printed as it
+  was kept.
+- **\`ls --all\`, one transcript appended** (a live session). Only the rows of the folders
+  that changed are made again: those folders decoded, their chains' rows made with the log's
+  digest kept in the listing (looked up by key, never parsed whole), and merged into the kept
+  rows, which are copied in runs; the log is not folded. The index file is not rewritten for a
+  few appended lines (the next process reads them again), nor the listing for a few folders.
+  When the event log changed, the listing is made again: the whole log is folded and every
+  folder decoded (the "store changed" row).
+- **search.** Every transcript of every chain is read, a line parsed only when its raw text may
+  hold the match (the text as JSON escapes it). The same search again is answered from what it
+  found before (\`search.v1.jsonl\`): a transcript that did not change is not read at all, a
+  grown one only from where the last search stopped; what is left is the listing and the
+  lookups. A full-text index (FTS5) would make a *new* search cheap too; not built.
 - **PostgreSQL.** Each append is one transaction (with its commit's WAL flush) under one
   advisory lock, so 16 writers share the throughput of one, in order; their latency is the
   queue's. A replay pages through positions 10,000 events at a time, each page one text from

@@ -31,11 +31,14 @@ import { toEntry } from "./transcript-entry.js"
 
 /**
  * A refresh that only read appended lines leaves the file as it was until the bytes appended
- * since it was saved pass this share of its size (at least `MIN_UNSAVED_BYTES`): re-reading
- * them costs a new process about what rewriting that much of the index would.
+ * since it was saved pass this share of its size (at least `MIN_UNSAVED_BYTES`), or more than
+ * `MAX_UNSAVED_FILES` files were appended to: re-reading them (an open and a few reads each)
+ * costs a new process about what rewriting the index would. A live session's transcript is one
+ * file; a machine where many sessions moved is saved at once.
  */
 const UNSAVED_SHARE_OF_INDEX = 1 / 8
 const MIN_UNSAVED_BYTES = 64 * 1024
+const MAX_UNSAVED_FILES = 8
 
 const fileBytes = (path: string): number => statSync(path, { throwIfNoEntry: false })?.size ?? 0
 
@@ -64,8 +67,9 @@ export class TranscriptCache {
   #refreshed = false
   /** The in-memory index differs from the file (partial refreshes, a rejected file). */
   #dirty = false
-  /** Appended transcript bytes read since the index was last saved (the file is behind by them). */
+  /** Appended transcript bytes read since the index was last saved (the file is behind by them), and in how many files. */
   #unsavedBytes = 0
+  #unsavedFiles = 0
   /** The index file's size when last loaded or saved. */
   #fileBytes = 0
   /** Why a persisted index was not used (corrupt, old version, other roots), if it was not. */
@@ -137,9 +141,11 @@ export class TranscriptCache {
     // saved; rewriting the whole file for a few appended lines would cost it far more
     const structural = stats.added + stats.reread + stats.removed + stats.foldersRelinked + stats.marked > 0
     this.#unsavedBytes += stats.appendedBytes
+    this.#unsavedFiles += stats.appended
     const save =
       this.#dirty ||
       structural ||
+      this.#unsavedFiles > MAX_UNSAVED_FILES ||
       this.#unsavedBytes > Math.max(MIN_UNSAVED_BYTES, this.#fileBytes * UNSAVED_SHARE_OF_INDEX)
     this.#index = result.index
     this.#byId = undefined
@@ -151,6 +157,7 @@ export class TranscriptCache {
       await saveIndexFile(this.options.file, result.index)
       this.#fileBytes = fileBytes(this.options.file)
       this.#unsavedBytes = 0
+      this.#unsavedFiles = 0
     }
     this.#dirty = false
     return result

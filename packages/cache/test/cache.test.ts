@@ -223,6 +223,25 @@ describe("saving the index", () => {
     expect(comparable(reloaded.index)).toEqual(comparable(cache.index))
   })
 
+  it("saves once more than a few files were appended to, however little each grew", async () => {
+    const root = copyFixtures()
+    const file = join(dir, "index.jsonl")
+    const cache = await TranscriptCache.open({ roots: [root], file })
+    await cache.refresh()
+    const saved = readFileSync(file)
+    const paths = indexedTranscripts(cache.index).map((t) => t.path)
+    expect(paths.length).toBeGreaterThan(1)
+    const line = `${JSON.stringify({ type: "assistant", uuid: "live-x", timestamp: "2026-11-30T10:00:00.000Z" })}\n`
+    // one file at a time: the first few are left for the next process to read again
+    let appended = 0
+    while (readFileSync(file).equals(saved) && appended < 20) {
+      appendFileSync(paths[appended % paths.length] ?? "", line.replace("live-x", `live-${appended}`))
+      appended++
+      await cache.refresh()
+    }
+    expect(appended).toBe(9)
+  })
+
   it("saves at once what is more than an append: a new, removed or replaced file, an archive mark", async () => {
     const root = copyFixtures()
     const file = join(dir, "index.jsonl")

@@ -22,6 +22,7 @@ import {
   SessionRecords,
   searchMatcher,
   searchTranscript,
+  searchTranscriptRange,
   sessionTitle,
   transcriptsPromiseSource
 } from "../src/index.js"
@@ -205,5 +206,63 @@ describe("searching a conversation, by property", () => {
     expect(await searchTranscript(path, searchMatcher("haystack"))).toEqual([])
     expect(await searchTranscript(path, searchMatcher('"quoted"\nneedle'))).toHaveLength(1)
     expect(await searchTranscript(path, searchMatcher("quot.d", { regex: true }))).toHaveLength(1)
+  })
+
+  it("the byte search finds what the line-by-line search finds, wherever the reads cut the lines", async () => {
+    // words with the text in other cases, escaped, beside characters Unicode folds to its letters
+    const piece = fc.constantFrom(
+      "needle",
+      "NeEdLe",
+      "\u212Aeys",
+      "\u017Fk",
+      "ks",
+      '"q"',
+      "\\",
+      "é",
+      "✓",
+      " ",
+      "\n",
+      "x"
+    )
+    const lineArb = fc.record({
+      type: fc.constantFrom("user", "assistant", "attachment"),
+      sidechain: fc.boolean(),
+      tool: fc.boolean(),
+      text: fc.array(piece, { maxLength: 8 }).map((parts) => parts.join(""))
+    })
+    let files = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(lineArb, { maxLength: 12 }),
+        fc.constantFrom("needle", "ks", "k", '"q"', "e\\", "NEEDLE"),
+        fc.integer({ min: 1, max: 300 }),
+        fc.boolean(),
+        async (lines, text, chunkBytes, cutShort) => {
+          const path = join(dir, `bytes-${++files}.jsonl`)
+          const body = lines
+            .map((l, i) =>
+              JSON.stringify({
+                type: l.type,
+                uuid: `u${i}`,
+                ...(l.sidechain ? { isSidechain: true } : {}),
+                timestamp: `2026-12-01T00:00:${String(i).padStart(2, "0")}.000Z`,
+                message: { role: l.type, content: l.tool ? [{ type: "tool_result", content: l.text }] : l.text }
+              })
+            )
+            .join("\n")
+          // a last line cut short (a writer mid-line) is no line yet, in either search
+          writeFileSync(path, cutShort ? `${body}\n{"type":"user","message":{"content":"needle` : `${body}\n`)
+          const matcher = searchMatcher(text)
+          expect(matcher.bytes).toBeDefined()
+          const lineByLine = await searchTranscriptRange(
+            path,
+            { mayMatch: matcher.mayMatch, find: matcher.find },
+            { chunkBytes }
+          )
+          expect(await searchTranscriptRange(path, matcher, { chunkBytes })).toEqual(lineByLine)
+        }
+      ),
+      { numRuns: 200 }
+    )
   })
 })
