@@ -93,8 +93,8 @@ Not recorded here, and tested from their shape as the 2.1.332 binary writes them
 strings): \`continued-in\` (\`{"type":"continued-in","continuedInSessionId"}\`, a background
 hand-off), \`relocated\` (\`{"type":"relocated","relocatedCwd"}\`, from \`/cd\`), \`pr-link\`
 (\`{"type":"pr-link","prNumber","prUrl","prRepository"}\`) and \`ai-title\`: each needs an
-interactive session (a hand-off to the background, `/cd`) or Claude's own GitHub and title
-flows, which cannot be driven offline. A subagent (a Task) can be: see `fixtures/subagents-2.1.332/`.
+interactive session (a hand-off to the background, \`/cd\`) or Claude's own GitHub and title
+flows, which cannot be driven offline. A subagent (a Task) can be: see \`fixtures/subagents-2.1.332/\`.
 `
   )
   console.log(`recorded ${facts.length} sessions into ${out}`)
