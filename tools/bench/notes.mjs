@@ -67,11 +67,21 @@ export const readNotes = ({ at, ratio, fmt, largest, importCosts, bareNode }) =>
   few appended lines (the next process reads them again), nor the listing for a few folders.
   When the event log changed, the listing is made again: the whole log is folded and every
   folder decoded (the "store changed" row).
-- **search.** Every transcript of every chain is read, a line parsed only when its raw text may
-  hold the match (the text as JSON escapes it). The same search again is answered from what it
-  found before (\`search.v1.jsonl\`): a transcript that did not change is not read at all, a
-  grown one only from where the last search stopped; what is left is the listing and the
-  lookups. A full-text index (FTS5) would make a *new* search cheap too; not built.
+- **search.** Every transcript of every chain is read. A plain text is looked for in each read
+  of complete lines at once, as one-byte text (the text as JSON escapes it): only the lines
+  around a match are decoded and parsed. What is left over the read is turning each read into
+  a string and the expression's scan, done one file after another, so a cold search pays the
+  disk and that CPU one after the other (reading ahead while searching would overlap them: not
+  done). The same search again is answered from what it found before (\`search.v1.jsonl\`): a
+  transcript that did not change is not read at all, a grown one only from where the last
+  search stopped; what is left is the listing and the lookups. A full-text index (FTS5, on
+  Node 22 and later) would make a *new* search cheap too: not built.
+- **Against the Agent SDK's listSessions().** A whole \`ls --all\` process cannot cost less than a
+  bare start plus one \`lstat\` per transcript (nothing else says whether a live session grew):
+  here ${fmt(bareNode.ms, 0)} + ${fmt(at("floor: stat every file (warm)").ms, 0)} ms, ${fmt(((bareNode.ms + at("floor: stat every file (warm)").ms) * 50 * 100) / at("peer: Agent SDK 0.3.332 listSessions() (warm, whole process)").ms, 0)}% of the
+  ${fmt(at("peer: Agent SDK 0.3.332 listSessions() (warm, whole process)").ms / 50, 0)} ms that "50× the SDK" leaves at ${largest.toLocaleString("en")} sessions. What is over that floor (loading the
+  bundled code, the stamps' decode, the fingerprints, the rows printed through a pipe) is what
+  can still go; the floor cannot.
 - **PostgreSQL.** Each append is one transaction (with its commit's WAL flush) under one
   advisory lock, so 16 writers share the throughput of one, in order; their latency is the
   queue's. A replay pages through positions 10,000 events at a time, each page one text from
