@@ -4,11 +4,12 @@
  * session is archived while the mark says so and no message came after it: "a prompt sent in
  * the session later unarchives it", as the SDK's reader has it.
  */
-import { lstatSync, readFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { jsonDecoder } from "@cc/events"
 import type { SourceDiagnostic } from "@cc/sources"
 import * as Schema from "effect/Schema"
 import type { IndexedTranscript } from "./index-format.js"
+import { stampOf } from "./session-folder.js"
 import { diagnostic } from "./transcript-entry.js"
 
 export const ARCHIVE_FILE = "archived.json"
@@ -21,15 +22,7 @@ const Mark = Schema.Struct({ archived: Schema.Boolean, at: Schema.String })
 const decodeMark = jsonDecoder(Mark, "not an archive mark")
 
 /** The mark's mtime (its stamp in the index), 0 when there is none. */
-export const archiveMtime = (path: string): number => {
-  try {
-    const s = lstatSync(path)
-    return s.isFile() ? s.mtimeMs : 0
-  } catch {
-    // none, or one that cannot be looked at: no mark
-    return 0
-  }
-}
+export const archiveMtime = (path: string): number => stampOf(path, "file")
 
 /** The transcript with the mark at `path` (stamped `mtimeMs`; 0: none) read into it. */
 export const withArchive = (
