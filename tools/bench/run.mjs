@@ -3,12 +3,14 @@
 // in the same run, prints a table and writes BENCHMARKS.md.
 //   BENCH_SIZES=1000,10000 (default)   BENCH_DIR=bench-corpus (default)
 import { execFileSync, spawnSync } from "node:child_process"
-import { appendFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs"
+import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { generateCorpus, writeChannelCoderSessions } from "./generate.mjs"
+import { generateCorpus } from "./generate.mjs"
 import { appendAtOnce, benchPostgres } from "./postgres.mjs"
 import { cliBin, dropCaches, measure, peer, root, sdkListSessions, smoke, timeProcess } from "./processes.mjs"
+import { measureRecover } from "./recover.mjs"
 import { renderReport } from "./report.mjs"
+import { measureSearch, searchRows } from "./search.mjs"
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number)
 const corpusDir = resolve(process.env.BENCH_DIR ?? join(root, "bench-corpus"))
@@ -78,32 +80,7 @@ for (const size of sizes) {
   ])
   const listWarm = measure("list-all", { home, store })
 
-  // recover (a whole cc-session process, warm index) with 1,000 ChannelCoder session files in
-  // the store, against the same without them
-  const recoverStore = (name, channelCoderFiles) => {
-    const s = join(store, name)
-    rmSync(s, { recursive: true, force: true })
-    mkdirSync(s, { recursive: true, mode: 0o700 })
-    cpSync(join(store, "index"), join(s, "index"), { recursive: true })
-    if (channelCoderFiles > 0) writeChannelCoderSessions(join(s, "sessions"), meta.sample, channelCoderFiles)
-    return s
-  }
-  const timeRecover = (s) => {
-    const runs = []
-    for (let i = 0; i < (smoke ? 1 : 3); i++) {
-      const t = performance.now()
-      const r = spawnSync(
-        process.execPath,
-        [join(root, "packages/cli/dist/cli.js"), "--store", s, "--claude-home", home, "--json", "recover"],
-        { encoding: "utf8", maxBuffer: 1 << 28 }
-      )
-      if (r.status !== 0) throw new Error(`recover: ${r.stderr}`)
-      runs.push(performance.now() - t)
-    }
-    return { ms: runs.sort((a, b) => a - b)[Math.floor(runs.length / 2)], rssMB: Number.NaN }
-  }
-  const recoverPlain = timeRecover(recoverStore("recover-plain", 0))
-  const recoverChannelCoder = timeRecover(recoverStore("recover-channelcoder", 1000))
+  const { recoverPlain, recoverChannelCoder } = measureRecover({ store, home, sample: meta.sample })
 
   dropCaches()
   const coldClaude = measure("resolve", {
@@ -175,23 +152,7 @@ for (const size of sizes) {
     }
   })
 
-  // search: one session's first prompt, found only by reading every transcript (no --limit)
-  const needle = `task ${Math.floor(size / 2)}:`
-  const searchArgs = (...more) => ccArgs(store, "search", needle, ...more)
-  const searchCold = timeProcess(searchArgs("--no-memory"), { runs: smoke ? 1 : 3, before: () => dropCaches() })
-  const searchWarm = timeProcess(searchArgs("--no-memory"), { runs: smoke ? 1 : 3 })
-  // the same search again, remembered: nothing changed, then one transcript appended
-  spawnSync(process.execPath, searchArgs(), { maxBuffer: 1 << 28 })
-  const searchRepeated = timeProcess(searchArgs(), { runs: smoke ? 1 : 5 })
-  const searchAppended = timeProcess(searchArgs(), {
-    runs: smoke ? 1 : 5,
-    before: (i) =>
-      appendFileSync(
-        liveFile,
-        `${JSON.stringify({ type: "assistant", uuid: `search-${size}-${i}`, timestamp: new Date().toISOString(), message: { role: "assistant", content: [{ type: "text", text: "live" }] } })}\n`
-      )
-  })
-  truncateSync(liveFile, liveSize)
+  const searched = measureSearch({ size, store, liveFile, liveSize, ccArgs })
 
   row(size, "floor: stat every file (cold)", statFloor)
   row(size, "floor: stat every file (warm)", statWarm)
@@ -262,32 +223,8 @@ for (const size of sizes) {
     "≤ bare node + 2× stat floor, ≥ 50× the SDK's listSessions()"
   )
   row(size, "peer: Agent SDK 0.3.332 listSessions() (warm, whole process)", sdkWarm)
-  row(
-    size,
-    "process: cc-session search TEXT (cold: caches dropped, no memory)",
-    searchCold,
-    "full read cold",
-    fullFloor,
-    undefined,
-    undefined,
-    "≤ 1.3× full-read floor"
-  )
-  row(size, "process: cc-session search TEXT (warm page cache, no memory)", searchWarm, "full read cold", fullFloor)
-  row(
-    size,
-    "process: cc-session search TEXT again (remembered, nothing changed)",
-    searchRepeated,
-    "search warm",
-    searchWarm
-  )
-  row(
-    size,
-    "process: cc-session search TEXT again (remembered, one transcript appended)",
-    searchAppended,
-    "search warm",
-    searchWarm
-  )
   row(size, "peer: Agent SDK 0.3.332 listSessions() (cold, caches dropped)", sdkCold)
+  searchRows(row, size, searched, fullFloor)
   row(size, "cc-session recover --json (warm index, whole process)", recoverPlain)
   row(
     size,
