@@ -8,7 +8,7 @@
  * that touch them, the copies of their sessions in other Claude homes, and both ends of their
  * links. What comes out is byte for byte the listing a fresh build would print (tested).
  */
-import { indexFileIn, TranscriptCache } from "@cc/cache"
+import type { TranscriptCache } from "@cc/cache"
 import { storeLayout } from "@cc/events"
 import { type Context, warnSkippedLines, warnUnreadable } from "../context.js"
 import {
@@ -274,7 +274,8 @@ export const allChains = async (ctx: Context): Promise<{ readonly rows: Buffer; 
   // a shared log (PostgreSQL) changes without this machine seeing it: listed afresh each time
   const keep = ctx.sharedLog === false
   if (keep) {
-    const transcripts = await TranscriptCache.open({ roots: ctx.claudeHomes, file: indexFileIn(ctx.storeDir) })
+    // the resolver's own index: refreshed once here, a listing made afresh below reads it as it is
+    const { cache: transcripts } = await ctx.open()
     await transcripts.refresh()
     warnUnreadable(ctx.warn, transcripts.diagnostics())
     const kept = readListing(savedAt)
