@@ -77,3 +77,7 @@ export const timeProcess = (args, { runs = smoke ? 1 : 7, before, env } = {}) =>
   }
   return { ms: median(times), rssMB }
 }
+
+/** An assistant message as a live session appends it to its transcript, as one JSONL line. */
+export const appendedLine = (uuid, text) =>
+  `${JSON.stringify({ type: "assistant", uuid, timestamp: new Date().toISOString(), message: { role: "assistant", content: [{ type: "text", text }] } })}\n`

@@ -7,7 +7,17 @@ import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync,
 import { join, resolve } from "node:path"
 import { generateCorpus } from "./generate.mjs"
 import { appendAtOnce, benchPostgres } from "./postgres.mjs"
-import { cliBin, dropCaches, measure, peer, root, sdkListSessions, smoke, timeProcess } from "./processes.mjs"
+import {
+  appendedLine,
+  cliBin,
+  dropCaches,
+  measure,
+  peer,
+  root,
+  sdkListSessions,
+  smoke,
+  timeProcess
+} from "./processes.mjs"
 import { measureRecover } from "./recover.mjs"
 import { renderReport } from "./report.mjs"
 import { measureSearch, searchRows } from "./search.mjs"
@@ -62,11 +72,7 @@ for (const size of sizes) {
       .filter((n) => n.endsWith(".jsonl"))
       .map((n) => join(home, "projects", f, n))
   )
-  for (let i = 0; i < files.length; i += 100)
-    appendFileSync(
-      files[i],
-      `${JSON.stringify({ type: "assistant", uuid: `bench-${i}`, timestamp: new Date().toISOString(), message: { role: "assistant", content: [{ type: "text", text: "appended" }] } })}\n`
-    )
+  for (let i = 0; i < files.length; i += 100) appendFileSync(files[i], appendedLine(`bench-${i}`, "appended"))
   // the same once the code has run a few times in the process (the 5th run of each)
   const refreshRepeated = measure("index-refresh-repeated", { home, store })
   const statRepeated = measure("floor-stat-repeated", { home })
@@ -132,11 +138,7 @@ for (const size of sizes) {
   const liveSize = statSync(liveFile).size
   const lsAllAppended = timeProcess(ccArgs(store, "ls", "--all"), {
     runs: smoke ? 1 : 5,
-    before: (i) =>
-      appendFileSync(
-        liveFile,
-        `${JSON.stringify({ type: "assistant", uuid: `live-${size}-${i}`, timestamp: new Date().toISOString(), message: { role: "assistant", content: [{ type: "text", text: "live" }] } })}\n`
-      )
+    before: (i) => appendFileSync(liveFile, appendedLine(`live-${size}-${i}`, "live"))
   })
   // the corpus is kept across runs: the file is cut back to what it was
   truncateSync(liveFile, liveSize)

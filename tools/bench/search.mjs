@@ -4,7 +4,7 @@
 
 import { spawnSync } from "node:child_process"
 import { appendFileSync, truncateSync } from "node:fs"
-import { dropCaches, smoke, timeProcess } from "./processes.mjs"
+import { appendedLine, dropCaches, smoke, timeProcess } from "./processes.mjs"
 
 export const measureSearch = ({ size, store, liveFile, liveSize, ccArgs }) => {
   const needle = `task ${Math.floor(size / 2)}:`
@@ -15,11 +15,7 @@ export const measureSearch = ({ size, store, liveFile, liveSize, ccArgs }) => {
   const repeated = timeProcess(args(), { runs: smoke ? 1 : 5 })
   const appended = timeProcess(args(), {
     runs: smoke ? 1 : 5,
-    before: (i) =>
-      appendFileSync(
-        liveFile,
-        `${JSON.stringify({ type: "assistant", uuid: `search-${size}-${i}`, timestamp: new Date().toISOString(), message: { role: "assistant", content: [{ type: "text", text: "live" }] } })}\n`
-      )
+    before: (i) => appendFileSync(liveFile, appendedLine(`search-${size}-${i}`, "live"))
   })
   // the corpus is kept across runs: the file is cut back to what it was
   truncateSync(liveFile, liveSize)

@@ -22,7 +22,7 @@ import {
   readListing,
   saveListing
 } from "../listing-cache.js"
-import { type ChainRow, chainsOf, newestFirst, rowOf, settledSessions } from "./chain-rows.js"
+import { type ChainRow, chainsOf, type Member, newestFirst, rowOf, settledSessions } from "./chain-rows.js"
 import {
   DamagedLogDigest,
   type ListingLog,
@@ -140,17 +140,30 @@ const layoutOf = (cache: TranscriptCache, segments: ReadonlyArray<Segment>, kept
   return { folders, rows }
 }
 
+/** The rows of the chains these transcripts and links make, in the listing's order, and whether a run in them is going. */
+const rowsOf = (
+  members: ReadonlyArray<Member>,
+  links: Parameters<typeof chainsOf>[1],
+  log: ListingLog,
+  cache: TranscriptCache
+): { readonly made: Array<MadeRow>; readonly running: boolean } => {
+  const chainRows = chainsOf(members, links).flatMap((chain) => rowOf(chain, log, cache) ?? [])
+  return {
+    made: chainRows.map((row) => madeRow(row, cache)).sort(newestFirst),
+    running: chainRows.some((r) => r.status === "running")
+  }
+}
+
 /** Every chain of the index, made from scratch. */
 const madeListing = (cache: TranscriptCache, log: ListingLog): Listing => {
-  const chainRows = chainsOf(cache.all(), cache.links()).flatMap((chain) => rowOf(chain, log, cache) ?? [])
-  const made = chainRows.map((row) => madeRow(row, cache)).sort(newestFirst)
+  const { made, running } = rowsOf(cache.all(), cache.links(), log, cache)
   const writer = new RowsWriter()
   for (const row of made) writer.made(row)
   return {
     rows: writer.bytes(),
     layout: () => layoutOf(cache, writer.segments),
     archivedRows: made.filter((r) => r.archived).length,
-    running: chainRows.some((r) => r.status === "running"),
+    running,
     madeAgain: cache.folderFingerprints().size
   }
 }
@@ -209,8 +222,7 @@ export const updatedListing = (kept: KeptListing, cache: TranscriptCache): Listi
   const layout = kept.layout()
   if (layout === undefined) return undefined
   const { folders: toMake, dropped } = foldersToMake(layout, cache)
-  let made: Array<MadeRow> = []
-  let running = false
+  let rows: ReturnType<typeof rowsOf> = { made: [], running: false }
   if (toMake.size > 0) {
     const digest = kept.log()
     const now = cache.folderFingerprints()
@@ -219,14 +231,13 @@ export const updatedListing = (kept: KeptListing, cache: TranscriptCache): Listi
     if (digest === undefined || members === undefined) return undefined
     const log = listingLogFromDigest(digest)
     try {
-      const chainRows = chainsOf(members, cache.linksIn(present)).flatMap((chain) => rowOf(chain, log, cache) ?? [])
-      running = chainRows.some((r) => r.status === "running")
-      made = chainRows.map((row) => madeRow(row, cache)).sort(newestFirst)
+      rows = rowsOf(members, cache.linksIn(present), log, cache)
     } catch (error) {
       if (error instanceof DamagedLogDigest) return undefined
       throw error
     }
   }
+  const { made, running } = rows
   const writer = new RowsWriter()
   // a run of consecutive kept rows is copied as one slice of the kept rows line
   let runFrom = -1
