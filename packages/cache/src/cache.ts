@@ -258,12 +258,16 @@ export class TranscriptCache {
     return this.#byId.get(id)
   }
 
-  /** Every transcript file of one session id, in every Claude home and folder that has one. */
-  pathsOf(id: string): Array<string> {
+  /** Every transcript of one session id, in every Claude home and folder that has one (only those folders decoded). */
+  copiesOf(id: string): Array<IndexedTranscript> {
     return (this.#holders(id) ?? [])
       .flatMap((folder) => folder.files() ?? [])
       .filter((t) => t.claudeSessionId === id && !t.sidechain)
-      .map((t) => t.path)
+  }
+
+  /** Every transcript file of one session id, in every Claude home and folder that has one. */
+  pathsOf(id: string): Array<string> {
+    return this.copiesOf(id).map((t) => t.path)
   }
 
   /**

@@ -5,8 +5,16 @@ import type { AnySource } from "@cc/sources"
 import type { Parsed } from "./parsed.js"
 import { terminalSafe } from "./terminal.js"
 
-export type Code = "not_found" | "usage" | "ambiguous" | "io" | "run_failed"
-export const exitCodes: Record<Code, number> = { not_found: 1, usage: 2, ambiguous: 3, io: 4, run_failed: 1 }
+export type Code = "not_found" | "usage" | "ambiguous" | "io" | "run_failed" | "damaged" | "conflict"
+export const exitCodes: Record<Code, number> = {
+  not_found: 1,
+  usage: 2,
+  ambiguous: 3,
+  io: 4,
+  run_failed: 1,
+  damaged: 5,
+  conflict: 6
+}
 
 export class CliFailure extends Error {
   constructor(

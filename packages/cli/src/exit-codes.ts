@@ -29,7 +29,12 @@ export const failureByTag: Readonly<Record<string, Mapping>> = {
   StorePermissionError: io,
   StoreLockTimeout: io,
   InvalidEvent: io,
-  SourceError: io
+  SourceError: io,
+  VaultIOError: io,
+  VaultDamaged: { code: "damaged" },
+  VaultNotFound: { code: "not_found" },
+  VaultConflict: { code: "conflict" },
+  RestoreRefused: { code: "conflict", extra: (e) => ({ path: e.path }) }
 }
 
 const isTagged = (error: unknown): error is Tagged =>

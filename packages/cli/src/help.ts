@@ -40,7 +40,8 @@ const GLOBAL_OPTIONS = `Global options:
   --json               machine-readable output; errors as {"error":{"code","message"}}
   -h, --help           this help; after a command, that command's own
 
-Exit codes: 0 ok, 1 not found, 2 bad usage or input, 3 ambiguous, 4 I/O.`
+Exit codes: 0 ok, 1 not found, 2 bad usage or input, 3 ambiguous, 4 I/O, 5 a damaged
+vault copy, 6 a file in the way (a restore refused).`
 
 /** The global help: every command, from the table. */
 export const globalUsage = (): string => {

@@ -18,11 +18,13 @@ import {
   makeEvent,
   newClaudeSessionId,
   newStableId,
+  runAsPromise,
   type StableId,
   storeLayout
 } from "@cc/events"
 import type { Resolver } from "@cc/resolver"
 import { hashPrompt, projectFolderName } from "@cc/sources"
+import { transcriptKeyOf } from "@cc/vault"
 import { detectCapabilities, findExecutable } from "./capabilities.js"
 import { LaunchRefused, RunFailed, SessionCwdMissing } from "./launch-errors.js"
 
@@ -30,6 +32,7 @@ export { LaunchRefused, RunFailed, SessionCwdMissing, SessionOnAnotherHost } fro
 
 import { type RunOutcome, type RunSpec, superviseRun } from "./supervise.js"
 import { failIfElsewhere } from "./transcript-here.js"
+import { restoreMissing, type VaultLocation, vaultAt } from "./vault-keep.js"
 
 export type LaunchMode = "foreground" | "stream" | "detached"
 
@@ -47,6 +50,11 @@ export interface LauncherOptions {
   readonly hostPath?: (cwd: string) => string
   /** The shared log (`--events`) a detached run's supervisor pushes its events to. */
   readonly pushTo?: string
+  /**
+   * The transcript vault: runs keep their transcripts in it as they write, and resume, fork
+   * and continue restore a kept transcript Claude deleted before claude runs (none: off).
+   */
+  readonly vault?: VaultLocation
 }
 
 export interface LaunchResult {
@@ -186,6 +194,8 @@ export class Launcher {
       logPath: run.logPath,
       mode: run.mode,
       ...(this.#o.pushTo === undefined ? {} : { pushTo: this.#o.pushTo }),
+      ...(this.#o.vault === undefined ? {} : { vault: this.#o.vault }),
+      ...(this.#o.claudeHomes[0] === undefined ? {} : { claudeHome: this.#o.claudeHomes[0] }),
       ...extra
     }
   }
@@ -262,13 +272,32 @@ export class Launcher {
     const resolution = await this.#o.resolver.resolve(reference)
     const latest = resolution.latestClaudeSessionId
     if (latest === null) return this.#failNoClaudeId(reference)
-    failIfElsewhere(reference, resolution, latest, "Resume it")
+    // a transcript the vault kept is put back here: the session is no longer elsewhere only
+    const kept = await this.#keptInVault(latest)
+    if (!kept) failIfElsewhere(reference, resolution, latest, "Resume it")
     const cwd = resolution.cwd === null ? null : (this.#o.hostPath?.(resolution.cwd) ?? resolution.cwd)
     // --in is checked before its project folder is filled; the session's own cwd after mapping
     if (inDir !== undefined) this.#preflight(resolve(inDir))
     const dir = this.#workingDir(cwd, resolution.transcripts, inDir, resolution.cwd)
     if (inDir === undefined) this.#preflight(dir)
+    if (kept) await this.#restoreKept(resolution.claudeSessionIds, dir)
     return { resolution, latest, cwd: dir }
+  }
+
+  /** Whether the vault holds the transcript of `latest` (and so can put it back if it is gone). */
+  async #keptInVault(latest: ClaudeSessionId): Promise<boolean> {
+    const key = transcriptKeyOf(latest)
+    if (this.#o.vault === undefined || key === undefined) return false
+    const copy = await runAsPromise(vaultAt(this.#o.vault).describe(key)).catch(() => undefined)
+    return copy !== undefined && copy.damaged === undefined
+  }
+
+  /** The chain's transcripts Claude deleted, put back where claude looks for a run in `dir`. */
+  async #restoreKept(chain: ReadonlyArray<ClaudeSessionId>, dir: string): Promise<void> {
+    const home = this.#o.claudeHomes[0]
+    if (this.#o.vault === undefined || this.#o.cache === undefined || home === undefined) return
+    await this.#o.cache.ensureFresh()
+    await restoreMissing(vaultAt(this.#o.vault), this.#o.cache, home, chain, dir)
   }
 
   /** Resumes the latest Claude id of a session's chain, from the session's own cwd. */

@@ -25,6 +25,7 @@ import { sync } from "./commands/sync.js"
 import { tag } from "./commands/tag.js"
 import { token } from "./commands/token.js"
 import { unarchive } from "./commands/unarchive.js"
+import { vault } from "./commands/vault.js"
 import { watch } from "./commands/watch.js"
 
 export type { Command, CommandSpec } from "./command.js"
@@ -44,6 +45,7 @@ export const registry: ReadonlyArray<Command> = [
   tag,
   archive,
   unarchive,
+  vault,
   token,
   buildIndex,
   watch,

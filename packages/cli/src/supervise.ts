@@ -20,9 +20,17 @@ import {
   StableId,
   writeFileAtomicSync
 } from "@cc/events"
-import { parseStreamLine, resultErrors, SIDECAR_VERSION, type Sidecar, sidecarPathFor } from "@cc/sources"
+import {
+  defaultClaudeHomes,
+  parseStreamLine,
+  resultErrors,
+  SIDECAR_VERSION,
+  type Sidecar,
+  sidecarPathFor
+} from "@cc/sources"
 import * as Schema from "effect/Schema"
 import { spawnClaude, startError } from "./spawn-claude.js"
+import { KEEP_EVERY_MS, runKeeper, VaultLocation } from "./vault-keep.js"
 
 /** What a run is: the launcher writes it, the detached supervisor decodes it from its stdin. */
 export const RunSpec = Schema.Struct({
@@ -42,7 +50,11 @@ export const RunSpec = Schema.Struct({
   /** For a fork: the parent's stable id, which gets the fork link too. */
   parentStableId: Schema.optionalKey(StableId),
   /** The shared log (`--events`) a detached supervisor pushes its events to once they are here. */
-  pushTo: Schema.optionalKey(Schema.String)
+  pushTo: Schema.optionalKey(Schema.String),
+  /** The vault the run keeps its transcript in while it writes (none: the policy says none). */
+  vault: Schema.optionalKey(VaultLocation),
+  /** The Claude home claude writes the transcript in (`CLAUDE_CONFIG_DIR` of the run). */
+  claudeHome: Schema.optionalKey(Schema.String)
 })
 export type RunSpec = typeof RunSpec.Type
 
@@ -159,6 +171,10 @@ export const superviseRun = async (
     }
   }
 
+  // the transcript kept in the vault while claude writes it, and once more when it is done
+  const home = spec.claudeHome ?? defaultClaudeHomes()[0]
+  const keep = spec.vault === undefined || home === undefined ? undefined : runKeeper(spec.vault, home, spec.cwd)
+  let keptAt = Date.now()
   let done = false
   const outcome = exited.then((value) => {
     done = true
@@ -166,6 +182,10 @@ export const superviseRun = async (
   })
   while (!done) {
     await follow()
+    if (keep !== undefined && claudeSessionId !== undefined && Date.now() - keptAt >= KEEP_EVERY_MS) {
+      await keep(claudeSessionId)
+      keptAt = Date.now()
+    }
     await Promise.race([outcome, sleep(50)])
   }
   await follow()
@@ -187,6 +207,7 @@ export const superviseRun = async (
   ])
   sidecar = { ...sidecar, updatedAt: new Date().toISOString(), finished }
   writeFileAtomicSync(sidecarPath, JSON.stringify(sidecar))
+  if (keep !== undefined && claudeSessionId !== undefined) await keep(claudeSessionId)
   return {
     ...(claudeSessionId === undefined ? {} : { claudeSessionId }),
     exitCode: code,

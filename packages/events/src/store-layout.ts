@@ -9,6 +9,7 @@
  *   logs/channelcoder/      the ChannelCoder bridge's logs, by session name
  *   sessions/               ChannelCoder's session files
  *   sync/                   how far each shared log was synced
+ *   vault/                  the transcript vault (`@cc/vault`'s file vault)
  *   capabilities.json       what each installed claude supports
  *   cc-sessions.config.json plugin sources
  */
@@ -44,6 +45,8 @@ export const storeLayout = (dir: string) => ({
   channelCoderLog: (name: string, entry: string) => join(dir, "logs", "channelcoder", name, `${entry}.log`),
   /** ChannelCoder's session files (`<home>/sessions`, the store being its home by default). */
   channelCoderSessions: join(dir, "sessions"),
+  /** The transcript vault: copies of transcripts that outlive Claude's cleanup. */
+  vault: join(dir, "vault"),
   /** How far a shared log was synced, by a digest of its location. */
   syncProgress: (key: string) => join(dir, "sync", `${key}.json`)
 })

@@ -4,6 +4,14 @@ import { CliFailure, type Context, firstPositional, optionValue } from "../conte
 import { Launcher, type LaunchResult } from "../launcher.js"
 import { openPushingLog, type PushingLog } from "../shared-log.js"
 import { terminalSafeLines } from "../terminal.js"
+import { storeVaultLocation, vaultPolicyOf } from "../vault-keep.js"
+
+/** The store's vault, unless its policy is none: runs keep their transcripts in it. */
+const vaultOption = (ctx: Context) => {
+  const { policy, problem } = vaultPolicyOf(ctx.storeDir)
+  if (problem !== undefined) ctx.warn(problem)
+  return policy === "none" ? {} : { vault: storeVaultLocation(ctx.storeDir) }
+}
 
 const output = (ctx: Context, result: LaunchResult): void => {
   if (ctx.json) {
@@ -90,6 +98,7 @@ const start = async (ctx: Context, pushing: PushingLog | undefined, launch: Laun
     cache: opened.cache,
     claudeBin: ctx.claudeBin,
     claudeHomes: ctx.claudeHomes,
+    ...vaultOption(ctx),
     // a session run in a container resumes here, in the host directory its cwd is mounted at
     ...(ctx.mappings.length === 0 ? {} : { hostPath: (cwd: string) => applyMappings(cwd, ctx.mappings) })
   })

@@ -7,6 +7,7 @@ import { resolve } from "node:path"
 import type { SessionView } from "@cc/events"
 import { applyMappings, cwdRelation } from "@cc/resolver"
 import { CliFailure, type Context, optionValue } from "../context.js"
+import { ageMs } from "../durations.js"
 import { type Column, renderTable, terminalWidth } from "../table.js"
 import { type ChainRow, listingRows, settledSessions } from "./chain-rows.js"
 import { allChains } from "./listing.js"
@@ -14,11 +15,8 @@ import { showObject } from "./show.js"
 
 const parseSince = (text: string | undefined): number | undefined => {
   if (text === undefined) return undefined
-  const relative = /^(\d+)([mhdw])$/.exec(text)
-  if (relative !== null) {
-    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[relative[2] as "m" | "h" | "d" | "w"]
-    return Date.now() - Number(relative[1]) * unit
-  }
+  const age = ageMs(text)
+  if (age !== undefined) return Date.now() - age
   const at = Date.parse(text)
   if (Number.isNaN(at))
     throw new CliFailure(

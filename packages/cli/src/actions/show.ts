@@ -1,8 +1,9 @@
 /** `show`, `resolve`, `token`: one session, as the store and the layers below it tell. */
 import { basename } from "node:path"
-import { type SessionView, stableIdOf } from "@cc/events"
+import { runAsPromise, type SessionView, stableIdOf } from "@cc/events"
 import { AmbiguousSession, encodeToken, type ForkedFrom, type Resolution, SessionNotFound } from "@cc/resolver"
 import { CliFailure, type Context, firstPositional, human } from "../context.js"
+import { storeVault, transcriptsHere } from "../vault-keep.js"
 import { chainRecords } from "./chain-rows.js"
 
 const forkedFromText = (f: ForkedFrom | null) =>
@@ -119,8 +120,39 @@ export const show = async (ctx: Context): Promise<void> => {
     title,
     tag,
     archived,
-    entrypoint
+    entrypoint,
+    ...(await keptOf(ctx, r))
   })
+}
+
+/**
+ * What the vault holds of the chain, and so whether Claude's cleanup took the latest
+ * transcript: `transcript` says "here", "deleted from <home>, kept" or "not on this host".
+ */
+const keptOf = async (ctx: Context, r: Resolution) => {
+  const { cache } = await ctx.open()
+  const here = transcriptsHere(cache)
+  const vault = storeVault(ctx.storeDir)
+  const copies = (
+    await Promise.all(r.claudeSessionIds.map((id) => runAsPromise(vault.list({ sessionId: id })).catch(() => [])))
+  ).flat()
+  const kept = copies.map((copy) => ({
+    claudeSessionId: copy.key.sessionId,
+    file: copy.key.subpath === "" ? "transcript" : copy.key.subpath,
+    bytes: copy.length,
+    transcript: here(copy.key) ? ("here" as const) : ("deleted" as const)
+  }))
+  const latest = r.latestClaudeSessionId
+  if (latest === null) return { kept }
+  const latestKey = { sessionId: latest, subpath: "" }
+  const latestHere = here(latestKey)
+  const home = r.transcripts.find((path) => basename(path) === `${latest}.jsonl`)
+  const inHome = ctx.claudeHomes.find((h) => home?.startsWith(`${h}/`)) ?? ctx.claudeHomes[0] ?? "the Claude home"
+  const latestKept = kept.some((k) => k.claudeSessionId === latest && k.file === "transcript")
+  return {
+    transcript: latestHere ? "here" : latestKept ? `deleted from ${inHome}, kept` : "not on this host",
+    kept
+  }
 }
 
 export const resolveCommand = async (ctx: Context): Promise<void> => {

@@ -1,0 +1,247 @@
+/**
+ * What the CLI keeps in the transcript vault, and where a kept transcript goes back to.
+ *
+ * - Policy: `"vault": "all" | "stable" | "none"` in the store's `cc-sessions.config.json`
+ *   (default `stable`: every Claude session a stable session owns, whole chains, with their
+ *   subagents), `CC_SESSIONS_VAULT` over it.
+ * - A Claude id with copies in several folders (resumed from another directory, a second
+ *   Claude home) is kept from its largest copy: Claude only appends, so the largest holds the
+ *   others, and the choice does not flap between listings.
+ * - A transcript goes back to the project folder claude looks in for the directory it runs
+ *   in: `<home>/projects/<that cwd's folder name>/`, or the folder it was copied from when
+ *   no cwd is known.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { basename, join } from "node:path"
+import type { IndexedTranscript, TranscriptCache } from "@cc/cache"
+import { errnoCode, HOST, jsonDecoder, runAsPromise, storeLayout } from "@cc/events"
+import { projectFolderName } from "@cc/sources"
+import {
+  type MirrorTarget,
+  makeFileVault,
+  mirrorTranscript,
+  pathInProject,
+  restoreTranscript,
+  type TranscriptKey,
+  transcriptKeyOf,
+  type VaultedTranscript,
+  type VaultShape
+} from "@cc/vault"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+
+export type VaultPolicy = "all" | "stable" | "none"
+const POLICIES: ReadonlyArray<VaultPolicy> = ["all", "stable", "none"]
+
+const VaultConfig = Schema.Struct({ vault: Schema.optionalKey(Schema.Literals(["all", "stable", "none"])) })
+const decodeVaultConfig = jsonDecoder(VaultConfig, 'not {"vault": "all" | "stable" | "none"}')
+
+/** The store's vault policy, and a sentence when the config or the environment says something unusable. */
+export const vaultPolicyOf = (
+  storeDir: string,
+  env: NodeJS.ProcessEnv = process.env
+): { readonly policy: VaultPolicy; readonly problem?: string } => {
+  const fromEnv = env.CC_SESSIONS_VAULT
+  if (fromEnv !== undefined && fromEnv !== "") {
+    if ((POLICIES as ReadonlyArray<string>).includes(fromEnv)) return { policy: fromEnv as VaultPolicy }
+    return { policy: "stable", problem: `CC_SESSIONS_VAULT=${fromEnv} is not all, stable or none: stable is used` }
+  }
+  const path = storeLayout(storeDir).config
+  let text: string
+  try {
+    text = readFileSync(path, "utf8")
+  } catch (error) {
+    const code = errnoCode(error)
+    if (code === "ENOENT" || code === "ENOTDIR") return { policy: "stable" }
+    return { policy: "stable", problem: `config ${path} could not be read: the vault keeps stable sessions` }
+  }
+  const decoded = decodeVaultConfig(text)
+  if (decoded._tag === "Bad")
+    return { policy: "stable", problem: `config ${path}: "vault" is ${decoded.reason}: stable is used` }
+  return { policy: decoded.value.vault ?? "stable" }
+}
+
+/** Where a vault is, as a run spec carries it to the detached supervisor. */
+export const VaultLocation = Schema.Struct({ kind: Schema.Literal("file"), location: Schema.String })
+export type VaultLocation = typeof VaultLocation.Type
+
+/** The store's own vault: the file vault under `<store>/vault/`. */
+export const storeVaultLocation = (storeDir: string): VaultLocation => ({
+  kind: "file",
+  location: storeLayout(storeDir).vault
+})
+
+export const storeVault = (storeDir: string): VaultShape => makeFileVault({ dir: storeLayout(storeDir).vault })
+
+export const vaultAt = (at: VaultLocation): VaultShape => makeFileVault({ dir: at.location })
+
+/** How often a run's transcript is mirrored while it writes. */
+export const KEEP_EVERY_MS = 5_000
+
+/**
+ * What a run keeps of itself: its transcript (and its subagents'), in the project folder claude
+ * writes for its cwd, mirrored each time it is called. Never throws: a vault that cannot be
+ * written loses the copy, not the run.
+ */
+export const runKeeper = (
+  at: VaultLocation,
+  claudeHome: string,
+  cwd: string
+): ((claudeSessionId: string) => Promise<KeepSummary | undefined>) => {
+  const vault = vaultAt(at)
+  const folder = join(claudeHome, "projects", projectFolderName(cwd))
+  return (claudeSessionId) =>
+    keepTranscripts(vault, targetsIn(folder, claudeSessionId, cwd, true)).catch(() => undefined)
+}
+
+const SUBAGENTS = "subagents"
+const SUBAGENT_FILE = /^agent-[A-Za-z0-9._-]+\.jsonl$/
+
+/** The copy of a Claude id the vault keeps: the largest, then the newest. */
+const keptCopy = (copies: ReadonlyArray<IndexedTranscript>): IndexedTranscript | undefined =>
+  [...copies].sort((a, b) => b.size - a.size || b.mtimeMs - a.mtimeMs)[0]
+
+/**
+ * The transcript `<folder>/<id>.jsonl` and, when it has some, its subagents'
+ * (`<folder>/<id>/subagents/agent-*.jsonl`), as mirror targets.
+ */
+const targetsIn = (
+  folder: string,
+  claudeSessionId: string,
+  cwd: string | undefined,
+  withSubagents: boolean,
+  path = join(folder, `${claudeSessionId}.jsonl`)
+): Array<MirrorTarget> => {
+  const key = transcriptKeyOf(claudeSessionId)
+  if (key === undefined) return []
+  const meta = { projectKey: basename(folder), ...(cwd === undefined ? {} : { cwd }), host: HOST }
+  const targets: Array<MirrorTarget> = [{ key, meta, path }]
+  if (!withSubagents) return targets
+  const subagents = join(folder, claudeSessionId, SUBAGENTS)
+  let names: Array<string> = []
+  try {
+    names = readdirSync(subagents).filter((name) => SUBAGENT_FILE.test(name))
+  } catch {
+    // none, or gone since the index looked: nothing of them to keep now
+  }
+  for (const name of names.sort()) {
+    const sub = transcriptKeyOf(claudeSessionId, `${SUBAGENTS}/${name}`)
+    if (sub !== undefined) targets.push({ key: sub, meta, path: join(subagents, name) })
+  }
+  return targets
+}
+
+const targetsOf = (copy: IndexedTranscript): Array<MirrorTarget> =>
+  targetsIn(copy.folder, copy.claudeSessionId, copy.cwd, (copy.subagents?.count ?? 0) > 0, copy.path)
+
+/** The Claude ids the policy keeps: those a stable session owns, or every one the index knows. */
+export const idsToKeep = (
+  policy: VaultPolicy,
+  owned: Iterable<string>,
+  cache: TranscriptCache
+): ReadonlyArray<string> => {
+  if (policy === "none") return []
+  if (policy === "stable") return [...new Set(owned)].sort()
+  return [...new Set(cache.all().map((t) => t.claudeSessionId))].sort()
+}
+
+/** The mirror targets of some Claude ids: the ids the index has no transcript of are left out. */
+export const mirrorTargetsOf = (cache: TranscriptCache, ids: ReadonlyArray<string>): Array<MirrorTarget> =>
+  ids.flatMap((id) => {
+    const copy = keptCopy(cache.copiesOf(id))
+    return copy === undefined ? [] : targetsOf(copy)
+  })
+
+/** Whether a transcript is on this host: a copy the index knows of that is still there. */
+export const transcriptsHere =
+  (cache: TranscriptCache): ((key: TranscriptKey) => boolean) =>
+  (key) =>
+    cache
+      .copiesOf(key.sessionId)
+      .some((t) => existsSync(key.subpath === "" ? t.path : join(t.folder, key.sessionId, key.subpath)))
+
+export interface KeepSummary {
+  readonly files: number
+  readonly pushed: number
+  readonly bytes: number
+  readonly unchanged: number
+  /** Transcripts the vault holds more of than the file does (the file was cut, or is older). */
+  readonly ahead: number
+  readonly problems: ReadonlyArray<string>
+}
+
+/** Brings the vault's copies of these transcripts up to date; a problem with one goes on to the next. */
+export const keepTranscripts = async (
+  vault: VaultShape,
+  targets: ReadonlyArray<MirrorTarget>
+): Promise<KeepSummary> => {
+  let pushed = 0
+  let bytes = 0
+  let unchanged = 0
+  let ahead = 0
+  const problems: Array<string> = []
+  for (const target of targets) {
+    const outcome = await Effect.runPromise(Effect.result(mirrorTranscript(vault, target)))
+    if (outcome._tag === "Failure") {
+      problems.push(outcome.failure.message)
+      continue
+    }
+    const value = outcome.success
+    if (value._tag === "Pushed") {
+      pushed++
+      bytes += value.bytes
+    } else if (value._tag === "VaultAhead") ahead++
+    else unchanged++
+  }
+  return { files: targets.length, pushed, bytes, unchanged, ahead, problems }
+}
+
+/** Where a kept transcript goes back to on this host, for a session run in `cwd` (if known). */
+export const restoreTargetOf = (
+  home: string,
+  copy: Pick<VaultedTranscript, "key" | "meta">,
+  cwd: string | undefined,
+  env: NodeJS.ProcessEnv = process.env
+): string => {
+  const where = cwd ?? copy.meta.cwd
+  const folder = where === undefined ? copy.meta.projectKey : projectFolderName(where, env)
+  return join(home, "projects", folder, pathInProject(copy.key))
+}
+
+export type { TranscriptKey }
+
+export interface Restored {
+  readonly key: TranscriptKey
+  readonly path: string
+  readonly outcome: "restored" | "present"
+  readonly bytes: number
+}
+
+/**
+ * Puts back every kept transcript of these Claude ids (and their subagents') that is not on
+ * this host, where claude looks for a session run in `cwd`. Those that are here are left be.
+ */
+export const restoreMissing = async (
+  vault: VaultShape,
+  cache: TranscriptCache,
+  home: string,
+  ids: ReadonlyArray<string>,
+  cwd: string | undefined
+): Promise<Array<Restored>> => {
+  const here = transcriptsHere(cache)
+  const restored: Array<Restored> = []
+  for (const id of ids) {
+    const copies = await runAsPromise(vault.list({ sessionId: id }))
+    for (const copy of copies) {
+      if (here(copy.key)) continue
+      const outcome = await runAsPromise(restoreTranscript(vault, copy.key, restoreTargetOf(home, copy, cwd)))
+      restored.push({
+        key: copy.key,
+        path: outcome.path,
+        outcome: outcome._tag === "Restored" ? "restored" : "present",
+        bytes: copy.length
+      })
+    }
+  }
+  return restored
+}

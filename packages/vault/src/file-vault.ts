@@ -1,0 +1,375 @@
+/**
+ * The file vault, in the store (`<store>/vault/`): folders 0700, files 0600.
+ *
+ *   <sessionId>/transcript/            the session's own transcript
+ *   <sessionId>/sub.<subpath, / as +>/ a file of the session's folder (a subagent's)
+ *     manifest.jsonl                   what is kept: meta lines and chunk lines, append-only
+ *     g<generation>.data               the generation's bytes, chunk after chunk
+ *     push.lock.queue/                 the push lock (one writer at a time)
+ *
+ * A push, under the lock: the data bytes are written where the manifest says the copy ends
+ * (anything past that, left by a push that died before its manifest line, is cut off first)
+ * and synced, then the chunk's manifest line is appended and synced. The manifest line is
+ * the acknowledgement: a chunk without one was never acknowledged and is overwritten by the
+ * next push, and a torn last line is cut back, so no chunk is lost or kept twice.
+ */
+import {
+  closeSync,
+  constants,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeSync
+} from "node:fs"
+import { join } from "node:path"
+import { acquireLock, ensureDirectory, errnoCode, jsonDecoder } from "@cc/events"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { sha256Hex } from "./digest.js"
+import { VaultConflict, VaultDamaged, type VaultError, VaultIOError } from "./errors.js"
+import { byKey, keyName, type TranscriptKey, transcriptKeyOf } from "./key.js"
+import { pushVerdict } from "./push-rule.js"
+import type { ChunkRef, Push, TranscriptMeta, VaultedTranscript, VaultShape } from "./vault.js"
+
+const MANIFEST = "manifest.jsonl"
+const OWN_TRANSCRIPT = "transcript"
+const SUB_PREFIX = "sub."
+
+const MetaLine = Schema.Struct({
+  t: Schema.Literal("meta"),
+  projectKey: Schema.String,
+  cwd: Schema.optionalKey(Schema.String),
+  host: Schema.String
+})
+const ChunkLine = Schema.Struct({
+  t: Schema.Literal("chunk"),
+  g: Schema.Number,
+  o: Schema.Number,
+  n: Schema.Number,
+  h: Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9a-f]{64}$/))),
+  at: Schema.Number
+})
+const decodeLine = jsonDecoder(Schema.Union([MetaLine, ChunkLine]), "not a vault manifest line")
+
+const partName = (key: TranscriptKey): string =>
+  key.subpath === "" ? OWN_TRANSCRIPT : `${SUB_PREFIX}${key.subpath.replaceAll("/", "+")}`
+
+const keyOfPart = (sessionId: string, part: string): TranscriptKey | undefined => {
+  if (part === OWN_TRANSCRIPT) return transcriptKeyOf(sessionId)
+  if (!part.startsWith(SUB_PREFIX)) return undefined
+  return transcriptKeyOf(sessionId, part.slice(SUB_PREFIX.length).replaceAll("+", "/"))
+}
+
+interface Manifest {
+  readonly meta: TranscriptMeta | undefined
+  readonly generations: Map<number, Array<ChunkRef>>
+  readonly newest: number
+  /** End of the last complete line: a torn line after it was never acknowledged. */
+  readonly completeEnd: number
+  readonly size: number
+  readonly firstAt: number
+  readonly updatedAt: number
+  /** Why the manifest does not check out, if it does not. */
+  readonly damaged?: string
+}
+
+const lengthOf = (chunks: ReadonlyArray<ChunkRef> | undefined): number => {
+  const last = chunks?.at(-1)
+  return last === undefined ? 0 : last.offset + last.length
+}
+
+/** The manifest's lines folded, every chunk checked to continue its generation. */
+const readManifest = (text: string): Manifest => {
+  const generations = new Map<number, Array<ChunkRef>>()
+  let meta: TranscriptMeta | undefined
+  let newest = -1
+  let firstAt = Number.POSITIVE_INFINITY
+  let updatedAt = 0
+  let damaged: string | undefined
+  const completeEnd = text.lastIndexOf("\n") + 1
+  let lineNo = 0
+  for (const line of text.slice(0, completeEnd).split("\n")) {
+    lineNo++
+    if (line === "" || damaged !== undefined) continue
+    const decoded = decodeLine(line)
+    if (decoded._tag === "Bad") {
+      damaged = `manifest line ${lineNo} is ${decoded.reason}`
+      continue
+    }
+    const value = decoded.value
+    if (value.t === "meta") {
+      meta = { projectKey: value.projectKey, ...(value.cwd === undefined ? {} : { cwd: value.cwd }), host: value.host }
+      continue
+    }
+    const chunks = generations.get(value.g) ?? []
+    const continues =
+      Number.isSafeInteger(value.g) &&
+      Number.isSafeInteger(value.n) &&
+      value.n > 0 &&
+      value.o === lengthOf(chunks) &&
+      (value.g === newest || value.g === newest + 1)
+    if (!continues) {
+      damaged = `manifest line ${lineNo}: a chunk at ${value.o} of generation ${value.g} does not continue the copy`
+      continue
+    }
+    chunks.push({ offset: value.o, length: value.n, sha256: value.h, at: value.at })
+    generations.set(value.g, chunks)
+    newest = value.g
+    firstAt = Math.min(firstAt, value.at)
+    updatedAt = Math.max(updatedAt, value.at)
+  }
+  if (damaged === undefined && newest >= 0 && meta === undefined) damaged = "the manifest names no project folder"
+  return {
+    meta,
+    generations,
+    newest,
+    completeEnd: Buffer.byteLength(text.slice(0, completeEnd)),
+    size: Buffer.byteLength(text),
+    firstAt,
+    updatedAt,
+    ...(damaged === undefined ? {} : { damaged })
+  }
+}
+
+const writeAll = (fd: number, bytes: Uint8Array, position: number): void => {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, position + at)
+}
+
+const sameMeta = (a: TranscriptMeta | undefined, b: TranscriptMeta): boolean =>
+  a !== undefined && a.projectKey === b.projectKey && a.cwd === b.cwd && a.host === b.host
+
+export interface FileVaultOptions {
+  /** The vault's folder (made 0700 on the first push). */
+  readonly dir: string
+  readonly now?: () => number
+  /** How long a push waits for another writer of the same transcript (default 60 s). */
+  readonly lockTimeoutMs?: number
+}
+
+export const makeFileVault = (options: FileVaultOptions): VaultShape => {
+  const { dir } = options
+  const now = options.now ?? Date.now
+  const partDir = (key: TranscriptKey) => join(dir, key.sessionId, partName(key))
+
+  const ioError = (cause: unknown, location: string, operation: string): VaultIOError => {
+    const code = errnoCode(cause)
+    const denied = code === "EACCES" || code === "EPERM" || code === "EROFS"
+    return new VaultIOError({
+      location,
+      operation,
+      ...(code === undefined ? {} : { code }),
+      message: denied
+        ? `no permission to ${operation} ${location} (${code})`
+        : `could not ${operation} ${location}: ${cause instanceof Error ? cause.message : String(cause)}`
+    })
+  }
+  const damagedError = (key: TranscriptKey, why: string) =>
+    new VaultDamaged({
+      sessionId: key.sessionId,
+      subpath: key.subpath,
+      message: `the vault's copy of ${keyName(key)} is damaged: ${why}`
+    })
+
+  const manifestOf = (key: TranscriptKey): Manifest | undefined => {
+    let text: string
+    try {
+      text = readFileSync(join(partDir(key), MANIFEST), "utf8")
+    } catch (error) {
+      if (errnoCode(error) === "ENOENT" || errnoCode(error) === "ENOTDIR") return undefined
+      throw error
+    }
+    return readManifest(text)
+  }
+
+  const describedOf = (key: TranscriptKey, manifest: Manifest): VaultedTranscript | undefined => {
+    if (manifest.newest < 0 && manifest.damaged === undefined) return undefined
+    const chunks = manifest.generations.get(manifest.newest) ?? []
+    return {
+      key,
+      meta: manifest.meta ?? { projectKey: "", host: "" },
+      generation: Math.max(0, manifest.newest),
+      length: lengthOf(chunks),
+      chunks,
+      firstAt: Number.isFinite(manifest.firstAt) ? manifest.firstAt : 0,
+      updatedAt: manifest.updatedAt,
+      ...(manifest.damaged === undefined ? {} : { damaged: manifest.damaged })
+    }
+  }
+
+  const describe = (key: TranscriptKey): Effect.Effect<VaultedTranscript | undefined, VaultError> =>
+    Effect.try({
+      try: () => {
+        const manifest = manifestOf(key)
+        return manifest === undefined ? undefined : describedOf(key, manifest)
+      },
+      catch: (cause) => ioError(cause, partDir(key), "read the vault's manifest in")
+    })
+
+  /** The push itself, under the lock. */
+  const pushLocked = (key: TranscriptKey, meta: TranscriptMeta, push: Push): VaultedTranscript | VaultConflict => {
+    const part = partDir(key)
+    const created = ensureDirectory(part) !== undefined
+    const manifest = manifestOf(key) ?? readManifest("")
+    if (manifest.damaged !== undefined) throw damagedError(key, manifest.damaged)
+    const current =
+      manifest.newest < 0
+        ? undefined
+        : { generation: manifest.newest, length: lengthOf(manifest.generations.get(manifest.newest)) }
+    const verdict = pushVerdict(key, current, push)
+    if (verdict._tag === "Refused") return verdict.conflict
+    const at = now()
+    const data = openSync(join(part, `g${push.generation}.data`), constants.O_RDWR | constants.O_CREAT, 0o600)
+    try {
+      const kept = fstatSync(data).size
+      if (kept < push.offset) throw damagedError(key, `its data holds ${kept} bytes, its manifest ${push.offset}`)
+      // bytes past the acknowledged end were left by a push that died before its manifest line
+      if (kept > push.offset) ftruncateSync(data, push.offset)
+      writeAll(data, push.bytes, push.offset)
+      fdatasyncSync(data)
+    } finally {
+      closeSync(data)
+    }
+    const lines =
+      (sameMeta(manifest.meta, meta) ? "" : `${JSON.stringify({ t: "meta", ...meta })}\n`) +
+      `${JSON.stringify({ t: "chunk", g: push.generation, o: push.offset, n: push.bytes.length, h: sha256Hex(push.bytes), at })}\n`
+    const manifestFd = openSync(join(part, MANIFEST), constants.O_RDWR | constants.O_CREAT, 0o600)
+    try {
+      // a torn last line was never acknowledged: cut back to the last whole one
+      if (manifest.size !== manifest.completeEnd) ftruncateSync(manifestFd, manifest.completeEnd)
+      writeAll(manifestFd, Buffer.from(lines), manifest.completeEnd)
+      fdatasyncSync(manifestFd)
+    } finally {
+      closeSync(manifestFd)
+    }
+    if (created) for (const folder of [part, join(dir, key.sessionId), dir]) syncDirectory(folder)
+    const after = manifestOf(key)
+    const described = after === undefined ? undefined : describedOf(key, after)
+    if (described === undefined || after?.damaged !== undefined)
+      throw damagedError(key, after?.damaged ?? "the push was not read back")
+    return described
+  }
+
+  const push = (
+    key: TranscriptKey,
+    meta: TranscriptMeta,
+    given: Push
+  ): Effect.Effect<VaultedTranscript, VaultConflict | VaultError> =>
+    Effect.flatMap(
+      Effect.tryPromise({
+        try: async () => {
+          ensureDirectory(partDir(key))
+          const lock = await acquireLock(join(partDir(key), "push.lock"), {
+            timeoutMs: options.lockTimeoutMs ?? 60_000
+          })
+          if (lock._tag === "TimedOut")
+            throw new VaultIOError({
+              location: partDir(key),
+              operation: "push to",
+              message: `another writer (${lock.holder ?? "unknown"}) held the vault's copy of ${keyName(key)} for ${Math.round(lock.waitedMs / 1000)} s`
+            })
+          try {
+            return pushLocked(key, meta, given)
+          } finally {
+            lock.release()
+          }
+        },
+        catch: (cause) =>
+          cause instanceof VaultDamaged || cause instanceof VaultIOError
+            ? cause
+            : ioError(cause, partDir(key), "push to")
+      }),
+      (result): Effect.Effect<VaultedTranscript, VaultConflict> =>
+        result instanceof VaultConflict ? Effect.fail(result) : Effect.succeed(result)
+    )
+
+  const readChunk = (key: TranscriptKey, generation: number, chunk: ChunkRef): Effect.Effect<Uint8Array, VaultError> =>
+    Effect.try({
+      try: () => {
+        const path = join(partDir(key), `g${generation}.data`)
+        let fd: number
+        try {
+          fd = openSync(path, "r")
+        } catch (error) {
+          if (errnoCode(error) === "ENOENT") throw damagedError(key, `its data file g${generation}.data is missing`)
+          throw error
+        }
+        try {
+          const bytes = Buffer.allocUnsafe(chunk.length)
+          let got = 0
+          while (got < chunk.length) {
+            const n = readSync(fd, bytes, got, chunk.length - got, chunk.offset + got)
+            if (n === 0) break
+            got += n
+          }
+          if (got < chunk.length)
+            throw damagedError(key, `its data ends at ${chunk.offset + got}, inside the chunk at ${chunk.offset}`)
+          return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
+        } finally {
+          closeSync(fd)
+        }
+      },
+      catch: (cause) => (cause instanceof VaultDamaged ? cause : ioError(cause, partDir(key), "read a chunk in"))
+    })
+
+  const list = (
+    options: { readonly sessionId?: string } = {}
+  ): Effect.Effect<ReadonlyArray<VaultedTranscript>, VaultError> =>
+    Effect.try({
+      try: () => {
+        const out: Array<VaultedTranscript> = []
+        const sessions = options.sessionId === undefined ? readdirOrNone(dir) : [options.sessionId]
+        for (const sessionId of sessions) {
+          for (const part of readdirOrNone(join(dir, sessionId))) {
+            const key = keyOfPart(sessionId, part)
+            const manifest = key === undefined ? undefined : manifestOf(key)
+            const described = key === undefined || manifest === undefined ? undefined : describedOf(key, manifest)
+            if (described !== undefined) out.push(described)
+          }
+        }
+        return out.sort(byKey)
+      },
+      catch: (cause) => ioError(cause, dir, "list")
+    })
+
+  const remove = (key: TranscriptKey): Effect.Effect<boolean, VaultError> =>
+    Effect.try({
+      try: () => {
+        const had = manifestOf(key) !== undefined
+        rmSync(partDir(key), { recursive: true, force: true })
+        if (readdirOrNone(join(dir, key.sessionId)).length === 0)
+          rmSync(join(dir, key.sessionId), { recursive: true, force: true })
+        return had
+      },
+      catch: (cause) => ioError(cause, partDir(key), "remove")
+    })
+
+  return { kind: "file", location: dir, push, describe, readChunk, list, remove }
+}
+
+const readdirOrNone = (path: string): Array<string> => {
+  try {
+    return readdirSync(path)
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT" || errnoCode(error) === "ENOTDIR") return []
+    throw error
+  }
+}
+
+/** A folder's new entries made durable (a new transcript's folder survives a power cut). */
+const syncDirectory = (path: string): void => {
+  try {
+    const fd = openSync(path, "r")
+    try {
+      fdatasyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    // some filesystems refuse to sync a directory: the data itself was synced
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * A transcript put back from the vault, byte for byte, or not at all: every chunk is checked
+ * against its digest and the chunks must cover the copy without a gap, into a temp file beside
+ * the target; only a copy that checks out whole is linked into place, and never over a file
+ * that is there (a link fails where a rename would clobber). A transcript that is there
+ * already is left alone: the same bytes, or more of them, is "present"; anything else refused.
+ */
+import { randomBytes } from "node:crypto"
+import { closeSync, constants, fsyncSync, linkSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs"
+import { dirname } from "node:path"
+import { ensureDirectory, errnoCode } from "@cc/events"
+import * as Effect from "effect/Effect"
+import { sha256Hex } from "./digest.js"
+import { RestoreRefused, VaultDamaged, type VaultError, VaultIOError, VaultNotFound } from "./errors.js"
+import { keyName, type TranscriptKey } from "./key.js"
+import type { VaultedTranscript, VaultShape } from "./vault.js"
+
+export type RestoreOutcome =
+  | { readonly _tag: "Restored"; readonly path: string; readonly bytes: number; readonly copy: VaultedTranscript }
+  /** The file is there with the copy's bytes (or more: it goes on from them). */
+  | { readonly _tag: "Present"; readonly path: string; readonly copy: VaultedTranscript }
+
+const damaged = (key: TranscriptKey, why: string) =>
+  new VaultDamaged({
+    sessionId: key.sessionId,
+    subpath: key.subpath,
+    message: `the vault's copy of ${keyName(key)} ${why}: not restored`
+  })
+
+/** The copy, or why it cannot be restored from: missing, damaged, or chunks that leave a gap. */
+export const restorableCopy = (
+  vault: VaultShape,
+  key: TranscriptKey
+): Effect.Effect<VaultedTranscript, VaultError | VaultNotFound> =>
+  Effect.flatMap(vault.describe(key), (copy): Effect.Effect<VaultedTranscript, VaultError | VaultNotFound> => {
+    if (copy === undefined)
+      return Effect.fail(
+        new VaultNotFound({
+          sessionId: key.sessionId,
+          subpath: key.subpath,
+          message: `the vault holds no copy of ${keyName(key)}`
+        })
+      )
+    if (copy.damaged !== undefined) return Effect.fail(damaged(key, `is damaged (${copy.damaged})`))
+    let end = 0
+    for (const chunk of copy.chunks) {
+      if (chunk.offset !== end) return Effect.fail(damaged(key, `has a gap at ${end}`))
+      end += chunk.length
+    }
+    return end === copy.length ? Effect.succeed(copy) : Effect.fail(damaged(key, `ends at ${end}, not ${copy.length}`))
+  })
+
+/**
+ * Every chunk of a copy, checked against its digest, handed to `sink` in order. The digest
+ * of the whole is returned: the same as a file of these bytes would have.
+ */
+export const readVerified = (
+  vault: VaultShape,
+  copy: VaultedTranscript,
+  sink: (bytes: Uint8Array) => void
+): Effect.Effect<void, VaultError> =>
+  Effect.gen(function* () {
+    for (const chunk of copy.chunks) {
+      const bytes = yield* vault.readChunk(copy.key, copy.generation, chunk)
+      if (bytes.length !== chunk.length || sha256Hex(bytes) !== chunk.sha256)
+        return yield* Effect.fail(
+          damaged(copy.key, `has a chunk at ${chunk.offset} whose bytes do not match its digest`)
+        )
+      sink(bytes)
+    }
+  })
+
+const writeAll = (fd: number, bytes: Uint8Array): void => {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at)
+}
+
+/** Whether the file at `path` starts with exactly the bytes of `temp` (of `length` bytes). */
+const startsWith = (path: string, temp: string, length: number): boolean => {
+  if (statSync(path).size < length) return false
+  const a = openSync(path, "r")
+  const b = openSync(temp, "r")
+  try {
+    const x = Buffer.allocUnsafe(1 << 20)
+    const y = Buffer.allocUnsafe(1 << 20)
+    for (let at = 0; at < length; ) {
+      const want = Math.min(x.length, length - at)
+      const n = readSync(a, x, 0, want, at)
+      const m = readSync(b, y, 0, want, at)
+      if (n !== want || m !== want || !x.subarray(0, n).equals(y.subarray(0, m))) return false
+      at += n
+    }
+    return true
+  } finally {
+    closeSync(a)
+    closeSync(b)
+  }
+}
+
+const ioError = (cause: unknown, path: string, operation: string) =>
+  new VaultIOError({
+    location: path,
+    operation,
+    ...(errnoCode(cause) === undefined ? {} : { code: errnoCode(cause) as string }),
+    message: `could not ${operation} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`
+  })
+
+/** Restores one transcript to `target` (its folder made 0700 if missing). */
+export const restoreTranscript = (
+  vault: VaultShape,
+  key: TranscriptKey,
+  target: string
+): Effect.Effect<RestoreOutcome, VaultError | VaultNotFound | RestoreRefused> =>
+  Effect.gen(function* () {
+    const copy = yield* restorableCopy(vault, key)
+    const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.restore`
+    const fd = yield* Effect.try({
+      try: () => {
+        ensureDirectory(dirname(target))
+        return openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
+      },
+      catch: (cause) => ioError(cause, target, "restore")
+    })
+    const removeTemp = Effect.sync(() => rmSync(temp, { force: true }))
+    return yield* Effect.ensuring(
+      Effect.gen(function* () {
+        yield* Effect.ensuring(
+          Effect.flatMap(
+            readVerified(vault, copy, (bytes) => writeAll(fd, bytes)),
+            () => Effect.try({ try: () => fsyncSync(fd), catch: (cause) => ioError(cause, temp, "sync") })
+          ),
+          Effect.sync(() => closeSync(fd))
+        )
+        return yield* Effect.try({
+          try: (): RestoreOutcome | RestoreRefused => {
+            for (;;) {
+              try {
+                linkSync(temp, target)
+                return { _tag: "Restored", path: target, bytes: copy.length, copy }
+              } catch (error) {
+                if (errnoCode(error) !== "EEXIST") throw error
+              }
+              try {
+                return startsWith(target, temp, copy.length)
+                  ? { _tag: "Present", path: target, copy }
+                  : new RestoreRefused({
+                      path: target,
+                      message: `${target} is there and does not hold the vault's copy of ${keyName(key)} (${copy.length} bytes): not overwritten`
+                    })
+              } catch (error) {
+                // gone between the link and the look: link again
+                if (errnoCode(error) !== "ENOENT") throw error
+              }
+            }
+          },
+          catch: (cause) => ioError(cause, target, "restore")
+        })
+      }),
+      removeTemp
+    ).pipe(
+      Effect.flatMap((result) => (result._tag === "RestoreRefused" ? Effect.fail(result) : Effect.succeed(result)))
+    )
+  })
+
+/** What `verifyVault` found of one copy. */
+export interface CopyCheck {
+  readonly key: TranscriptKey
+  readonly bytes: number
+  readonly chunks: number
+  /** Why it does not check out, if it does not. */
+  readonly problem?: string
+}
+
+/** Reads every chunk of every copy (or one session's) and checks it against its digest. */
+export const verifyVault = (
+  vault: VaultShape,
+  options: { readonly sessionId?: string } = {}
+): Effect.Effect<ReadonlyArray<CopyCheck>, VaultError> =>
+  Effect.flatMap(vault.list(options), (copies) =>
+    Effect.forEach(copies, (listed) =>
+      restorableCopy(vault, listed.key).pipe(
+        Effect.flatMap((copy) => readVerified(vault, copy, () => {})),
+        Effect.as<CopyCheck>({ key: listed.key, bytes: listed.length, chunks: listed.chunks.length }),
+        Effect.catchTags({
+          VaultDamaged: (e) =>
+            Effect.succeed<CopyCheck>({
+              key: listed.key,
+              bytes: listed.length,
+              chunks: listed.chunks.length,
+              problem: e.message
+            }),
+          VaultNotFound: (e) => Effect.succeed<CopyCheck>({ key: listed.key, bytes: 0, chunks: 0, problem: e.message })
+        })
+      )
+    )
+  )
