@@ -31,7 +31,8 @@ const globalValues = [
   "--source",
   "--channelcoder-home",
   "--map",
-  "--events"
+  "--events",
+  "--vault"
 ]
 
 /** Every command's spec (the registry's entries). */

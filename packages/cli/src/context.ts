@@ -2,8 +2,10 @@
 import type { EventLog } from "@cc/events"
 import type { OpenedResolver, PathMapping } from "@cc/resolver"
 import type { AnySource } from "@cc/sources"
+import type { VaultShape } from "@cc/vault"
 import type { Parsed } from "./parsed.js"
 import { terminalSafe } from "./terminal.js"
+import type { VaultLocation } from "./vault-keep.js"
 
 export type Code = "not_found" | "usage" | "ambiguous" | "io" | "run_failed" | "damaged" | "conflict"
 export const exitCodes: Record<Code, number> = {
@@ -50,6 +52,10 @@ export interface Context {
   readonly mappings: ReadonlyArray<PathMapping>
   /** The store, the transcript index and the resolver, opened on first use. */
   readonly open: () => Promise<OpenedResolver>
+  /** Where the transcript vault is (`--vault`, the `--events` database, or `<store>/vault`). */
+  readonly vaultLocation: VaultLocation
+  /** The transcript vault, opened once (and closed when the command ends). */
+  readonly vault: () => Promise<VaultShape>
   /** The event log alone (the store's file, or the shared one of `--events`), opened on first use. */
   readonly eventLog: () => Promise<EventLog>
 }

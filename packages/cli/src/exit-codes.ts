@@ -23,6 +23,7 @@ export const failureByTag: Readonly<Record<string, Mapping>> = {
   SessionCwdMissing: { code: "not_found" },
   SessionOnAnotherHost: { code: "not_found", extra: (e) => ({ hosts: e.hosts, stableId: e.stableId }) },
   RunFailed: { code: "run_failed" },
+  SessionBusy: { code: "conflict", extra: (e) => ({ host: e.host, holder: e.holder, until: e.until }) },
   // a directory that is not there is bad input; a claude that is not there is not found
   LaunchRefused: { code: (e) => (e.reason === "cwd" ? "usage" : "not_found") },
   StoreIOError: io,

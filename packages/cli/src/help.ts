@@ -36,6 +36,8 @@ const GLOBAL_OPTIONS = `Global options:
   --events URL         the event log of a shared PostgreSQL (postgres://…; env
                          CC_SESSIONS_EVENTS); the index, logs and sidecars stay in --store;
                          launches record in --store and push each event there at once
+  --vault DIR|URL      the transcript vault: a folder, or a PostgreSQL URL a team shares (env
+                         CC_SESSIONS_VAULT_AT; default the --events database, else <store>/vault)
   --version            the version of cc-session
   --json               machine-readable output; errors as {"error":{"code","message"}}
   -h, --help           this help; after a command, that command's own

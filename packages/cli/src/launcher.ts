@@ -24,15 +24,15 @@ import {
 } from "@cc/events"
 import type { Resolver } from "@cc/resolver"
 import { hashPrompt, projectFolderName } from "@cc/sources"
-import { transcriptKeyOf } from "@cc/vault"
+import { transcriptKeyOf, type VaultShape } from "@cc/vault"
 import { detectCapabilities, findExecutable } from "./capabilities.js"
-import { LaunchRefused, RunFailed, SessionCwdMissing } from "./launch-errors.js"
+import { LaunchRefused, RunFailed, SessionBusy, SessionCwdMissing } from "./launch-errors.js"
 
-export { LaunchRefused, RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launch-errors.js"
+export { LaunchRefused, RunFailed, SessionBusy, SessionCwdMissing, SessionOnAnotherHost } from "./launch-errors.js"
 
 import { type RunOutcome, type RunSpec, superviseRun } from "./supervise.js"
 import { failIfElsewhere } from "./transcript-here.js"
-import { restoreMissing, type VaultLocation, vaultAt } from "./vault-keep.js"
+import { CLAIM_TTL_MS, openVaultAt, type RunClaim, restoreMissing, type VaultLocation } from "./vault-keep.js"
 
 export type LaunchMode = "foreground" | "stream" | "detached"
 
@@ -55,6 +55,8 @@ export interface LauncherOptions {
    * and continue restore a kept transcript Claude deleted before claude runs (none: off).
    */
   readonly vault?: VaultLocation
+  /** The vault at `vault`, already open (the CLI's, closed when the command ends); else it is opened for each restore. */
+  readonly openVault?: () => Promise<VaultShape>
 }
 
 export interface LaunchResult {
@@ -265,8 +267,14 @@ export class Launcher {
     return dir
   }
 
-  /** What resume and fork start from: the chain's latest id, and the directory to run in. */
-  async #target(reference: string, inDir: string | undefined) {
+  /**
+   * What resume and fork start from: the chain's latest id, and the directory to run in. With a
+   * vault, a resume claims the latest transcript first (one writer at a time, on every host:
+   * another run writing it is `SessionBusy`), then the chain is put where claude looks: what
+   * Claude's cleanup deleted restored, and what another host added caught up. A fork writes a
+   * new transcript: it claims the latest only while that is brought up to date.
+   */
+  async #target(reference: string, inDir: string | undefined, purpose: "resume" | "fork") {
     // moving a session needs its transcript paths, which a store-only answer may not know yet
     if (inDir !== undefined) await this.#o.cache?.ensureFresh()
     const resolution = await this.#o.resolver.resolve(reference)
@@ -275,29 +283,83 @@ export class Launcher {
     // a transcript the vault kept is put back here: the session is no longer elsewhere only
     const kept = await this.#keptInVault(latest)
     if (!kept) failIfElsewhere(reference, resolution, latest, "Resume it")
-    const cwd = resolution.cwd === null ? null : (this.#o.hostPath?.(resolution.cwd) ?? resolution.cwd)
-    // --in is checked before its project folder is filled; the session's own cwd after mapping
-    if (inDir !== undefined) this.#preflight(resolve(inDir))
-    const dir = this.#workingDir(cwd, resolution.transcripts, inDir, resolution.cwd)
-    if (inDir === undefined) this.#preflight(dir)
-    if (kept) await this.#restoreKept(resolution.claudeSessionIds, dir)
-    return { resolution, latest, cwd: dir }
+    const claim = await this.#claim(reference, resolution.stableId, latest, purpose)
+    try {
+      const cwd = resolution.cwd === null ? null : (this.#o.hostPath?.(resolution.cwd) ?? resolution.cwd)
+      // --in is checked before its project folder is filled; the session's own cwd after mapping
+      if (inDir !== undefined) this.#preflight(resolve(inDir))
+      const dir = this.#workingDir(cwd, resolution.transcripts, inDir, resolution.cwd)
+      if (inDir === undefined) this.#preflight(dir)
+      if (kept) await this.#restoreKept(resolution.claudeSessionIds, dir, claim !== undefined)
+      if (purpose === "fork") await this.#release(claim)
+      return { resolution, latest, cwd: dir, ...(purpose === "resume" && claim !== undefined ? { claim } : {}) }
+    } catch (error) {
+      await this.#release(claim)
+      throw error
+    }
+  }
+
+  /** Claims the transcript a run continues, or says who is writing it. */
+  async #claim(
+    reference: string,
+    stableId: StableId | null,
+    latest: ClaudeSessionId,
+    purpose: "resume" | "fork"
+  ): Promise<RunClaim | undefined> {
+    const key = transcriptKeyOf(latest)
+    if (key === undefined || this.#o.vault === undefined) return undefined
+    const claim: RunClaim = {
+      sessionId: latest,
+      holder: { id: randomUUID(), host: HOST, what: `a ${purpose} of ${stableId ?? latest} (pid ${process.pid})` }
+    }
+    const outcome = await this.#withVault((vault) => runAsPromise(vault.claim(key, claim.holder, CLAIM_TTL_MS)))
+    if (outcome?._tag !== "Held") return outcome === undefined ? undefined : claim
+    // a fork writes a transcript of its own: it branches from what is here, without catching up
+    if (purpose === "fork") return undefined
+    const until = new Date(outcome.until).toISOString()
+    throw new SessionBusy({
+      stableId,
+      host: outcome.by.host,
+      holder: outcome.by.what,
+      until,
+      message: `${reference} is being continued on ${outcome.by.host === HOST ? "this host" : outcome.by.host} (${outcome.by.what}, claimed until ${until}): a second writer would split its transcript. Wait for it to end, or fork it: cc-session fork ${reference}`
+    })
+  }
+
+  async #release(claim: RunClaim | undefined): Promise<void> {
+    const key = claim === undefined ? undefined : transcriptKeyOf(claim.sessionId)
+    if (claim === undefined || key === undefined) return
+    await this.#withVault((vault) => runAsPromise(vault.release(key, claim.holder.id))).catch(() => undefined)
+  }
+
+  /** Runs `f` with the vault (opened for it if the caller gave none open). */
+  async #withVault<A>(f: (vault: VaultShape) => Promise<A>): Promise<A | undefined> {
+    const at = this.#o.vault
+    if (at === undefined) return undefined
+    if (this.#o.openVault !== undefined) return f(await this.#o.openVault())
+    const opened = await openVaultAt(at)
+    try {
+      return await f(opened.vault)
+    } finally {
+      await opened.close()
+    }
   }
 
   /** Whether the vault holds the transcript of `latest` (and so can put it back if it is gone). */
   async #keptInVault(latest: ClaudeSessionId): Promise<boolean> {
     const key = transcriptKeyOf(latest)
-    if (this.#o.vault === undefined || key === undefined) return false
-    const copy = await runAsPromise(vaultAt(this.#o.vault).describe(key)).catch(() => undefined)
+    if (key === undefined) return false
+    const copy = await this.#withVault((vault) => runAsPromise(vault.describe(key))).catch(() => undefined)
     return copy !== undefined && copy.damaged === undefined
   }
 
   /** The chain's transcripts Claude deleted, put back where claude looks for a run in `dir`. */
-  async #restoreKept(chain: ReadonlyArray<ClaudeSessionId>, dir: string): Promise<void> {
+  async #restoreKept(chain: ReadonlyArray<ClaudeSessionId>, dir: string, catchUp: boolean): Promise<void> {
     const home = this.#o.claudeHomes[0]
-    if (this.#o.vault === undefined || this.#o.cache === undefined || home === undefined) return
-    await this.#o.cache.ensureFresh()
-    await restoreMissing(vaultAt(this.#o.vault), this.#o.cache, home, chain, dir)
+    const cache = this.#o.cache
+    if (cache === undefined || home === undefined) return
+    await cache.ensureFresh()
+    await this.#withVault((vault) => restoreMissing(vault, cache, home, chain, dir, { catchUp }))
   }
 
   /** Resumes the latest Claude id of a session's chain, from the session's own cwd. */
@@ -306,17 +368,29 @@ export class Launcher {
     prompt: string,
     options: LaunchCommon & { readonly inDir?: string } = {}
   ): Promise<LaunchResult> {
-    const { resolution, latest, cwd } = await this.#target(reference, options.inDir)
-    let id = resolution.stableId
-    if (id === null) {
-      id = newStableId()
-      await this.#adopt(id, cwd, resolution.claudeSessionIds)
+    const { resolution, latest, cwd, claim } = await this.#target(reference, options.inDir, "resume")
+    try {
+      let id = resolution.stableId
+      if (id === null) {
+        id = newStableId()
+        await this.#adopt(id, cwd, resolution.claudeSessionIds)
+      }
+      const args = ["-p", "--resume", latest, ...streamArgs]
+      const run = this.#newRun(id, options)
+      // the run renews the claim while it writes, and gives it up when it ends
+      return await this.#start(
+        this.#spec(id, cwd, args, run, {
+          prompt,
+          resumedFrom: latest,
+          linkKind: "resume",
+          ...(claim === undefined ? {} : { claim })
+        }),
+        options
+      )
+    } catch (error) {
+      await this.#release(claim)
+      throw error
     }
-    const args = ["-p", "--resume", latest, ...streamArgs]
-    return this.#start(
-      this.#spec(id, cwd, args, this.#newRun(id, options), { prompt, resumedFrom: latest, linkKind: "resume" }),
-      options
-    )
   }
 
   /** Forks a session: a new stable id whose Claude session branches from the latest id. */
@@ -325,7 +399,7 @@ export class Launcher {
     prompt: string,
     options: LaunchCommon & { readonly inDir?: string } = {}
   ): Promise<LaunchResult> {
-    const { resolution, latest, cwd } = await this.#target(reference, options.inDir)
+    const { resolution, latest, cwd } = await this.#target(reference, options.inDir, "fork")
     const capabilities = await detectCapabilities(this.#o.claudeBin, this.#o.storeDir)
     const id = newStableId()
     const run = this.#newRun(id, options)

@@ -10,6 +10,7 @@ import { toFailure } from "./exit-codes.js"
 import { loadPlugins } from "./plugins.js"
 import { commandEntry } from "./registry.js"
 import { terminalSafe } from "./terminal.js"
+import { type OpenedVault, openVaultAt, vaultLocationOf } from "./vault-keep.js"
 
 /** `CONTAINER=HOST` pairs, from `--map` (repeatable) and `CC_SESSIONS_MAP` (comma-separated). */
 export const parseMappings = (given: ReadonlyArray<string>, env: string | undefined): Array<PathMapping> =>
@@ -43,6 +44,8 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
   }
   let opened: OpenedResolver | undefined
   let closeSharedLog: (() => Promise<void>) | undefined
+  let closeVault: (() => Promise<void>) | undefined
+  let vaultOpening: Promise<OpenedVault> | undefined
   try {
     const value = (name: string) => parsed.values.get(name)
     const env = process.env
@@ -71,6 +74,10 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
       return logOpening
     }
     let opening: Promise<OpenedResolver> | undefined
+    const vaultLocation = vaultLocationOf(storeDir, value("--vault")?.at(-1) ?? env.CC_SESSIONS_VAULT_AT, eventsUrl)
+    closeVault = async () => {
+      await (await vaultOpening?.catch(() => undefined))?.close()
+    }
     const ctx: Context = {
       parsed,
       json,
@@ -87,6 +94,11 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
       err,
       warn,
       eventLog,
+      vaultLocation,
+      vault: async () => {
+        vaultOpening ??= openVaultAt(vaultLocation)
+        return (await vaultOpening).vault
+      },
       open: () => {
         const shared = eventsUrl === undefined ? Promise.resolve(undefined) : eventLog()
         opening ??= shared
@@ -139,5 +151,6 @@ export const main = async (parsed: Parsed, json: boolean): Promise<number> => {
     if (json && warnings.length > 0) err(JSON.stringify({ warnings }))
     // a shared log holds connections open: the process ends only once they are closed
     await closeSharedLog?.()
+    await closeVault?.()
   }
 }

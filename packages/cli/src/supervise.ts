@@ -30,7 +30,7 @@ import {
 } from "@cc/sources"
 import * as Schema from "effect/Schema"
 import { spawnClaude, startError } from "./spawn-claude.js"
-import { KEEP_EVERY_MS, runKeeper, VaultLocation } from "./vault-keep.js"
+import { KEEP_EVERY_MS, RunClaim, runKeeper, VaultLocation } from "./vault-keep.js"
 
 /** What a run is: the launcher writes it, the detached supervisor decodes it from its stdin. */
 export const RunSpec = Schema.Struct({
@@ -54,7 +54,9 @@ export const RunSpec = Schema.Struct({
   /** The vault the run keeps its transcript in while it writes (none: the policy says none). */
   vault: Schema.optionalKey(VaultLocation),
   /** The Claude home claude writes the transcript in (`CLAUDE_CONFIG_DIR` of the run). */
-  claudeHome: Schema.optionalKey(Schema.String)
+  claudeHome: Schema.optionalKey(Schema.String),
+  /** The claim on the transcript a resume continues: renewed while the run writes, given up after. */
+  claim: Schema.optionalKey(RunClaim)
 })
 export type RunSpec = typeof RunSpec.Type
 
@@ -173,7 +175,8 @@ export const superviseRun = async (
 
   // the transcript kept in the vault while claude writes it, and once more when it is done
   const home = spec.claudeHome ?? defaultClaudeHomes()[0]
-  const keep = spec.vault === undefined || home === undefined ? undefined : runKeeper(spec.vault, home, spec.cwd)
+  const keeper =
+    spec.vault === undefined || home === undefined ? undefined : runKeeper(spec.vault, home, spec.cwd, spec.claim)
   let keptAt = Date.now()
   let done = false
   const outcome = exited.then((value) => {
@@ -182,8 +185,8 @@ export const superviseRun = async (
   })
   while (!done) {
     await follow()
-    if (keep !== undefined && claudeSessionId !== undefined && Date.now() - keptAt >= KEEP_EVERY_MS) {
-      await keep(claudeSessionId)
+    if (keeper !== undefined && Date.now() - keptAt >= KEEP_EVERY_MS) {
+      await keeper.tick(claudeSessionId)
       keptAt = Date.now()
     }
     await Promise.race([outcome, sleep(50)])
@@ -207,7 +210,7 @@ export const superviseRun = async (
   ])
   sidecar = { ...sidecar, updatedAt: new Date().toISOString(), finished }
   writeFileAtomicSync(sidecarPath, JSON.stringify(sidecar))
-  if (keep !== undefined && claudeSessionId !== undefined) await keep(claudeSessionId)
+  await keeper?.finish(claudeSessionId)
   return {
     ...(claudeSessionId === undefined ? {} : { claudeSessionId }),
     exitCode: code,

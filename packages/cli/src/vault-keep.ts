@@ -12,7 +12,7 @@
  *   no cwd is known.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs"
-import { basename, join } from "node:path"
+import { basename, join, resolve } from "node:path"
 import type { IndexedTranscript, TranscriptCache } from "@cc/cache"
 import { errnoCode, HOST, jsonDecoder, runAsPromise, storeLayout } from "@cc/events"
 import { projectFolderName } from "@cc/sources"
@@ -61,37 +61,99 @@ export const vaultPolicyOf = (
   return { policy: decoded.value.vault ?? "stable" }
 }
 
-/** Where a vault is, as a run spec carries it to the detached supervisor. */
-export const VaultLocation = Schema.Struct({ kind: Schema.Literal("file"), location: Schema.String })
+/**
+ * Where a vault is, as a run spec carries it to the detached supervisor: a folder (the file
+ * vault) or a PostgreSQL URL (the shared vault; the spec goes through a pipe, never argv).
+ */
+export const VaultLocation = Schema.Struct({
+  kind: Schema.Literals(["file", "postgres"]),
+  location: Schema.String
+})
 export type VaultLocation = typeof VaultLocation.Type
 
-/** The store's own vault: the file vault under `<store>/vault/`. */
-export const storeVaultLocation = (storeDir: string): VaultLocation => ({
-  kind: "file",
-  location: storeLayout(storeDir).vault
-})
+const POSTGRES_URL = /^postgres(ql)?:\/\//i
 
-export const storeVault = (storeDir: string): VaultShape => makeFileVault({ dir: storeLayout(storeDir).vault })
+/**
+ * The vault a command uses: `--vault DIR|URL` (or `CC_SESSIONS_VAULT_AT`), else the shared
+ * log's database when there is one (`--events URL`: a team's machines resume each other's
+ * sessions), else the store's own folder.
+ */
+export const vaultLocationOf = (
+  storeDir: string,
+  given: string | undefined,
+  eventsUrl: string | undefined
+): VaultLocation => {
+  if (given !== undefined && given !== "")
+    return POSTGRES_URL.test(given) ? { kind: "postgres", location: given } : { kind: "file", location: resolve(given) }
+  if (eventsUrl !== undefined) return { kind: "postgres", location: eventsUrl }
+  return { kind: "file", location: storeLayout(storeDir).vault }
+}
 
-export const vaultAt = (at: VaultLocation): VaultShape => makeFileVault({ dir: at.location })
+export interface OpenedVault {
+  readonly vault: VaultShape
+  readonly close: () => Promise<void>
+}
+
+/** Opens a vault where it is (PostgreSQL's driver is loaded only for a shared vault). */
+export const openVaultAt = async (at: VaultLocation): Promise<OpenedVault> => {
+  if (at.kind === "file") return { vault: makeFileVault({ dir: at.location }), close: async () => {} }
+  const { makePostgresVault } = await import("@cc/store-postgres")
+  const vault = await runAsPromise(makePostgresVault({ url: at.location, attempts: 3 }))
+  return { vault, close: () => vault.close() }
+}
 
 /** How often a run's transcript is mirrored while it writes. */
 export const KEEP_EVERY_MS = 5_000
 
-/**
- * What a run keeps of itself: its transcript (and its subagents'), in the project folder claude
- * writes for its cwd, mirrored each time it is called. Never throws: a vault that cannot be
- * written loses the copy, not the run.
- */
-export const runKeeper = (
-  at: VaultLocation,
-  claudeHome: string,
-  cwd: string
-): ((claudeSessionId: string) => Promise<KeepSummary | undefined>) => {
-  const vault = vaultAt(at)
+/** How long a run's claim on its transcript lasts unless renewed (a dead supervisor's runs out). */
+export const CLAIM_TTL_MS = 30_000
+
+/** The claim a run holds on the transcript it continues: the resumed id, the run as holder. */
+export const RunClaim = Schema.Struct({
+  sessionId: Schema.String,
+  holder: Schema.Struct({ id: Schema.String, host: Schema.String, what: Schema.String })
+})
+export type RunClaim = typeof RunClaim.Type
+
+export interface RunKeeper {
+  /**
+   * Renews the run's claim and mirrors its transcript (and its subagents') once its id is
+   * known. Never throws: a vault that cannot be written loses the copy, not the run.
+   */
+  readonly tick: (claudeSessionId: string | undefined) => Promise<void>
+  /** The last mirror, the claim given up, the vault closed. */
+  readonly finish: (claudeSessionId: string | undefined) => Promise<void>
+}
+
+/** What a run keeps of itself: the transcript claude writes for its cwd in `claudeHome`. */
+export const runKeeper = (at: VaultLocation, claudeHome: string, cwd: string, claim?: RunClaim): RunKeeper => {
+  let opened: Promise<OpenedVault | undefined> | undefined
+  const vault = async () => {
+    opened ??= openVaultAt(at).catch(() => undefined)
+    return (await opened)?.vault
+  }
   const folder = join(claudeHome, "projects", projectFolderName(cwd))
-  return (claudeSessionId) =>
-    keepTranscripts(vault, targetsIn(folder, claudeSessionId, cwd, true)).catch(() => undefined)
+  const claimKey = claim === undefined ? undefined : transcriptKeyOf(claim.sessionId)
+  const mirror = async (claudeSessionId: string | undefined) => {
+    const v = await vault()
+    if (v === undefined || claudeSessionId === undefined) return
+    await keepTranscripts(v, targetsIn(folder, claudeSessionId, cwd, true)).catch(() => undefined)
+  }
+  return {
+    tick: async (claudeSessionId) => {
+      const v = await vault()
+      if (v !== undefined && claim !== undefined && claimKey !== undefined)
+        await runAsPromise(v.claim(claimKey, claim.holder, CLAIM_TTL_MS)).catch(() => undefined)
+      await mirror(claudeSessionId)
+    },
+    finish: async (claudeSessionId) => {
+      await mirror(claudeSessionId)
+      const v = await vault()
+      if (v !== undefined && claim !== undefined && claimKey !== undefined)
+        await runAsPromise(v.release(claimKey, claim.holder.id)).catch(() => undefined)
+      await (await opened)?.close().catch(() => {})
+    }
+  }
 }
 
 const SUBAGENTS = "subagents"
@@ -213,33 +275,43 @@ export type { TranscriptKey }
 export interface Restored {
   readonly key: TranscriptKey
   readonly path: string
-  readonly outcome: "restored" | "present"
+  readonly outcome: "restored" | "caught up"
   readonly bytes: number
 }
 
 /**
  * Puts back every kept transcript of these Claude ids (and their subagents') that is not on
- * this host, where claude looks for a session run in `cwd`. Those that are here are left be.
+ * this host, where claude looks for a session run in `cwd`; with `catchUp` (the caller holds
+ * the claim) one that is here with only the start of the copy (another host went on with it)
+ * is brought up to the copy. What is here whole is left be.
  */
 export const restoreMissing = async (
   vault: VaultShape,
   cache: TranscriptCache,
   home: string,
   ids: ReadonlyArray<string>,
-  cwd: string | undefined
+  cwd: string | undefined,
+  options: { readonly catchUp?: boolean } = {}
 ): Promise<Array<Restored>> => {
   const here = transcriptsHere(cache)
   const restored: Array<Restored> = []
   for (const id of ids) {
     const copies = await runAsPromise(vault.list({ sessionId: id }))
     for (const copy of copies) {
-      if (here(copy.key)) continue
-      const outcome = await runAsPromise(restoreTranscript(vault, copy.key, restoreTargetOf(home, copy, cwd)))
+      const target = restoreTargetOf(home, copy, cwd)
+      // here, elsewhere than where it would go: claude's own copy, left be; and without the
+      // claim, whatever is there is (someone may be writing it)
+      if (here(copy.key) && !existsSync(target)) continue
+      if (options.catchUp !== true && existsSync(target)) continue
+      const outcome = await runAsPromise(
+        restoreTranscript(vault, copy.key, target, options.catchUp === true ? { catchUp: true } : {})
+      )
+      if (outcome._tag === "Present") continue
       restored.push({
         key: copy.key,
         path: outcome.path,
-        outcome: outcome._tag === "Restored" ? "restored" : "present",
-        bytes: copy.length
+        outcome: outcome._tag === "Restored" ? "restored" : "caught up",
+        bytes: outcome.bytes
       })
     }
   }

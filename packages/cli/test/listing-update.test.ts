@@ -23,6 +23,7 @@ import { dirname, join } from "node:path"
 import { indexFileIn, TranscriptCache } from "@cc/cache"
 import { type ClaudeSessionId, makeEvent, newStableId, openEventLog } from "@cc/events"
 import { openResolver } from "@cc/resolver"
+import { makeFileVault } from "@cc/vault"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { buildForest, type Forest, type Step, stepArb } from "../../sources/test/helpers/forest.js"
@@ -52,7 +53,9 @@ const contextFor = (storeDir: string, claudeHomes: ReadonlyArray<string>): Conte
       opening ??= openResolver({ storeDir, claudeHomes, useGit: false })
       return opening
     },
-    eventLog: () => openEventLog({ dir: storeDir })
+    eventLog: () => openEventLog({ dir: storeDir }),
+    vaultLocation: { kind: "file", location: join(storeDir, "vault") },
+    vault: async () => makeFileVault({ dir: join(storeDir, "vault") })
   }
 }
 

@@ -13,7 +13,7 @@ import { codeOf } from "./pg-error.js"
 
 export const SCHEMA_VERSION = 1
 // one constant for every creator: two first users must not race on CREATE TABLE
-const CREATE_LOCK = 4_107_240_612
+export const CREATE_LOCK = 4_107_240_612
 
 export interface TableNames {
   readonly events: string

@@ -290,6 +290,31 @@ export const runVaultConformance = (name: string, factory: VaultFactory, options
         }
       }))
 
+    it("gives a transcript one writer at a time: a claim is held, renewed, released, or runs out", () =>
+      withVault(factory, async ({ vault, reopen }) => {
+        const other = (await reopen?.()) ?? vault
+        const a = { id: "run-a", host: "host-a", what: "resume of cc-session-a (pid 1)" }
+        const b = { id: "run-b", host: "host-b", what: "resume of cc-session-a (pid 2)" }
+        expect((await run(vault.claim(key(8), a, 60_000)))._tag).toBe("Granted")
+        const held = await run(other.claim(key(8), b, 60_000))
+        expect(held._tag === "Held" && held.by).toEqual(a)
+        // the holder renews; someone else's release changes nothing
+        expect((await run(other.claim(key(8), a, 60_000)))._tag).toBe("Granted")
+        await run(other.release(key(8), b.id))
+        expect((await run(vault.claim(key(8), b, 60_000)))._tag).toBe("Held")
+        await run(vault.release(key(8), a.id))
+        expect((await run(other.claim(key(8), b, 40)))._tag).toBe("Granted")
+        await new Promise((r) => setTimeout(r, 80))
+        // b's claim ran out: a may write again
+        expect((await run(vault.claim(key(8), a, 60_000)))._tag).toBe("Granted")
+        // two at once: one of them
+        const both = await Promise.all([run(vault.claim(key(10), a, 60_000)), run(other.claim(key(10), b, 60_000))])
+        expect(both.map((o) => o._tag).sort()).toEqual(["Granted", "Held"])
+        // a claim is not a copy
+        expect(await run(vault.describe(key(10)))).toBeUndefined()
+        expect((await run(vault.list())).map((c) => keyName(c.key))).not.toContain(keyName(key(10)))
+      }))
+
     it("restores nothing of a copy it does not hold", () =>
       withVault(factory, async ({ vault }) => {
         const error = await failureOf(restoreTranscript(vault, key(9), join(tmpdir(), "never-written.jsonl")))

@@ -27,14 +27,23 @@ import {
   writeSync
 } from "node:fs"
 import { join } from "node:path"
-import { acquireLock, ensureDirectory, errnoCode, jsonDecoder } from "@cc/events"
+import { acquireLock, ensureDirectory, errnoCode, jsonDecoder, writeFileAtomicSync } from "@cc/events"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { sha256Hex } from "./digest.js"
 import { VaultConflict, VaultDamaged, type VaultError, VaultIOError } from "./errors.js"
 import { byKey, keyName, type TranscriptKey, transcriptKeyOf } from "./key.js"
 import { pushVerdict } from "./push-rule.js"
-import type { ChunkRef, Push, TranscriptMeta, VaultedTranscript, VaultShape } from "./vault.js"
+import {
+  type ChunkRef,
+  type ClaimHolder,
+  type ClaimOutcome,
+  claimVerdict,
+  type Push,
+  type TranscriptMeta,
+  type VaultedTranscript,
+  type VaultShape
+} from "./vault.js"
 
 const MANIFEST = "manifest.jsonl"
 const OWN_TRANSCRIPT = "transcript"
@@ -55,6 +64,12 @@ const ChunkLine = Schema.Struct({
   at: Schema.Number
 })
 const decodeLine = jsonDecoder(Schema.Union([MetaLine, ChunkLine]), "not a vault manifest line")
+const ClaimFile = Schema.Struct({
+  by: Schema.Struct({ id: Schema.String, host: Schema.String, what: Schema.String }),
+  until: Schema.Number
+})
+const decodeClaim = jsonDecoder(ClaimFile, "not a claim")
+const CLAIM = "claim.json"
 
 const partName = (key: TranscriptKey): string =>
   key.subpath === "" ? OWN_TRANSCRIPT : `${SUB_PREFIX}${key.subpath.replaceAll("/", "+")}`
@@ -254,6 +269,57 @@ export const makeFileVault = (options: FileVaultOptions): VaultShape => {
     return described
   }
 
+  /** Runs `f` holding the transcript's push lock (made with its folder if need be). */
+  const locked = async <A>(key: TranscriptKey, f: () => A): Promise<A> => {
+    ensureDirectory(partDir(key))
+    const lock = await acquireLock(join(partDir(key), "push.lock"), { timeoutMs: options.lockTimeoutMs ?? 60_000 })
+    if (lock._tag === "TimedOut")
+      throw new VaultIOError({
+        location: partDir(key),
+        operation: "push to",
+        message: `another writer (${lock.holder ?? "unknown"}) held the vault's copy of ${keyName(key)} for ${Math.round(lock.waitedMs / 1000)} s`
+      })
+    try {
+      return f()
+    } finally {
+      lock.release()
+    }
+  }
+
+  const claimOf = (key: TranscriptKey): { by: ClaimHolder; until: number } | undefined => {
+    try {
+      const decoded = decodeClaim(readFileSync(join(partDir(key), CLAIM), "utf8"))
+      // a claim that does not decode holds nothing: a torn write is the only way to make one
+      return decoded._tag === "Ok" ? decoded.value : undefined
+    } catch (error) {
+      if (errnoCode(error) === "ENOENT" || errnoCode(error) === "ENOTDIR") return undefined
+      throw error
+    }
+  }
+
+  const claim = (key: TranscriptKey, holder: ClaimHolder, ttlMs: number): Effect.Effect<ClaimOutcome, VaultError> =>
+    Effect.tryPromise({
+      try: () =>
+        locked(key, () => {
+          const outcome = claimVerdict(claimOf(key), holder, now(), ttlMs)
+          if (outcome._tag === "Granted")
+            writeFileAtomicSync(join(partDir(key), CLAIM), JSON.stringify({ by: holder, until: outcome.until }))
+          return outcome
+        }),
+      catch: (cause) => (cause instanceof VaultIOError ? cause : ioError(cause, partDir(key), "claim"))
+    })
+
+  const release = (key: TranscriptKey, holderId: string): Effect.Effect<void, VaultError> =>
+    Effect.tryPromise({
+      try: async () => {
+        if (claimOf(key)?.by.id !== holderId) return
+        await locked(key, () => {
+          if (claimOf(key)?.by.id === holderId) rmSync(join(partDir(key), CLAIM), { force: true })
+        })
+      },
+      catch: (cause) => (cause instanceof VaultIOError ? cause : ioError(cause, partDir(key), "release the claim on"))
+    })
+
   const push = (
     key: TranscriptKey,
     meta: TranscriptMeta,
@@ -261,23 +327,7 @@ export const makeFileVault = (options: FileVaultOptions): VaultShape => {
   ): Effect.Effect<VaultedTranscript, VaultConflict | VaultError> =>
     Effect.flatMap(
       Effect.tryPromise({
-        try: async () => {
-          ensureDirectory(partDir(key))
-          const lock = await acquireLock(join(partDir(key), "push.lock"), {
-            timeoutMs: options.lockTimeoutMs ?? 60_000
-          })
-          if (lock._tag === "TimedOut")
-            throw new VaultIOError({
-              location: partDir(key),
-              operation: "push to",
-              message: `another writer (${lock.holder ?? "unknown"}) held the vault's copy of ${keyName(key)} for ${Math.round(lock.waitedMs / 1000)} s`
-            })
-          try {
-            return pushLocked(key, meta, given)
-          } finally {
-            lock.release()
-          }
-        },
+        try: () => locked(key, () => pushLocked(key, meta, given)),
         catch: (cause) =>
           cause instanceof VaultDamaged || cause instanceof VaultIOError
             ? cause
@@ -348,7 +398,7 @@ export const makeFileVault = (options: FileVaultOptions): VaultShape => {
       catch: (cause) => ioError(cause, partDir(key), "remove")
     })
 
-  return { kind: "file", location: dir, push, describe, readChunk, list, remove }
+  return { kind: "file", location: dir, push, describe, readChunk, list, remove, claim, release }
 }
 
 const readdirOrNone = (path: string): Array<string> => {

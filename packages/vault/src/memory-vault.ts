@@ -3,7 +3,15 @@ import { sha256Hex } from "./digest.js"
 import { VaultDamaged } from "./errors.js"
 import { byKey, keyName, type TranscriptKey } from "./key.js"
 import { pushVerdict } from "./push-rule.js"
-import type { ChunkRef, Push, TranscriptMeta, VaultedTranscript, VaultShape } from "./vault.js"
+import {
+  type ChunkRef,
+  type ClaimHolder,
+  claimVerdict,
+  type Push,
+  type TranscriptMeta,
+  type VaultedTranscript,
+  type VaultShape
+} from "./vault.js"
 
 interface Held {
   key: TranscriptKey
@@ -32,6 +40,7 @@ const described = (held: Held): VaultedTranscript => {
 export const makeMemoryVault = (options: { readonly now?: () => number } = {}): VaultShape => {
   const now = options.now ?? Date.now
   const held = new Map<string, Held>()
+  const claims = new Map<string, { by: ClaimHolder; until: number }>()
   return {
     kind: "memory",
     location: "memory",
@@ -87,6 +96,20 @@ export const makeMemoryVault = (options: { readonly now?: () => number } = {}): 
           .map(described)
           .sort(byKey)
       ),
-    remove: (key: TranscriptKey) => Effect.sync(() => held.delete(keyName(key)))
+    remove: (key: TranscriptKey) =>
+      Effect.sync(() => {
+        claims.delete(keyName(key))
+        return held.delete(keyName(key))
+      }),
+    claim: (key: TranscriptKey, holder: ClaimHolder, ttlMs: number) =>
+      Effect.sync(() => {
+        const outcome = claimVerdict(claims.get(keyName(key)), holder, now(), ttlMs)
+        if (outcome._tag === "Granted") claims.set(keyName(key), { by: holder, until: outcome.until })
+        return outcome
+      }),
+    release: (key: TranscriptKey, holderId: string) =>
+      Effect.sync(() => {
+        if (claims.get(keyName(key))?.by.id === holderId) claims.delete(keyName(key))
+      })
   }
 }

@@ -6,7 +6,18 @@
  * already is left alone: the same bytes, or more of them, is "present"; anything else refused.
  */
 import { randomBytes } from "node:crypto"
-import { closeSync, constants, fsyncSync, linkSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs"
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync
+} from "node:fs"
 import { dirname } from "node:path"
 import { ensureDirectory, errnoCode } from "@cc/events"
 import * as Effect from "effect/Effect"
@@ -19,6 +30,8 @@ export type RestoreOutcome =
   | { readonly _tag: "Restored"; readonly path: string; readonly bytes: number; readonly copy: VaultedTranscript }
   /** The file is there with the copy's bytes (or more: it goes on from them). */
   | { readonly _tag: "Present"; readonly path: string; readonly copy: VaultedTranscript }
+  /** The file was there with the start of the copy only (another host went on with it): brought up to the copy. */
+  | { readonly _tag: "CaughtUp"; readonly path: string; readonly bytes: number; readonly copy: VaultedTranscript }
 
 const damaged = (key: TranscriptKey, why: string) =>
   new VaultDamaged({
@@ -104,14 +117,52 @@ const ioError = (cause: unknown, path: string, operation: string) =>
     message: `could not ${operation} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`
   })
 
-/** Restores one transcript to `target` (its folder made 0700 if missing). */
+/** Whether the file holds the copy's last chunk where the copy has it (so, as Claude only appends, the whole copy). */
+const holdsCopy = (path: string, copy: VaultedTranscript): boolean => {
+  const last = copy.chunks.at(-1)
+  if (last === undefined) return true
+  let fd: number
+  try {
+    if (statSync(path).size < copy.length) return false
+    fd = openSync(path, "r")
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return false
+    throw error
+  }
+  try {
+    const bytes = Buffer.allocUnsafe(last.length)
+    return readSync(fd, bytes, 0, last.length, last.offset) === last.length && sha256Hex(bytes) === last.sha256
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export interface RestoreOptions {
+  /**
+   * A file there that holds only the start of the copy (another host went on with the
+   * conversation) is brought up to the copy, atomically. Only for a caller that holds the
+   * transcript's claim: nobody else may be writing it.
+   */
+  readonly catchUp?: boolean
+}
+
+/**
+ * Restores one transcript to `target` (its folder made 0700 if missing). A file there that
+ * holds the copy already is left as it is without reading the copy.
+ */
 export const restoreTranscript = (
   vault: VaultShape,
   key: TranscriptKey,
-  target: string
+  target: string,
+  options: RestoreOptions = {}
 ): Effect.Effect<RestoreOutcome, VaultError | VaultNotFound | RestoreRefused> =>
   Effect.gen(function* () {
     const copy = yield* restorableCopy(vault, key)
+    const present = yield* Effect.try({
+      try: () => holdsCopy(target, copy),
+      catch: (cause) => ioError(cause, target, "read")
+    })
+    if (present) return { _tag: "Present", path: target, copy } satisfies RestoreOutcome
     const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.restore`
     const fd = yield* Effect.try({
       try: () => {
@@ -140,12 +191,16 @@ export const restoreTranscript = (
                 if (errnoCode(error) !== "EEXIST") throw error
               }
               try {
-                return startsWith(target, temp, copy.length)
-                  ? { _tag: "Present", path: target, copy }
-                  : new RestoreRefused({
-                      path: target,
-                      message: `${target} is there and does not hold the vault's copy of ${keyName(key)} (${copy.length} bytes): not overwritten`
-                    })
+                if (startsWith(target, temp, copy.length)) return { _tag: "Present", path: target, copy }
+                const size = statSync(target).size
+                if (options.catchUp === true && size < copy.length && startsWith(temp, target, size)) {
+                  renameSync(temp, target)
+                  return { _tag: "CaughtUp", path: target, bytes: copy.length - size, copy }
+                }
+                return new RestoreRefused({
+                  path: target,
+                  message: `${target} is there and does not hold the vault's copy of ${keyName(key)} (${copy.length} bytes): not overwritten`
+                })
               } catch (error) {
                 // gone between the link and the look: link again
                 if (errnoCode(error) !== "ENOENT") throw error

@@ -54,6 +54,22 @@ export interface VaultedTranscript {
   readonly damaged?: string
 }
 
+/**
+ * Who is writing a transcript: the one run allowed to append to it (a transcript never has
+ * two writers). A claim lasts until `until` unless its holder claims it again (a renewal).
+ */
+export interface ClaimHolder {
+  /** The run's own id: a claim by the same id is a renewal. */
+  readonly id: string
+  readonly host: string
+  /** What the holder is, for the one who is refused ("resume of cc-session-… (pid 123)"). */
+  readonly what: string
+}
+
+export type ClaimOutcome =
+  | { readonly _tag: "Granted"; readonly until: number }
+  | { readonly _tag: "Held"; readonly by: ClaimHolder; readonly until: number }
+
 export interface Push {
   readonly generation: number
   readonly offset: number
@@ -82,7 +98,25 @@ export interface VaultShape {
   }) => Effect.Effect<ReadonlyArray<VaultedTranscript>, VaultError>
   /** Drops a transcript's copy, every generation; whether there was one. */
   readonly remove: (key: TranscriptKey) => Effect.Effect<boolean, VaultError>
+  /**
+   * Claims the right to write a transcript for `ttlMs`: granted when nobody else holds an
+   * unexpired claim (or the holder is `holder` itself: a renewal), else who holds it.
+   */
+  readonly claim: (key: TranscriptKey, holder: ClaimHolder, ttlMs: number) => Effect.Effect<ClaimOutcome, VaultError>
+  /** Gives a claim up (nothing happens unless `holderId` holds it). */
+  readonly release: (key: TranscriptKey, holderId: string) => Effect.Effect<void, VaultError>
 }
+
+/** The one rule of a claim, shared by every vault: who holds it after `holder` asks at `now`. */
+export const claimVerdict = (
+  current: { readonly by: ClaimHolder; readonly until: number } | undefined,
+  holder: ClaimHolder,
+  now: number,
+  ttlMs: number
+): ClaimOutcome =>
+  current !== undefined && current.until > now && current.by.id !== holder.id
+    ? { _tag: "Held", by: current.by, until: current.until }
+    : { _tag: "Granted", until: now + Math.max(0, ttlMs) }
 
 export class Vault extends Context.Service<Vault, VaultShape>()("@cc/vault/Vault") {}
 

@@ -144,3 +144,25 @@ describe("file vault", () => {
     expect(await runAsPromise(vault.list())).toEqual([])
   })
 })
+
+describe("restore with catch-up", () => {
+  it("brings a file that holds the start of the copy up to it, and refuses one that went its own way", async () => {
+    const { dir, vault, file, content } = await vaultWithCopy()
+    const behind = join(dir, "behind.jsonl")
+    writeFileSync(behind, content.slice(0, 8))
+    // without the claim's say-so it is not touched
+    const refused = await failure(runAsPromise(restoreTranscript(vault, key, behind)))
+    expect(isVaultError(refused) && refused._tag).toBe("RestoreRefused")
+    const caught = await runAsPromise(restoreTranscript(vault, key, behind, { catchUp: true }))
+    expect(caught._tag === "CaughtUp" && caught.bytes).toBe(Buffer.byteLength(content) - 8)
+    expect(readFileSync(behind, "utf8")).toBe(content)
+    const diverged = join(dir, "diverged.jsonl")
+    writeFileSync(diverged, '{"n":1}\n{"other":true}\n')
+    const split = await failure(runAsPromise(restoreTranscript(vault, key, diverged, { catchUp: true })))
+    expect(isVaultError(split) && split._tag).toBe("RestoreRefused")
+    expect(readFileSync(diverged, "utf8")).toBe('{"n":1}\n{"other":true}\n')
+    // a file that holds the copy (and more) is present, the vault not even read
+    appendFileSync(file, '{"n":9}\n')
+    expect((await runAsPromise(restoreTranscript(vault, key, file)))._tag).toBe("Present")
+  })
+})

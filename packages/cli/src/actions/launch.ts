@@ -4,13 +4,13 @@ import { CliFailure, type Context, firstPositional, optionValue } from "../conte
 import { Launcher, type LaunchResult } from "../launcher.js"
 import { openPushingLog, type PushingLog } from "../shared-log.js"
 import { terminalSafeLines } from "../terminal.js"
-import { storeVaultLocation, vaultPolicyOf } from "../vault-keep.js"
+import { vaultPolicyOf } from "../vault-keep.js"
 
 /** The store's vault, unless its policy is none: runs keep their transcripts in it. */
 const vaultOption = (ctx: Context) => {
   const { policy, problem } = vaultPolicyOf(ctx.storeDir)
   if (problem !== undefined) ctx.warn(problem)
-  return policy === "none" ? {} : { vault: storeVaultLocation(ctx.storeDir) }
+  return policy === "none" ? {} : { vault: ctx.vaultLocation, openVault: ctx.vault }
 }
 
 const output = (ctx: Context, result: LaunchResult): void => {

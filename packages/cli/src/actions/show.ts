@@ -3,7 +3,7 @@ import { basename } from "node:path"
 import { runAsPromise, type SessionView, stableIdOf } from "@cc/events"
 import { AmbiguousSession, encodeToken, type ForkedFrom, type Resolution, SessionNotFound } from "@cc/resolver"
 import { CliFailure, type Context, firstPositional, human } from "../context.js"
-import { storeVault, transcriptsHere } from "../vault-keep.js"
+import { transcriptsHere } from "../vault-keep.js"
 import { chainRecords } from "./chain-rows.js"
 
 const forkedFromText = (f: ForkedFrom | null) =>
@@ -21,6 +21,7 @@ export const showObject = (
     id: view.id,
     cwd: view.cwd ?? null,
     host: view.host ?? null,
+    hosts: view.hosts,
     status: view.status,
     claudeSessionIds: view.claudeSessionIds,
     latestClaudeSessionId: view.latestClaudeSessionId ?? null,
@@ -132,7 +133,11 @@ export const show = async (ctx: Context): Promise<void> => {
 const keptOf = async (ctx: Context, r: Resolution) => {
   const { cache } = await ctx.open()
   const here = transcriptsHere(cache)
-  const vault = storeVault(ctx.storeDir)
+  const vault = await ctx.vault().catch((error: unknown) => {
+    ctx.warn(`the vault could not be read: ${error instanceof Error ? error.message : String(error)}`)
+    return undefined
+  })
+  if (vault === undefined) return {}
   const copies = (
     await Promise.all(r.claudeSessionIds.map((id) => runAsPromise(vault.list({ sessionId: id })).catch(() => [])))
   ).flat()

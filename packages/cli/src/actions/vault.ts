@@ -16,7 +16,6 @@ import {
   keepTranscripts,
   mirrorTargetsOf,
   restoreMissing,
-  storeVault,
   transcriptsHere,
   type VaultPolicy,
   vaultPolicyOf
@@ -36,7 +35,7 @@ export const keepPerPolicy = async (ctx: Context, policy: VaultPolicy): Promise<
   await cache.ensureFresh()
   const sessions = await resolver.sessions()
   const targets = mirrorTargetsOf(cache, idsToKeep(policy, sessions.byClaudeId.keys(), cache))
-  const summary = await keepTranscripts(storeVault(ctx.storeDir), targets)
+  const summary = await keepTranscripts(await ctx.vault(), targets)
   for (const problem of summary.problems) ctx.warn(problem)
   return summary
 }
@@ -75,7 +74,7 @@ const ls = async (ctx: Context): Promise<void> => {
   await cache.ensureFresh()
   const sessions = await resolver.sessions()
   const here = transcriptsHere(cache)
-  const copies = await runAsPromise(storeVault(ctx.storeDir).list())
+  const copies = await runAsPromise((await ctx.vault()).list())
   const rows: Array<CopyRow> = copies.map((copy: VaultedTranscript) => ({
     claudeSessionId: copy.key.sessionId,
     file: copy.key.subpath === "" ? "transcript" : copy.key.subpath,
@@ -121,7 +120,7 @@ const restore = async (ctx: Context, reference: string | undefined): Promise<voi
   if (home === undefined) throw new CliFailure("usage", "no Claude home to restore into (--claude-home DIR)")
   const inDir = optionValue(ctx, "--in")
   const cwd = inDir === undefined ? (resolution.cwd ?? undefined) : resolve(inDir)
-  const restored = await restoreMissing(storeVault(ctx.storeDir), cache, home, resolution.claudeSessionIds, cwd)
+  const restored = await restoreMissing(await ctx.vault(), cache, home, resolution.claudeSessionIds, cwd)
   const out = {
     id: resolution.stableId,
     claudeSessionIds: resolution.claudeSessionIds,
@@ -133,7 +132,7 @@ const restore = async (ctx: Context, reference: string | undefined): Promise<voi
 }
 
 const verify = async (ctx: Context): Promise<void> => {
-  const checks = await runAsPromise(verifyVault(storeVault(ctx.storeDir)))
+  const checks = await runAsPromise(verifyVault(await ctx.vault()))
   const damaged = checks.filter((c) => c.problem !== undefined)
   for (const c of damaged)
     ctx.err(ctx.json ? JSON.stringify({ file: keyName(c.key), problem: c.problem }) : `damaged: ${c.problem}`)
@@ -156,7 +155,7 @@ const prune = async (ctx: Context): Promise<void> => {
   if (age === undefined)
     throw new CliFailure("usage", "vault prune takes --older-than AGE (30d, 12w: copies not updated for that long)")
   const dryRun = ctx.parsed.flags.has("--dry-run")
-  const vault = storeVault(ctx.storeDir)
+  const vault = await ctx.vault()
   const cutoff = Date.now() - age
   const { cache } = await ctx.open()
   const here = transcriptsHere(cache)
