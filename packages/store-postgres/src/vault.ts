@@ -16,6 +16,7 @@
  */
 import {
   byKey,
+  type CopySummary,
   claimVerdict,
   keyName,
   pushVerdict,
@@ -65,6 +66,7 @@ interface CopyRow {
   project_key: string
   cwd: string | null
   host: string
+  via: string | null
   first_at: string
   updated_at: string
 }
@@ -92,8 +94,11 @@ const createTables = (t: ReturnType<typeof tablesOf>) => `
     project_key text NOT NULL,
     cwd text,
     host text NOT NULL,
+    via text,
     first_at bigint NOT NULL,
     updated_at bigint NOT NULL,
+    summary_mtime bigint,
+    summary text,
     PRIMARY KEY (session_id, subpath)
   );
   CREATE TABLE IF NOT EXISTS ${t.chunks} (
@@ -122,7 +127,12 @@ const described = (row: CopyRow, chunks: ReadonlyArray<ChunkRow>): VaultedTransc
   if (key === undefined || Number(row.length) === 0) return undefined
   return {
     key,
-    meta: { projectKey: row.project_key, ...(row.cwd === null ? {} : { cwd: row.cwd }), host: row.host },
+    meta: {
+      projectKey: row.project_key,
+      ...(row.cwd === null ? {} : { cwd: row.cwd }),
+      host: row.host,
+      ...(row.via === "session-store" ? { via: "session-store" as const } : {})
+    },
     generation: row.generation,
     length: Number(row.length),
     chunks: chunks.map((c) => ({ offset: Number(c.offset), length: c.length, sha256: c.sha256, at: Number(c.at) })),
@@ -218,9 +228,9 @@ const openPostgresVault = async (options: PostgresVaultOptions): Promise<Postgre
             const at = now()
             // the first push makes the row; every push then waits its turn on it
             await client.query(
-              `INSERT INTO ${t.copies} (session_id, subpath, generation, length, project_key, cwd, host, first_at, updated_at)
-               VALUES ($1, $2, 0, 0, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING`,
-              [key.sessionId, key.subpath, meta.projectKey, meta.cwd ?? null, meta.host, at]
+              `INSERT INTO ${t.copies} (session_id, subpath, generation, length, project_key, cwd, host, via, first_at, updated_at)
+               VALUES ($1, $2, 0, 0, $3, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING`,
+              [key.sessionId, key.subpath, meta.projectKey, meta.cwd ?? null, meta.host, meta.via ?? null, at]
             )
             const row = (
               await client.query<CopyRow>(
@@ -248,7 +258,7 @@ const openPostgresVault = async (options: PostgresVaultOptions): Promise<Postgre
             const updated = (
               await client.query<CopyRow>(
                 `UPDATE ${t.copies} SET generation = $3, length = $4, project_key = $5, cwd = $6, host = $7, updated_at = $8,
-                   first_at = CASE WHEN length = 0 THEN $8 ELSE first_at END
+                   via = $9, first_at = CASE WHEN length = 0 THEN $8 ELSE first_at END
                  WHERE session_id = $1 AND subpath = $2 RETURNING *`,
                 [
                   key.sessionId,
@@ -258,7 +268,8 @@ const openPostgresVault = async (options: PostgresVaultOptions): Promise<Postgre
                   meta.projectKey,
                   meta.cwd ?? null,
                   meta.host,
-                  at
+                  at,
+                  meta.via ?? null
                 ]
               )
             ).rows[0] as CopyRow
@@ -377,8 +388,58 @@ const openPostgresVault = async (options: PostgresVaultOptions): Promise<Postgre
       ])
     })
 
+  const putSummary: VaultShape["putSummary"] = (key, expected, summary) =>
+    attempt("keep a summary in", async () => {
+      const kept = await pool.query(
+        `UPDATE ${t.copies} SET summary_mtime = $3, summary = $4
+         WHERE session_id = $1 AND subpath = $2 AND length > 0 AND summary_mtime IS NOT DISTINCT FROM $5`,
+        [key.sessionId, key.subpath, summary.mtime, JSON.stringify(summary.data), expected ?? null]
+      )
+      return (kept.rowCount ?? 0) > 0
+    })
+
+  const summaryRow = (row: { summary_mtime: string | null; summary: string | null }): CopySummary | undefined => {
+    if (row.summary_mtime === null || row.summary === null) return undefined
+    const data: unknown = JSON.parse(row.summary)
+    return typeof data === "object" && data !== null && !Array.isArray(data)
+      ? { mtime: Number(row.summary_mtime), data: data as Record<string, unknown> }
+      : undefined
+  }
+
+  const summaryOf: VaultShape["summaryOf"] = (key) =>
+    attempt("read a summary in", async () => {
+      const row = (
+        await pool.query<{ summary_mtime: string | null; summary: string | null }>(
+          `SELECT summary_mtime, summary FROM ${t.copies} WHERE session_id = $1 AND subpath = $2 AND length > 0`,
+          [key.sessionId, key.subpath]
+        )
+      ).rows[0]
+      return row === undefined ? undefined : summaryRow(row)
+    })
+
+  const summaries: VaultShape["summaries"] = (projectKey) =>
+    attempt("read the summaries in", async () => {
+      const rows = (
+        await pool.query<{ session_id: string; subpath: string; summary_mtime: string | null; summary: string | null }>(
+          `SELECT session_id, subpath, summary_mtime, summary FROM ${t.copies}
+           WHERE project_key = $1 AND subpath = '' AND length > 0 AND summary IS NOT NULL`,
+          [projectKey]
+        )
+      ).rows
+      return rows
+        .flatMap((row) => {
+          const key = transcriptKeyOf(row.session_id, row.subpath)
+          const summary = summaryRow(row)
+          return key === undefined || summary === undefined ? [] : [{ key, ...summary }]
+        })
+        .sort(byKey)
+    })
+
   return {
     kind: "postgres",
+    putSummary,
+    summaryOf,
+    summaries,
     claim,
     release,
     location,

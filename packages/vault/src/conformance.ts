@@ -315,6 +315,45 @@ export const runVaultConformance = (name: string, factory: VaultFactory, options
         expect((await run(vault.list())).map((c) => keyName(c.key))).not.toContain(keyName(key(10)))
       }))
 
+    it("keeps a summary beside a copy by compare-and-set, listed by project folder, gone with the copy", () =>
+      withVault(factory, async ({ vault, reopen }) => {
+        const other = (await reopen?.()) ?? vault
+        // no copy, no summary
+        expect(await run(vault.putSummary(key(11), undefined, { mtime: 1, data: { a: 1 } }))).toBe(false)
+        await run(vault.push(key(11), meta, { generation: 0, offset: 0, bytes: bytesOf("x\n") }))
+        await run(
+          vault.push(key(12), { ...meta, projectKey: "-other" }, { generation: 0, offset: 0, bytes: bytesOf("y\n") })
+        )
+        expect(await run(vault.putSummary(key(11), undefined, { mtime: 5, data: { title: "é", n: [1, 2] } }))).toBe(
+          true
+        )
+        // a writer that read an older summary loses the race, and says so
+        expect(await run(other.putSummary(key(11), undefined, { mtime: 6, data: { lost: true } }))).toBe(false)
+        expect(await run(other.putSummary(key(11), 5, { mtime: 7, data: { title: "b" } }))).toBe(true)
+        expect(await run(vault.summaryOf(key(11)))).toEqual({ mtime: 7, data: { title: "b" } })
+        await run(vault.putSummary(key(12), undefined, { mtime: 3, data: {} }))
+        expect(await run(vault.summaries(meta.projectKey))).toEqual([{ key: key(11), mtime: 7, data: { title: "b" } }])
+        await run(vault.remove(key(11)))
+        expect(await run(vault.summaries(meta.projectKey))).toEqual([])
+        expect(await run(vault.summaryOf(key(11)))).toBeUndefined()
+      }))
+
+    it("keeps who writes a copy: a mirror leaves the SessionStore's copies alone", () =>
+      withVault(factory, async ({ vault }) => {
+        const viaStore = { ...meta, via: "session-store" as const }
+        await run(vault.push(key(13), viaStore, { generation: 0, offset: 0, bytes: bytesOf('{"type":"user"}\n') }))
+        expect((await run(vault.describe(key(13))))?.meta).toEqual(viaStore)
+        const dir = mkdtempSync(join(tmpdir(), "cc-vault-conf-"))
+        try {
+          const file = join(dir, "t.jsonl")
+          writeFileSync(file, '{"type":"user"}\n{"type":"assistant"}\n')
+          expect((await run(mirrorTranscript(vault, { key: key(13), meta, path: file })))._tag).toBe("Unchanged")
+          expect((await run(vault.describe(key(13))))?.length).toBe(16)
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      }))
+
     it("restores nothing of a copy it does not hold", () =>
       withVault(factory, async ({ vault }) => {
         const error = await failureOf(restoreTranscript(vault, key(9), join(tmpdir(), "never-written.jsonl")))

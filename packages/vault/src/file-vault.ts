@@ -38,6 +38,7 @@ import {
   type ChunkRef,
   type ClaimHolder,
   type ClaimOutcome,
+  type CopySummary,
   claimVerdict,
   type Push,
   type TranscriptMeta,
@@ -53,7 +54,8 @@ const MetaLine = Schema.Struct({
   t: Schema.Literal("meta"),
   projectKey: Schema.String,
   cwd: Schema.optionalKey(Schema.String),
-  host: Schema.String
+  host: Schema.String,
+  via: Schema.optionalKey(Schema.Literal("session-store"))
 })
 const ChunkLine = Schema.Struct({
   t: Schema.Literal("chunk"),
@@ -70,6 +72,9 @@ const ClaimFile = Schema.Struct({
 })
 const decodeClaim = jsonDecoder(ClaimFile, "not a claim")
 const CLAIM = "claim.json"
+const SummaryFile = Schema.Struct({ mtime: Schema.Number, data: Schema.Record(Schema.String, Schema.Unknown) })
+const decodeSummary = jsonDecoder(SummaryFile, "not a summary")
+const SUMMARY = "summary.json"
 
 const partName = (key: TranscriptKey): string =>
   key.subpath === "" ? OWN_TRANSCRIPT : `${SUB_PREFIX}${key.subpath.replaceAll("/", "+")}`
@@ -118,7 +123,12 @@ const readManifest = (text: string): Manifest => {
     }
     const value = decoded.value
     if (value.t === "meta") {
-      meta = { projectKey: value.projectKey, ...(value.cwd === undefined ? {} : { cwd: value.cwd }), host: value.host }
+      meta = {
+        projectKey: value.projectKey,
+        ...(value.cwd === undefined ? {} : { cwd: value.cwd }),
+        host: value.host,
+        ...(value.via === undefined ? {} : { via: value.via })
+      }
       continue
     }
     const chunks = generations.get(value.g) ?? []
@@ -156,7 +166,7 @@ const writeAll = (fd: number, bytes: Uint8Array, position: number): void => {
 }
 
 const sameMeta = (a: TranscriptMeta | undefined, b: TranscriptMeta): boolean =>
-  a !== undefined && a.projectKey === b.projectKey && a.cwd === b.cwd && a.host === b.host
+  a !== undefined && a.projectKey === b.projectKey && a.cwd === b.cwd && a.host === b.host && a.via === b.via
 
 export interface FileVaultOptions {
   /** The vault's folder (made 0700 on the first push). */
@@ -320,6 +330,49 @@ export const makeFileVault = (options: FileVaultOptions): VaultShape => {
       catch: (cause) => (cause instanceof VaultIOError ? cause : ioError(cause, partDir(key), "release the claim on"))
     })
 
+  const summaryIn = (key: TranscriptKey): CopySummary | undefined => {
+    try {
+      const decoded = decodeSummary(readFileSync(join(partDir(key), SUMMARY), "utf8"))
+      return decoded._tag === "Ok" ? decoded.value : undefined
+    } catch (error) {
+      if (errnoCode(error) === "ENOENT" || errnoCode(error) === "ENOTDIR") return undefined
+      throw error
+    }
+  }
+
+  const putSummary = (
+    key: TranscriptKey,
+    expected: number | undefined,
+    summary: CopySummary
+  ): Effect.Effect<boolean, VaultError> =>
+    Effect.tryPromise({
+      try: async () => {
+        if (manifestOf(key) === undefined) return false
+        return locked(key, () => {
+          if (summaryIn(key)?.mtime !== expected) return false
+          writeFileAtomicSync(join(partDir(key), SUMMARY), JSON.stringify(summary))
+          return true
+        })
+      },
+      catch: (cause) => (cause instanceof VaultIOError ? cause : ioError(cause, partDir(key), "keep a summary in"))
+    })
+
+  const summaryOf = (key: TranscriptKey): Effect.Effect<CopySummary | undefined, VaultError> =>
+    Effect.try({ try: () => summaryIn(key), catch: (cause) => ioError(cause, partDir(key), "read a summary in") })
+
+  const summaries = (projectKey: string) =>
+    Effect.flatMap(list(), (copies) =>
+      Effect.try({
+        try: () =>
+          copies.flatMap((copy) => {
+            if (copy.key.subpath !== "" || copy.meta.projectKey !== projectKey) return []
+            const summary = summaryIn(copy.key)
+            return summary === undefined ? [] : [{ key: copy.key, ...summary }]
+          }),
+        catch: (cause) => ioError(cause, dir, "read the summaries in")
+      })
+    )
+
   const push = (
     key: TranscriptKey,
     meta: TranscriptMeta,
@@ -398,7 +451,20 @@ export const makeFileVault = (options: FileVaultOptions): VaultShape => {
       catch: (cause) => ioError(cause, partDir(key), "remove")
     })
 
-  return { kind: "file", location: dir, push, describe, readChunk, list, remove, claim, release }
+  return {
+    kind: "file",
+    location: dir,
+    push,
+    describe,
+    readChunk,
+    list,
+    remove,
+    claim,
+    release,
+    putSummary,
+    summaryOf,
+    summaries
+  }
 }
 
 const readdirOrNone = (path: string): Array<string> => {

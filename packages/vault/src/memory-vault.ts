@@ -6,6 +6,7 @@ import { pushVerdict } from "./push-rule.js"
 import {
   type ChunkRef,
   type ClaimHolder,
+  type CopySummary,
   claimVerdict,
   type Push,
   type TranscriptMeta,
@@ -41,6 +42,7 @@ export const makeMemoryVault = (options: { readonly now?: () => number } = {}): 
   const now = options.now ?? Date.now
   const held = new Map<string, Held>()
   const claims = new Map<string, { by: ClaimHolder; until: number }>()
+  const summaries = new Map<string, CopySummary>()
   return {
     kind: "memory",
     location: "memory",
@@ -99,6 +101,7 @@ export const makeMemoryVault = (options: { readonly now?: () => number } = {}): 
     remove: (key: TranscriptKey) =>
       Effect.sync(() => {
         claims.delete(keyName(key))
+        summaries.delete(keyName(key))
         return held.delete(keyName(key))
       }),
     claim: (key: TranscriptKey, holder: ClaimHolder, ttlMs: number) =>
@@ -110,6 +113,24 @@ export const makeMemoryVault = (options: { readonly now?: () => number } = {}): 
     release: (key: TranscriptKey, holderId: string) =>
       Effect.sync(() => {
         if (claims.get(keyName(key))?.by.id === holderId) claims.delete(keyName(key))
-      })
+      }),
+    putSummary: (key: TranscriptKey, expected: number | undefined, summary: CopySummary) =>
+      Effect.sync(() => {
+        if (!held.has(keyName(key)) || summaries.get(keyName(key))?.mtime !== expected) return false
+        summaries.set(keyName(key), structuredClone(summary))
+        return true
+      }),
+    summaryOf: (key: TranscriptKey) =>
+      Effect.sync(() => {
+        const kept = summaries.get(keyName(key))
+        return kept === undefined ? undefined : structuredClone(kept)
+      }),
+    summaries: (projectKey: string) =>
+      Effect.sync(() =>
+        [...held.values()]
+          .filter((h) => h.key.subpath === "" && h.meta.projectKey === projectKey && summaries.has(keyName(h.key)))
+          .map((h) => ({ key: h.key, ...structuredClone(summaries.get(keyName(h.key)) as CopySummary) }))
+          .sort(byKey)
+      )
   }
 }

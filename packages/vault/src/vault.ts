@@ -27,6 +27,12 @@ export interface TranscriptMeta {
   readonly cwd?: string
   /** The host it was copied from. */
   readonly host: string
+  /**
+   * Who writes the copy: a file's mirror (unset) or the Agent SDK's `SessionStore` (entries
+   * it was handed, re-serialized). A mirror never pushes to a copy the SessionStore keeps: the
+   * two would not agree byte for byte.
+   */
+  readonly via?: "session-store"
 }
 
 export interface ChunkRef {
@@ -105,6 +111,21 @@ export interface VaultShape {
   readonly claim: (key: TranscriptKey, holder: ClaimHolder, ttlMs: number) => Effect.Effect<ClaimOutcome, VaultError>
   /** Gives a claim up (nothing happens unless `holderId` holds it). */
   readonly release: (key: TranscriptKey, holderId: string) => Effect.Effect<void, VaultError>
+  /**
+   * Keeps a summary beside a copy if the one kept now has the mtime `expected` (undefined: none
+   * kept), a compare-and-set: whether it was kept. Gone with the copy.
+   */
+  readonly putSummary: (
+    key: TranscriptKey,
+    expected: number | undefined,
+    summary: CopySummary
+  ) => Effect.Effect<boolean, VaultError>
+  /** The summary kept beside one copy. */
+  readonly summaryOf: (key: TranscriptKey) => Effect.Effect<CopySummary | undefined, VaultError>
+  /** The summaries kept beside the copies of one project folder's transcripts (subpath ""). */
+  readonly summaries: (
+    projectKey: string
+  ) => Effect.Effect<ReadonlyArray<{ readonly key: TranscriptKey } & CopySummary>, VaultError>
 }
 
 /** The one rule of a claim, shared by every vault: who holds it after `holder` asks at `now`. */
@@ -117,6 +138,12 @@ export const claimVerdict = (
   current !== undefined && current.until > now && current.by.id !== holder.id
     ? { _tag: "Held", by: current.by, until: current.until }
     : { _tag: "Granted", until: now + Math.max(0, ttlMs) }
+
+/** An opaque summary kept beside a copy (the SDK's `SessionSummaryEntry`): its write time and data. */
+export interface CopySummary {
+  readonly mtime: number
+  readonly data: Readonly<Record<string, unknown>>
+}
 
 export class Vault extends Context.Service<Vault, VaultShape>()("@cc/vault/Vault") {}
 
