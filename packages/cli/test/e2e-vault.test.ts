@@ -48,6 +48,12 @@ describe("2.1.332 (real CLI): the vault", () => {
       .split("\n")
       .map((l) => JSON.parse(l))
     expect(listed).toMatchObject([{ claudeSessionId: run.claudeSessionId, transcript: "deleted", stableId: run.id }])
+    // ls --all still lists the chain, saying where it went
+    const all = await w.json<Array<{ id: string; status: string; transcript?: string }>>(["ls", "--all"])
+    expect(all).toEqual([
+      expect.objectContaining({ id: run.id, status: "deleted", transcript: `deleted from ${w.home}, kept` })
+    ])
+    expect((await w.cli(["ls", "--all"])).stdout).toMatch(/deleted/)
 
     const resumed = await w.json<Launched>(["resume", run.id, "--", "which word?"], proj)
     expect(resumed).toMatchObject({ id: run.id, claudeSessionId: run.claudeSessionId })
@@ -120,6 +126,25 @@ describe("2.1.332 (real CLI): the vault", () => {
     await w.json(["recover", "--adopt"])
     expect(await w.json(["vault", "sync"])).toMatchObject({ files: 1, pushed: 1 })
     expect(await w.json(["vault", "sync"])).toMatchObject({ files: 1, pushed: 0, unchanged: 1 })
+    // the session goes on outside cc-session: the next ls --all takes the new turns to the vault
+    const sessionId = JSON.parse(direct.stdout.split("\n")[0] as string).session_id as string
+    await w.json(["ls", "--all"])
+    const resumed = await runProcess(
+      w.bin,
+      ["-p", "more by hand", "--resume", sessionId, "--output-format", "stream-json", "--verbose"],
+      {
+        cwd: proj,
+        env: claudeEnv(standinUrl(), w.home)
+      }
+    )
+    expect(resumed.code).toBe(0)
+    await w.json(["ls", "--all"])
+    const [copy] = (await w.cli(["--json", "vault", "ls"])).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+    const [transcript] = (await w.json<Show>(["show", sessionId])).transcripts
+    expect(copy.bytes).toBe(readFileSync(transcript as string).length)
     expect(await w.json(["vault", "prune", "--older-than", "1d", "--dry-run"])).toMatchObject({ wouldRemove: 0 })
     expect(await w.json(["vault", "prune", "--older-than", "0m"])).toMatchObject({ removed: 1, onlyCopies: 0 })
     expect((await w.cli(["--json", "vault", "ls"])).stdout).toBe("")

@@ -71,7 +71,12 @@ type Plan =
   | { readonly _tag: "Push"; readonly generation: number; readonly from: number; readonly to: number }
 
 const planOf = (fd: number, copy: VaultedTranscript | undefined): { plan: Plan; end: number } => {
-  const end = wholeLinesEnd(fd, fstatSync(fd).size)
+  const stat = fstatSync(fd)
+  // the same size, not written since the copy was: unchanged, without reading it (a file
+  // replaced by one of the same size has a newer mtime)
+  if (copy !== undefined && stat.size === copy.length && stat.mtimeMs <= copy.updatedAt)
+    return { end: stat.size, plan: { _tag: "Done", outcome: { _tag: "Unchanged", copy } } }
+  const end = wholeLinesEnd(fd, stat.size)
   if (copy === undefined || copy.length === 0)
     return {
       end,

@@ -48,7 +48,9 @@ export const ChainRow = Schema.Struct({
   /** The SDK's archive mark on its latest member: null if it never had one (archived rows are hidden unless `--archived`). */
   archived: Schema.NullOr(Schema.Boolean),
   /** The cwd the transcript records, when `--map` shows it elsewhere on this host (`cwd`). */
-  recordedCwd: Schema.optionalKey(Schema.String)
+  recordedCwd: Schema.optionalKey(Schema.String),
+  /** A chain Claude's cleanup deleted that the vault kept: "deleted from <home>, kept". */
+  transcript: Schema.optionalKey(Schema.String)
 })
 export type ChainRow = typeof ChainRow.Type
 

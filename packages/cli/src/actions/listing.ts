@@ -41,7 +41,14 @@ export interface Listing {
   readonly running: boolean
   /** How many project folders' rows were made (all of them, unless the listing was updated). */
   readonly madeAgain: number
+  /**
+   * The Claude ids of the rows an update made again (their transcripts changed): of every
+   * such row, and of those a stable session owns. None when the listing was kept or made whole.
+   */
+  readonly changed: { readonly all: ReadonlyArray<string>; readonly owned: ReadonlyArray<string> }
 }
+
+const NOTHING_CHANGED = { all: [], owned: [] }
 
 /**
  * An update that made the rows of at most this many folders again is not written back: the
@@ -57,6 +64,8 @@ interface MadeRow {
   readonly latest: string
   readonly archived: boolean
   readonly folders: ReadonlyArray<string>
+  readonly claudeSessionIds: ReadonlyArray<string>
+  readonly owned: boolean
 }
 
 const madeRow = (row: ChainRow, cache: TranscriptCache): MadeRow => ({
@@ -64,7 +73,9 @@ const madeRow = (row: ChainRow, cache: TranscriptCache): MadeRow => ({
   lastActivity: row.lastActivity,
   latest: row.latestClaudeSessionId,
   archived: row.archived === true,
-  folders: [...new Set(row.claudeSessionIds.flatMap((id) => cache.indexedFoldersOf(id)))]
+  folders: [...new Set(row.claudeSessionIds.flatMap((id) => cache.indexedFoldersOf(id)))],
+  claudeSessionIds: row.claudeSessionIds,
+  owned: row.id !== null
 })
 
 /** Where the writer put a row made now, or a run of a kept listing's rows (`from` to `to`, inclusive). */
@@ -164,7 +175,8 @@ const madeListing = (cache: TranscriptCache, log: ListingLog): Listing => {
     layout: () => layoutOf(cache, writer.segments),
     archivedRows: made.filter((r) => r.archived).length,
     running,
-    madeAgain: cache.folderFingerprints().size
+    madeAgain: cache.folderFingerprints().size,
+    changed: NOTHING_CHANGED
   }
 }
 
@@ -267,7 +279,11 @@ export const updatedListing = (kept: KeptListing, cache: TranscriptCache): Listi
     layout: () => layoutOf(cache, writer.segments, layout),
     archivedRows: archivedRows + made.filter((r) => r.archived).length,
     running,
-    madeAgain: toMake.size
+    madeAgain: toMake.size,
+    changed: {
+      all: made.flatMap((r) => r.claudeSessionIds),
+      owned: made.flatMap((r) => (r.owned ? r.claudeSessionIds : []))
+    }
   }
 }
 
@@ -279,7 +295,9 @@ const sameKeys = (a: ListingKeys, b: ListingKeys) => a.logKey === b.logKey && a.
  * refresh is the check: one stat per transcript), it is that listing again; when only some
  * folders changed, only their rows are made again.
  */
-export const allChains = async (ctx: Context): Promise<{ readonly rows: Buffer; readonly archivedRows: number }> => {
+export const allChains = async (
+  ctx: Context
+): Promise<{ readonly rows: Buffer; readonly archivedRows: number; readonly changed: Listing["changed"] }> => {
   const savedAt = listingCacheFile(ctx.storeDir)
   const keysOf = (cache: TranscriptCache) => listingKeys(ctx.storeDir, ctx.claudeHomes, cache.folderFingerprints())
   // a shared log (PostgreSQL) changes without this machine seeing it: listed afresh each time
@@ -294,7 +312,7 @@ export const allChains = async (ctx: Context): Promise<{ readonly rows: Buffer; 
     if (kept !== undefined && kept.keys.logKey === keys.logKey) {
       if (kept.keys.indexKey === keys.indexKey) {
         warnSkippedLines(ctx.warn, storeLayout(ctx.storeDir).events, kept.skipped)
-        return kept
+        return { ...kept, changed: NOTHING_CHANGED }
       }
       const updated = updatedListing(kept, transcripts)
       if (updated !== undefined) {

@@ -72,6 +72,87 @@ const oneLine = (text: string, max: number): string => {
 }
 const day = (iso: string | null) => (iso === null ? "-" : iso.slice(0, 16).replace("T", " "))
 
+/** The listing's JSON array with more rows at its end. */
+const withRows = (rows: Buffer, more: ReadonlyArray<ChainRow>): Buffer => {
+  const extra = more.map((row) => JSON.stringify(row)).join(",")
+  return rows.length <= 2
+    ? Buffer.from(`[${extra}]`)
+    : Buffer.concat([rows.subarray(0, rows.lastIndexOf("]")), Buffer.from(`,${extra}]`)])
+}
+
+interface ListFilters {
+  readonly cwd: string | undefined
+  readonly since: number | undefined
+  readonly limit: number | undefined
+  readonly near: (path: string | null | undefined) => boolean
+}
+
+/** `ls --all` printed: as kept, filtered, or as a table. */
+const listAll = async (ctx: Context, rows: Buffer, archivedRows: number, { cwd, since, limit, near }: ListFilters) => {
+  const withArchived = ctx.parsed.flags.has("--archived")
+  // unfiltered JSON is the listing as it was made (or kept): printed as it is
+  const tag = optionValue(ctx, "--tag")
+  const grep = optionValue(ctx, "--grep")
+  const branch = optionValue(ctx, "--branch")
+  const programmatic = ctx.parsed.flags.has("--programmatic")
+    ? true
+    : ctx.parsed.flags.has("--no-programmatic")
+      ? false
+      : undefined
+  if (ctx.parsed.flags.has("--programmatic") && ctx.parsed.flags.has("--no-programmatic"))
+    throw new CliFailure("usage", "--programmatic and --no-programmatic exclude each other")
+  const plain =
+    cwd === undefined &&
+    since === undefined &&
+    limit === undefined &&
+    tag === undefined &&
+    branch === undefined &&
+    programmatic === undefined &&
+    grep === undefined &&
+    (withArchived || archivedRows === 0) &&
+    ctx.mappings.length === 0
+  // chains Claude's cleanup deleted whole and the vault kept: after the others
+  const deleted = await (await import("./vault.js")).deletedButKept(ctx)
+  if (ctx.json && plain) return ctx.outBytes(deleted.length === 0 ? rows : withRows(rows, deleted))
+  const filtered = [...listingRows(rows), ...deleted]
+    .map((r) => onThisHost(r, ctx))
+    .filter(
+      (r) =>
+        near(r.cwd) &&
+        (since === undefined || (r.lastActivity !== null && Date.parse(r.lastActivity) >= since)) &&
+        (tag === undefined || r.tag === tag) &&
+        (branch === undefined || r.gitBranch === branch) &&
+        (programmatic === undefined || r.programmatic === programmatic) &&
+        (withArchived || r.archived !== true)
+    )
+  const listed = (grep === undefined ? filtered : await withMatch(ctx, filtered, grep)).slice(0, limit)
+  if (ctx.json) return ctx.out(JSON.stringify(listed))
+  return table(ctx, [
+    { header: "ID", cells: listed.map((r) => short(r.id)), id: { strip: "cc-session-" } },
+    { header: "STATUS", cells: listed.map((r) => r.status), colours: statusColours },
+    ...(listed.some((r) => (r.label ?? null) !== null)
+      ? [{ header: "NAME", cells: listed.map((r) => r.label ?? "-"), drop: 4 }]
+      : []),
+    ...(listed.some((r) => r.title !== null)
+      ? [{ header: "TITLE", cells: listed.map((r) => oneLine(r.title ?? "-", 40)), drop: 5 }]
+      : []),
+    ...(listed.some((r) => r.tag !== null)
+      ? [{ header: "TAG", cells: listed.map((r) => r.tag ?? "-"), drop: 3.5 }]
+      : []),
+    { header: "LATEST CLAUDE ID", cells: listed.map((r) => r.latestClaudeSessionId), id: { short: "LATEST" } },
+    { header: "RUNS", cells: listed.map((r) => String(r.claudeSessionIds.length)), drop: 1 },
+    { header: "LAST ACTIVITY", cells: listed.map((r) => day(r.lastActivity)), drop: 3 },
+    {
+      header: "FORKED",
+      cells: listed.map((r) =>
+        r.forkedFrom === null ? "-" : `fork of ${r.forkedFrom.claudeSessionId?.slice(0, 8) ?? "?"}`
+      ),
+      drop: 2
+    },
+    { header: "CWD", cells: listed.map((r) => short(r.cwd)) }
+  ])
+}
+
 export const ls = async (ctx: Context): Promise<void> => {
   const cwd = optionValue(ctx, "--cwd")
   const since = parseSince(optionValue(ctx, "--since"))
@@ -80,67 +161,13 @@ export const ls = async (ctx: Context): Promise<void> => {
     cwd === undefined ||
     (path !== null && path !== undefined && cwdRelation(resolve(cwd), path, { mappings: ctx.mappings }) !== "none")
   if (ctx.parsed.flags.has("--all")) {
-    const { rows, archivedRows } = await allChains(ctx)
-    const withArchived = ctx.parsed.flags.has("--archived")
-    // unfiltered JSON is the listing as it was made (or kept): printed as it is
-    const tag = optionValue(ctx, "--tag")
-    const grep = optionValue(ctx, "--grep")
-    const branch = optionValue(ctx, "--branch")
-    const programmatic = ctx.parsed.flags.has("--programmatic")
-      ? true
-      : ctx.parsed.flags.has("--no-programmatic")
-        ? false
-        : undefined
-    if (ctx.parsed.flags.has("--programmatic") && ctx.parsed.flags.has("--no-programmatic"))
-      throw new CliFailure("usage", "--programmatic and --no-programmatic exclude each other")
-    const plain =
-      cwd === undefined &&
-      since === undefined &&
-      limit === undefined &&
-      tag === undefined &&
-      branch === undefined &&
-      programmatic === undefined &&
-      grep === undefined &&
-      (withArchived || archivedRows === 0) &&
-      ctx.mappings.length === 0
-    if (ctx.json && plain) return ctx.outBytes(rows)
-    const filtered = listingRows(rows)
-      .map((r) => onThisHost(r, ctx))
-      .filter(
-        (r) =>
-          near(r.cwd) &&
-          (since === undefined || (r.lastActivity !== null && Date.parse(r.lastActivity) >= since)) &&
-          (tag === undefined || r.tag === tag) &&
-          (branch === undefined || r.gitBranch === branch) &&
-          (programmatic === undefined || r.programmatic === programmatic) &&
-          (withArchived || r.archived !== true)
-      )
-    const listed = (grep === undefined ? filtered : await withMatch(ctx, filtered, grep)).slice(0, limit)
-    if (ctx.json) return ctx.out(JSON.stringify(listed))
-    return table(ctx, [
-      { header: "ID", cells: listed.map((r) => short(r.id)), id: { strip: "cc-session-" } },
-      { header: "STATUS", cells: listed.map((r) => r.status), colours: statusColours },
-      ...(listed.some((r) => (r.label ?? null) !== null)
-        ? [{ header: "NAME", cells: listed.map((r) => r.label ?? "-"), drop: 4 }]
-        : []),
-      ...(listed.some((r) => r.title !== null)
-        ? [{ header: "TITLE", cells: listed.map((r) => oneLine(r.title ?? "-", 40)), drop: 5 }]
-        : []),
-      ...(listed.some((r) => r.tag !== null)
-        ? [{ header: "TAG", cells: listed.map((r) => r.tag ?? "-"), drop: 3.5 }]
-        : []),
-      { header: "LATEST CLAUDE ID", cells: listed.map((r) => r.latestClaudeSessionId), id: { short: "LATEST" } },
-      { header: "RUNS", cells: listed.map((r) => String(r.claudeSessionIds.length)), drop: 1 },
-      { header: "LAST ACTIVITY", cells: listed.map((r) => day(r.lastActivity)), drop: 3 },
-      {
-        header: "FORKED",
-        cells: listed.map((r) =>
-          r.forkedFrom === null ? "-" : `fork of ${r.forkedFrom.claudeSessionId?.slice(0, 8) ?? "?"}`
-        ),
-        drop: 2
-      },
-      { header: "CWD", cells: listed.map((r) => short(r.cwd)) }
-    ])
+    const { rows, archivedRows, changed } = await allChains(ctx)
+    try {
+      return await listAll(ctx, rows, archivedRows, { cwd, since, limit, near })
+    } finally {
+      // the vault kept fresh with what changed since the last listing
+      await (await import("./vault.js")).keepChanged(ctx, changed)
+    }
   }
 
   const { resolver } = await ctx.open()

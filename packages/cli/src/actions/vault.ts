@@ -4,8 +4,10 @@
  * a session's deleted transcripts back without running claude, `verify` checks every chunk,
  * `prune` drops copies not updated for a while.
  */
+import { readdirSync } from "node:fs"
 import { resolve } from "node:path"
-import { runAsPromise } from "@cc/events"
+import { type ClaudeSessionId, claudeSessionIdOf, runAsPromise } from "@cc/events"
+import type { Resolution } from "@cc/resolver"
 import { keyName, type VaultedTranscript, verifyVault } from "@cc/vault"
 import { CliFailure, type Context, human, optionValue } from "../context.js"
 import { ageMs } from "../durations.js"
@@ -20,6 +22,7 @@ import {
   type VaultPolicy,
   vaultPolicyOf
 } from "../vault-keep.js"
+import type { ChainRow } from "./chain-rows.js"
 
 const SUBCOMMANDS = "sync, ls, restore <ref>, verify or prune --older-than AGE"
 
@@ -38,6 +41,89 @@ export const keepPerPolicy = async (ctx: Context, policy: VaultPolicy): Promise<
   const summary = await keepTranscripts(await ctx.vault(), targets)
   for (const problem of summary.problems) ctx.warn(problem)
   return summary
+}
+
+/**
+ * What `ls --all` keeps fresh: the transcripts of the rows it made again (their folders
+ * changed), those the policy keeps. Nothing when the listing was kept as it was.
+ */
+export const keepChanged = async (
+  ctx: Context,
+  changed: { readonly all: ReadonlyArray<string>; readonly owned: ReadonlyArray<string> }
+): Promise<void> => {
+  if (changed.all.length === 0) return
+  const policy = policyOf(ctx)
+  const ids = policy === "all" ? changed.all : policy === "stable" ? changed.owned : []
+  if (ids.length === 0) return
+  const { cache } = await ctx.open()
+  const summary = await keepTranscripts(await ctx.vault(), mirrorTargetsOf(cache, [...new Set(ids)]))
+  for (const problem of summary.problems) ctx.warn(problem)
+}
+
+/**
+ * Rows for the chains Claude's cleanup deleted whole that the vault kept: `ls --all` lists
+ * them after the others (transcript "deleted from <home>, kept"). Only the store's own vault
+ * is looked at here (one folder listing when nothing was deleted); a shared one: `vault ls`.
+ */
+export const deletedButKept = async (ctx: Context): Promise<Array<ChainRow>> => {
+  if (ctx.vaultLocation.kind !== "file") return []
+  let names: Array<string>
+  try {
+    names = readdirSync(ctx.vaultLocation.location)
+  } catch {
+    return []
+  }
+  const { cache, resolver } = await ctx.open()
+  const missing = names.filter(
+    (name) => claudeSessionIdOf(name) !== undefined && cache.indexedFoldersOf(name).length === 0
+  )
+  if (missing.length === 0) return []
+  const vault = await ctx.vault()
+  const home = ctx.claudeHomes[0] ?? "the Claude home"
+  const chains = new Map<string, { resolution: Resolution | undefined; ids: Array<string> }>()
+  for (const id of missing) {
+    const resolution = await resolver.resolve(id).catch(() => undefined)
+    const owner = resolution?.stableId ?? id
+    const chain = chains.get(owner) ?? { resolution, ids: [] }
+    chain.ids.push(id)
+    chains.set(owner, chain)
+  }
+  const rows: Array<ChainRow> = []
+  for (const { resolution, ids } of chains.values()) {
+    const members = resolution?.claudeSessionIds ?? ids
+    // a chain with a member still here has its row already
+    if (members.some((id) => cache.indexedFoldersOf(id).length > 0)) continue
+    const copies = (await Promise.all(members.map((id) => runAsPromise(vault.list({ sessionId: id }))))).flat()
+    const own = copies.filter((c) => c.key.subpath === "")
+    const latest = resolution?.latestClaudeSessionId ?? own.at(-1)?.key.sessionId
+    const first = own[0]
+    if (latest === undefined || first === undefined) continue
+    rows.push({
+      id: resolution?.stableId ?? null,
+      status: "deleted",
+      claudeSessionIds: members.filter((id) => claudeSessionIdOf(id) !== undefined) as Array<ClaudeSessionId>,
+      latestClaudeSessionId: latest,
+      forkedFrom: null,
+      cwd: resolution?.cwd ?? first.meta.cwd ?? null,
+      host: first.meta.host,
+      firstActivity: new Date(Math.min(...own.map((c) => c.firstAt))).toISOString(),
+      lastActivity: new Date(Math.max(...own.map((c) => c.updatedAt))).toISOString(),
+      claudeVersion: null,
+      transcriptBytes: own.reduce((n, c) => n + c.length, 0),
+      label: null,
+      title: null,
+      firstPrompt: null,
+      gitBranch: null,
+      tag: null,
+      entrypoint: null,
+      programmatic: false,
+      prLinks: [],
+      subagents: copies.length - own.length,
+      archived: null,
+      transcript: `deleted from ${home}, kept`
+    })
+  }
+  return rows.sort((a, b) => ((a.lastActivity ?? "") < (b.lastActivity ?? "") ? 1 : -1))
 }
 
 const sync = async (ctx: Context): Promise<void> => {
