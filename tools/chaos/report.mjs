@@ -24,6 +24,9 @@ const modes = by("file-modes-and-prompt-text")
 const net = by("no-network")
 const pgLoad = by("pg-load")
 const pgKill = by("pg-kill")
+const vaultKill = by("vault-kill-pusher")
+const vaultPgKill = by("vault-pg-kill")
+const vaultDamage = by("vault-damage")
 const commit = (() => {
   try {
     return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim()
@@ -37,7 +40,10 @@ const faults =
   (disk.faultsInjected ?? 0) +
   (ro.faultsInjected ?? 0) +
   (under.faultsInjected ?? 0) +
-  (pgKill.faultsInjected ?? 0)
+  (pgKill.faultsInjected ?? 0) +
+  (vaultKill.faultsInjected ?? 0) +
+  (vaultPgKill.faultsInjected ?? 0) +
+  (vaultDamage.cases ?? 0)
 const cases = fuzz.reduce((n, r) => n + (r.cases ?? 0), 0)
 
 const ms = (value) => (value === undefined ? "?" : `${Number(value).toFixed(value < 10 ? 2 : 0)} ms`)
@@ -76,12 +82,17 @@ Node ${process.version}; commit ${commit}; ${new Date().toISOString().slice(0, 1
 - ${pgLoad.processes} processes appending ${pgLoad.eventsEach} events each at once (${pgLoad.events} events in ${pgLoad.appends} appends, batches of 1–8, each one transaction, in ${Number(pgLoad.seconds).toFixed(1)} s): every event present exactly once (lost ${pgLoad.lost}, duplicated ${pgLoad.duplicated}), each process's events in its own order. Append latency (call to return, the advisory lock's queue included): p50 ${ms(pgLoad.p50Ms)}, p99 ${ms(pgLoad.p99Ms)}, longest ${ms(pgLoad.maxMs)}.
 - the server killed with SIGKILL mid-append and started again, ${pgKill.faultsInjected} times, under an appender that retries: ${pgKill.acknowledged} appends acknowledged, ${pgKill.lost} of them lost, ${pgKill.doubled} stored twice (${pgKill.stored} stored in all: the store retries an append the kill interrupted, and an append is idempotent by event id, so one that had committed before the kill adds nothing the second time).
 
+## The transcript vault (\`@cc/vault\`; the PostgreSQL vault of \`@cc/store-postgres\` on a real server)
+- kill -9 of the pusher (a run's supervisor keeping its transcript) mid-push, ${vaultKill.faultsInjected} times, the file vault: ${vaultKill.acknowledged} pushes acknowledged, ${vaultKill.lost} of them lost, ${vaultKill.doubled} bytes kept twice (the copy is exactly the file's first bytes, every chunk's digest checks out, and the next push goes on from there). A push writes its bytes, then its manifest line, each synced: the line is the acknowledgement, and bytes no line acknowledges are overwritten.
+- the PostgreSQL server killed with SIGKILL mid-push and started again, ${vaultPgKill.faultsInjected} times, under a pusher that retries: ${vaultPgKill.acknowledged} pushes acknowledged, ${vaultPgKill.lost} lost, ${vaultPgKill.doubled} doubled (a push is one transaction; one that committed before the kill is not pushed again: the retry asks where the copy ends).
+- random damage to a kept copy (a byte flipped or the file cut anywhere in its data or manifest, a manifest line dropped, a file removed), ${vaultDamage.cases} cases: ${vaultDamage.refused} restores refused with a typed \`VaultDamaged\` and nothing written where claude looks, ${vaultDamage.restored} gave the transcript back (the damage touched only what a restore does not read, or cut the copy back to an earlier chunk boundary: a true, shorter copy), ${vaultDamage.wrong} wrong transcripts written.
+
 ## Bad input
 ${fuzz.map((r) => `- ${r.name.replace("fuzz-", "")}: ${r.cases} cases, ${r.crashes ?? r.reachedAPath ?? 0} ${r.name === "hostile-ids" ? "reached a path" : "crashes"}`).join("\n")}
 - symlink loops in a root (${loops.loops}): the walk ends with ${loops.diagnostics} diagnostic.
 
 ## Security
-- ${modes.files} files in the store (event log, index, logs, sidecars, capabilities) all \`0600\`, ${modes.directories} directories all \`0700\`; prompt text found in our files outside the local index: ${modes.promptTextFound} (tokens and events carry SHA-256 hashes; the logs are claude's own output; the index's ${modes.indexFiles ?? 0} file${modes.indexFiles === 1 ? "" : "s"}, 0600, keep the first prompt's first 200 characters for \`ls --all\`).
+- ${modes.files} files in the store (event log, index, logs, sidecars, capabilities) all \`0600\`, ${modes.directories} directories all \`0700\`; prompt text found in our files outside the local index: ${modes.promptTextFound} (tokens and events carry SHA-256 hashes; the logs are claude's own output; the index's ${modes.indexFiles ?? 0} file${modes.indexFiles === 1 ? "" : "s"}, 0600, keep the first prompt's first 200 characters for \`ls --all\`; the vault's ${modes.vaultFiles ?? 0} data file${modes.vaultFiles === 1 ? "" : "s"}, 0600, are the transcripts' own bytes, kept at the Claude home's level of trust, and its manifests hold digests only).
 - network: ${net.networkUses} uses of a network module or \`fetch\` in ${net.sourceFiles} library source files.
 `
 writeFileSync(join(root, "RELIABILITY.md"), md)

@@ -40,11 +40,14 @@ describe("security", () => {
       const { id } = JSON.parse((await cc(["run", "--", secret])).stdout) as { id: string }
       await cc(["resume", id, "--", `${secret} again`])
       await cc(["index"])
+      // the run and its resume were kept in the vault as they wrote
+      expect(JSON.parse((await cc(["vault", "verify"])).stdout)).toMatchObject({ copies: 1, damaged: 0 })
       const { token } = JSON.parse((await cc(["token", id])).stdout) as { token: string }
       expect(Buffer.from(token.split(".")[1] as string, "base64url").toString()).not.toContain("SECRET")
       const entries = [store, ...walk(store)]
       let files = 0
       let indexFiles = 0
+      let vaultFiles = 0
       for (const path of entries) {
         const mode = statSync(path).mode & 0o777
         if (statSync(path).isDirectory()) expect(mode, path).toBe(0o700)
@@ -54,13 +57,17 @@ describe("security", () => {
           // logs hold claude's own output, which may quote the prompt; the local index (0600)
           // keeps the first prompt's first 200 characters for `ls --all` and titles, as the
           // SDK's listing shows it; no other file of ours holds prompt text
+          // the vault's data files are the transcripts' own bytes (0600, in the store's 0700
+          // folders: the Claude home's own level of trust); its manifests hold digests only
           if (path.startsWith(join(store, "index"))) indexFiles++
+          else if (path.startsWith(join(store, "vault")) && /\/g\d+\.data$/.test(path)) vaultFiles++
           else if (!path.endsWith(".log")) expect(readFileSync(path, "utf8"), path).not.toContain("SECRET-PROMPT")
         }
       }
       record("file-modes-and-prompt-text", {
         files,
         indexFiles,
+        vaultFiles,
         directories: entries.length - files,
         wrongModes: 0,
         promptTextFound: 0
