@@ -27,6 +27,7 @@ const pgKill = by("pg-kill")
 const vaultKill = by("vault-kill-pusher")
 const vaultPgKill = by("vault-pg-kill")
 const vaultDamage = by("vault-damage")
+const vaultPgDamage = by("vault-pg-damage")
 const commit = (() => {
   try {
     return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim()
@@ -43,7 +44,8 @@ const faults =
   (pgKill.faultsInjected ?? 0) +
   (vaultKill.faultsInjected ?? 0) +
   (vaultPgKill.faultsInjected ?? 0) +
-  (vaultDamage.cases ?? 0)
+  (vaultDamage.cases ?? 0) +
+  (vaultPgDamage.cases ?? 0)
 const cases = fuzz.reduce((n, r) => n + (r.cases ?? 0), 0)
 
 const ms = (value) => (value === undefined ? "?" : `${Number(value).toFixed(value < 10 ? 2 : 0)} ms`)
@@ -86,6 +88,7 @@ Node ${process.version}; commit ${commit}; ${new Date().toISOString().slice(0, 1
 - kill -9 of the pusher (a run's supervisor keeping its transcript) mid-push, ${vaultKill.faultsInjected} times, the file vault: ${vaultKill.acknowledged} pushes acknowledged, ${vaultKill.lost} of them lost, ${vaultKill.doubled} bytes kept twice (the copy is exactly the file's first bytes, every chunk's digest checks out, and the next push goes on from there). A push writes its bytes, then its manifest line, each synced: the line is the acknowledgement, and bytes no line acknowledges are overwritten.
 - the PostgreSQL server killed with SIGKILL mid-push and started again, ${vaultPgKill.faultsInjected} times, under a pusher that retries: ${vaultPgKill.acknowledged} pushes acknowledged, ${vaultPgKill.lost} lost, ${vaultPgKill.doubled} doubled (a push is one transaction; one that committed before the kill is not pushed again: the retry asks where the copy ends).
 - random damage to a kept copy (a byte flipped or the file cut anywhere in its data or manifest, a manifest line dropped, a file removed), ${vaultDamage.cases} cases: ${vaultDamage.refused} restores refused with a typed \`VaultDamaged\` and nothing written where claude looks, ${vaultDamage.restored} gave the transcript back (the damage touched only what a restore does not read, or cut the copy back to an earlier chunk boundary: a true, shorter copy), ${vaultDamage.wrong} wrong transcripts written.
+- random damage to a copy in PostgreSQL (a chunk's byte flipped, its bytes cut, its row deleted, its digest changed), ${vaultPgDamage.cases} cases: ${vaultPgDamage.refused} refused, ${vaultPgDamage.restored} restored whole, ${vaultPgDamage.wrong} wrong.
 
 ## Bad input
 ${fuzz.map((r) => `- ${r.name.replace("fuzz-", "")}: ${r.cases} cases, ${r.crashes ?? r.reachedAPath ?? 0} ${r.name === "hostile-ids" ? "reached a path" : "crashes"}`).join("\n")}

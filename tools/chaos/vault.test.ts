@@ -230,4 +230,68 @@ describe("the vault under faults", () => {
     expect(wrong).toBe(0)
     record("vault-damage", { cases, refused, restored, wrong })
   })
+
+  it("random damage to a copy in PostgreSQL: a restore gives it back byte for byte or is refused", async () => {
+    const server = await startTestServer(mkdtempSync(join(dir, "pg-damage-")))
+    const admin = new pg.Pool({ connectionString: server.url, max: 1 })
+    // the server is stopped at the end: its goodbye to an idle connection is no failure
+    admin.on("error", () => {})
+    const vault = await runAsPromise(makePostgresVault({ url: server.url }))
+    try {
+      const base = join(dir, "pg-damage")
+      mkdirSync(base)
+      const file = join(base, "t.jsonl")
+      for (let n = 0; n < 20; n++) {
+        writeFileSync(file, `${JSON.stringify({ type: "user", n, text: "ü".repeat(n * 40) })}\n`, { flag: "a" })
+        await runAsPromise(mirrorTranscript(vault, { key, meta: { projectKey: "-chaos", host: "chaos" }, path: file }))
+      }
+      const original = readFileSync(file)
+      await admin.query("CREATE TABLE pristine AS SELECT * FROM cc_sessions_vault_chunks")
+      const chunks = (await admin.query<{ offset: string }>('SELECT "offset" FROM pristine ORDER BY "offset"')).rows.map(
+        (r) => Number(r.offset)
+      )
+      let refused = 0
+      let restored = 0
+      let wrong = 0
+      let cases = 0
+      const damageArb = fc.record({
+        kind: fc.constantFrom("flip", "cut", "drop", "digest"),
+        chunk: fc.nat(chunks.length - 1),
+        at: fc.nat()
+      })
+      await fc.assert(
+        fc.asyncProperty(damageArb, async ({ kind, chunk, at }) => {
+          cases++
+          await admin.query("DELETE FROM cc_sessions_vault_chunks")
+          await admin.query("INSERT INTO cc_sessions_vault_chunks SELECT * FROM pristine")
+          const where = `WHERE "offset" = ${chunks[chunk]}`
+          if (kind === "flip")
+            await admin.query(
+              `UPDATE cc_sessions_vault_chunks SET bytes = set_byte(bytes, ${at} % length(bytes), get_byte(bytes, ${at} % length(bytes)) # 1) ${where}`
+            )
+          else if (kind === "cut")
+            await admin.query(`UPDATE cc_sessions_vault_chunks SET bytes = substring(bytes from 1 for ${at} % length(bytes)) ${where}`)
+          else if (kind === "drop") await admin.query(`DELETE FROM cc_sessions_vault_chunks ${where}`)
+          else await admin.query(`UPDATE cc_sessions_vault_chunks SET sha256 = md5(sha256) || md5(sha256) ${where}`)
+          const target = join(base, `restored-${cases}.jsonl`)
+          try {
+            await runAsPromise(restoreTranscript(vault, key, target))
+            if (readFileSync(target).equals(original)) restored++
+            else wrong++
+          } catch (error) {
+            expect(isVaultError(error)).toBe(true)
+            expect(() => statSync(target)).toThrow()
+            refused++
+          }
+        }),
+        { numRuns: scale(40, 300) }
+      )
+      expect(wrong).toBe(0)
+      record("vault-pg-damage", { cases, refused, restored, wrong })
+    } finally {
+      await vault.close()
+      await admin.end()
+      await server.server.stop()
+    }
+  })
 })
