@@ -21,6 +21,7 @@ import {
 import { measureRecover } from "./recover.mjs"
 import { renderReport } from "./report.mjs"
 import { measureSearch, searchRows } from "./search.mjs"
+import { measureVault } from "./vault.mjs"
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number)
 const corpusDir = resolve(process.env.BENCH_DIR ?? join(root, "bench-corpus"))
@@ -364,6 +365,7 @@ const append8 = await appendAtOnce(8, smoke ? 100 : 500, fileAppend)
 const append16 = await appendAtOnce(16, smoke ? 25 : 250, { task: "append", args: { store: join(scratch, "a16") } })
 const pg = await benchPostgres({ scratch, smoke })
 const bigLine = measure("big-line", { dir: scratch })
+const vault = await measureVault({ scratch })
 
 const md = renderReport({
   sizes,
@@ -374,6 +376,7 @@ const md = renderReport({
   append16,
   pg,
   bigLine,
+  vault,
   importCosts,
   bareNode,
   canDrop,

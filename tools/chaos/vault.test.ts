@@ -54,7 +54,11 @@ const contentOf = async (vault: VaultShape): Promise<Buffer> => {
   const copy = await runAsPromise(vault.describe(key))
   if (copy === undefined) return Buffer.alloc(0)
   const parts: Array<Uint8Array> = []
-  await runAsPromise(readVerified(vault, copy, (b) => parts.push(b)))
+  await runAsPromise(
+    readVerified(vault, copy, (b) => {
+      parts.push(Uint8Array.from(b))
+    })
+  )
   return Buffer.concat(parts)
 }
 
@@ -247,9 +251,9 @@ describe("the vault under faults", () => {
       }
       const original = readFileSync(file)
       await admin.query("CREATE TABLE pristine AS SELECT * FROM cc_sessions_vault_chunks")
-      const chunks = (await admin.query<{ offset: string }>('SELECT "offset" FROM pristine ORDER BY "offset"')).rows.map(
-        (r) => Number(r.offset)
-      )
+      const chunks = (
+        await admin.query<{ offset: string }>('SELECT "offset" FROM pristine ORDER BY "offset"')
+      ).rows.map((r) => Number(r.offset))
       let refused = 0
       let restored = 0
       let wrong = 0
@@ -270,7 +274,9 @@ describe("the vault under faults", () => {
               `UPDATE cc_sessions_vault_chunks SET bytes = set_byte(bytes, ${at} % length(bytes), get_byte(bytes, ${at} % length(bytes)) # 1) ${where}`
             )
           else if (kind === "cut")
-            await admin.query(`UPDATE cc_sessions_vault_chunks SET bytes = substring(bytes from 1 for ${at} % length(bytes)) ${where}`)
+            await admin.query(
+              `UPDATE cc_sessions_vault_chunks SET bytes = substring(bytes from 1 for ${at} % length(bytes)) ${where}`
+            )
           else if (kind === "drop") await admin.query(`DELETE FROM cc_sessions_vault_chunks ${where}`)
           else await admin.query(`UPDATE cc_sessions_vault_chunks SET sha256 = md5(sha256) || md5(sha256) ${where}`)
           const target = join(base, `restored-${cases}.jsonl`)

@@ -5,13 +5,13 @@
  * load, exports no source, or whose factory throws is skipped with a clear reason: the other
  * sources go on.
  */
-import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { errnoCode, jsonDecoder, storeLayout } from "@cc/events"
+import { jsonDecoder } from "@cc/events"
 import { type AnySource, isSource } from "@cc/sources"
 import * as Schema from "effect/Schema"
+import { storeConfigText } from "./store-config.js"
 
 export { CONFIG_FILE } from "@cc/events"
 
@@ -52,16 +52,11 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 
 /** The plugin entries of the store's config file; a missing file is no plugins. */
 const fromConfig = (storeDir: string): { wanted: Array<Wanted>; problems: Array<string> } => {
-  const path = storeLayout(storeDir).config
-  let text: string
-  try {
-    text = readFileSync(path, "utf8")
-  } catch (error) {
-    // no config, or no store yet (the store's own errors are the command's to report)
-    const code = errnoCode(error)
-    if (code === "ENOENT" || code === "ENOTDIR") return { wanted: [], problems: [] }
-    return { wanted: [], problems: [`config ${path} could not be read: ${describe(error)}`] }
-  }
+  const config = storeConfigText(storeDir)
+  if (config._tag === "None") return { wanted: [], problems: [] }
+  if (config._tag === "Unreadable")
+    return { wanted: [], problems: [`config ${config.path} could not be read: ${config.reason}`] }
+  const { path, text } = config
   const decoded = decodeConfig(text)
   if (decoded._tag === "Bad" && decoded.reason === "not valid JSON")
     return { wanted: [], problems: [`config ${path} is not valid JSON: its sources were not loaded`] }

@@ -11,10 +11,10 @@
  *   in: `<home>/projects/<that cwd's folder name>/`, or the folder it was copied from when
  *   no cwd is known.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync } from "node:fs"
 import { basename, join, resolve } from "node:path"
 import type { IndexedTranscript, TranscriptCache } from "@cc/cache"
-import { errnoCode, HOST, jsonDecoder, runAsPromise, storeLayout } from "@cc/events"
+import { HOST, jsonDecoder, runAsPromise, storeLayout } from "@cc/events"
 import { projectFolderName } from "@cc/sources"
 import {
   type MirrorTarget,
@@ -29,6 +29,7 @@ import {
 } from "@cc/vault"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { storeConfigText } from "./store-config.js"
 
 export type VaultPolicy = "all" | "stable" | "none"
 const POLICIES: ReadonlyArray<VaultPolicy> = ["all", "stable", "none"]
@@ -46,15 +47,11 @@ export const vaultPolicyOf = (
     if ((POLICIES as ReadonlyArray<string>).includes(fromEnv)) return { policy: fromEnv as VaultPolicy }
     return { policy: "stable", problem: `CC_SESSIONS_VAULT=${fromEnv} is not all, stable or none: stable is used` }
   }
-  const path = storeLayout(storeDir).config
-  let text: string
-  try {
-    text = readFileSync(path, "utf8")
-  } catch (error) {
-    const code = errnoCode(error)
-    if (code === "ENOENT" || code === "ENOTDIR") return { policy: "stable" }
-    return { policy: "stable", problem: `config ${path} could not be read: the vault keeps stable sessions` }
-  }
+  const config = storeConfigText(storeDir)
+  if (config._tag === "None") return { policy: "stable" }
+  if (config._tag === "Unreadable")
+    return { policy: "stable", problem: `config ${config.path} could not be read: the vault keeps stable sessions` }
+  const { path, text } = config
   const decoded = decodeVaultConfig(text)
   if (decoded._tag === "Bad")
     return { policy: "stable", problem: `config ${path}: "vault" is ${decoded.reason}: stable is used` }

@@ -61,7 +61,11 @@ const contentOf = async (vault: VaultShape, k: TranscriptKey): Promise<string> =
   const copy = await run(vault.describe(k))
   if (copy === undefined) return ""
   const parts: Array<Uint8Array> = []
-  await run(readVerified(vault, copy, (b) => parts.push(b)))
+  await run(
+    readVerified(vault, copy, (b) => {
+      parts.push(Uint8Array.from(b))
+    })
+  )
   return Buffer.concat(parts).toString("utf8")
 }
 

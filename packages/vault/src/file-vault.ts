@@ -22,10 +22,10 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  readSync,
   rmSync,
   writeSync
 } from "node:fs"
+import { type FileHandle, open } from "node:fs/promises"
 import { join } from "node:path"
 import { acquireLock, ensureDirectory, errnoCode, jsonDecoder, writeFileAtomicSync } from "@cc/events"
 import * as Effect from "effect/Effect"
@@ -390,30 +390,39 @@ export const makeFileVault = (options: FileVaultOptions): VaultShape => {
         result instanceof VaultConflict ? Effect.fail(result) : Effect.succeed(result)
     )
 
-  const readChunk = (key: TranscriptKey, generation: number, chunk: ChunkRef): Effect.Effect<Uint8Array, VaultError> =>
-    Effect.try({
-      try: () => {
+  // asynchronous: a restore reads the next chunk while it checks this one
+  const readChunk = (
+    key: TranscriptKey,
+    generation: number,
+    chunk: ChunkRef,
+    into?: Uint8Array
+  ): Effect.Effect<Uint8Array, VaultError> =>
+    Effect.tryPromise({
+      try: async () => {
         const path = join(partDir(key), `g${generation}.data`)
-        let fd: number
+        let handle: FileHandle
         try {
-          fd = openSync(path, "r")
+          handle = await open(path, "r")
         } catch (error) {
           if (errnoCode(error) === "ENOENT") throw damagedError(key, `its data file g${generation}.data is missing`)
           throw error
         }
         try {
-          const bytes = Buffer.allocUnsafe(chunk.length)
+          const bytes =
+            into !== undefined && into.length >= chunk.length
+              ? Buffer.from(into.buffer, into.byteOffset, chunk.length)
+              : Buffer.allocUnsafe(chunk.length)
           let got = 0
           while (got < chunk.length) {
-            const n = readSync(fd, bytes, got, chunk.length - got, chunk.offset + got)
-            if (n === 0) break
-            got += n
+            const { bytesRead } = await handle.read(bytes, got, chunk.length - got, chunk.offset + got)
+            if (bytesRead === 0) break
+            got += bytesRead
           }
           if (got < chunk.length)
             throw damagedError(key, `its data ends at ${chunk.offset + got}, inside the chunk at ${chunk.offset}`)
           return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
         } finally {
-          closeSync(fd)
+          await handle.close()
         }
       },
       catch: (cause) => (cause instanceof VaultDamaged ? cause : ioError(cause, partDir(key), "read a chunk in"))

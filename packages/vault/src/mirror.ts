@@ -5,8 +5,8 @@
  * replaced) starts the next generation. A file shorter than the copy is left alone: the vault
  * holding more than the file is what it is for.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs"
-import { errnoCode } from "@cc/events"
+import { closeSync, fstatSync, openSync } from "node:fs"
+import { errnoCode, readRangeSync } from "@cc/events"
 import * as Effect from "effect/Effect"
 import { sha256Hex } from "./digest.js"
 import { VaultDamaged, type VaultError, VaultIOError } from "./errors.js"
@@ -35,16 +35,7 @@ export interface MirrorTarget {
   readonly path: string
 }
 
-const readExactly = (fd: number, offset: number, length: number): Buffer => {
-  const bytes = Buffer.allocUnsafe(length)
-  let got = 0
-  while (got < length) {
-    const n = readSync(fd, bytes, got, length - got, offset + got)
-    if (n === 0) break
-    got += n
-  }
-  return got === length ? bytes : bytes.subarray(0, got)
-}
+const readExactly = (fd: number, offset: number, length: number): Buffer => readRangeSync(fd, offset, length)
 
 /** The end of the last whole line at or before `size`. */
 const wholeLinesEnd = (fd: number, size: number): number => {

@@ -6,25 +6,14 @@
  * already is left alone: the same bytes, or more of them, is "present"; anything else refused.
  */
 import { randomBytes } from "node:crypto"
-import {
-  closeSync,
-  constants,
-  fsyncSync,
-  linkSync,
-  openSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync
-} from "node:fs"
+import { closeSync, constants, linkSync, openSync, readSync, renameSync, rmSync, statSync, write } from "node:fs"
 import { dirname } from "node:path"
-import { ensureDirectory, errnoCode } from "@cc/events"
+import { ensureDirectory, errnoCode, runAsPromise } from "@cc/events"
 import * as Effect from "effect/Effect"
 import { sha256Hex } from "./digest.js"
-import { RestoreRefused, VaultDamaged, type VaultError, VaultIOError, VaultNotFound } from "./errors.js"
+import { isVaultError, RestoreRefused, VaultDamaged, type VaultError, VaultIOError, VaultNotFound } from "./errors.js"
 import { keyName, type TranscriptKey } from "./key.js"
-import type { VaultedTranscript, VaultShape } from "./vault.js"
+import type { ChunkRef, VaultedTranscript, VaultShape } from "./vault.js"
 
 export type RestoreOutcome =
   | { readonly _tag: "Restored"; readonly path: string; readonly bytes: number; readonly copy: VaultedTranscript }
@@ -64,27 +53,67 @@ export const restorableCopy = (
   })
 
 /**
- * Every chunk of a copy, checked against its digest, handed to `sink` in order. The digest
- * of the whole is returned: the same as a file of these bytes would have.
+ * Every chunk of a copy, checked against its digest, handed to `sink` in order (with where it
+ * starts). The bytes handed over are the sink's only until it returns, or until the promise it
+ * returns settles: a few buffers are read into again and again (fresh ones for every chunk
+ * made a restore pay the kernel's zeroing of each page and the collector's work). The next
+ * chunks are read while this one is checked, and what the sink does (a write) goes on while
+ * the next is checked.
  */
 export const readVerified = (
   vault: VaultShape,
   copy: VaultedTranscript,
-  sink: (bytes: Uint8Array) => void
+  sink: (bytes: Uint8Array, offset: number) => void | Promise<void>
 ): Effect.Effect<void, VaultError> =>
-  Effect.gen(function* () {
-    for (const chunk of copy.chunks) {
-      const bytes = yield* vault.readChunk(copy.key, copy.generation, chunk)
-      if (bytes.length !== chunk.length || sha256Hex(bytes) !== chunk.sha256)
-        return yield* Effect.fail(
-          damaged(copy.key, `has a chunk at ${chunk.offset} whose bytes do not match its digest`)
-        )
-      sink(bytes)
-    }
+  Effect.tryPromise({
+    try: async () => {
+      const largest = copy.chunks.reduce((n, c) => Math.max(n, c.length), 0)
+      const free: Array<Uint8Array> = []
+      const buffer = () => free.pop() ?? new Uint8Array(largest)
+      const read = (i: number): Promise<{ bytes: Uint8Array; into: Uint8Array }> | undefined => {
+        const chunk = copy.chunks[i]
+        if (chunk === undefined) return undefined
+        const into = buffer()
+        const reading = runAsPromise(vault.readChunk(copy.key, copy.generation, chunk, into)).then((bytes) => ({
+          bytes,
+          into
+        }))
+        // a read ahead that is never waited for (an earlier chunk did not check out) fails quietly
+        reading.catch(() => {})
+        return reading
+      }
+      const handing: Array<Promise<void>> = []
+      const ahead = [read(0), read(1), read(2)]
+      for (let i = 0; ahead[0] !== undefined; i++) {
+        const got = await ahead.shift()
+        ahead.push(read(i + 3))
+        const chunk = copy.chunks[i] as ChunkRef
+        const bytes = got?.bytes
+        if (bytes === undefined || bytes.length !== chunk.length || sha256Hex(bytes) !== chunk.sha256)
+          throw damaged(copy.key, `has a chunk at ${chunk.offset} whose bytes do not match its digest`)
+        const handed = sink(bytes, chunk.offset)
+        const into = got?.into as Uint8Array
+        if (handed === undefined) free.push(into)
+        else {
+          handing.push(handed.then(() => void free.push(into)))
+          if (handing.length >= 3) await handing.shift()
+        }
+      }
+      await Promise.all(handing)
+    },
+    catch: (cause) =>
+      isVaultError(cause) && (cause._tag === "VaultDamaged" || cause._tag === "VaultIOError")
+        ? cause
+        : ioError(cause, vault.location, "read")
   })
 
-const writeAll = (fd: number, bytes: Uint8Array): void => {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at)
+/** Writes all of `bytes` at `position`, off the main thread (it checks the next chunk meanwhile). */
+const writeAt = async (fd: number, bytes: Uint8Array, position: number): Promise<void> => {
+  for (let at = 0; at < bytes.length; ) {
+    at += await new Promise<number>((done, fail) =>
+      write(fd, bytes, at, bytes.length - at, position + at, (error, written) => (error ? fail(error) : done(written)))
+    )
+  }
 }
 
 /** Whether the file at `path` starts with exactly the bytes of `temp` (of `length` bytes). */
@@ -174,11 +203,11 @@ export const restoreTranscript = (
     const removeTemp = Effect.sync(() => rmSync(temp, { force: true }))
     return yield* Effect.ensuring(
       Effect.gen(function* () {
+        // not synced: the vault holds the durable copy. A power cut can leave a restored file
+        // short (a prefix of the copy), which the next resume catches up and a mirror never
+        // takes for the conversation (the vault holding more is left as it is)
         yield* Effect.ensuring(
-          Effect.flatMap(
-            readVerified(vault, copy, (bytes) => writeAll(fd, bytes)),
-            () => Effect.try({ try: () => fsyncSync(fd), catch: (cause) => ioError(cause, temp, "sync") })
-          ),
+          readVerified(vault, copy, (bytes, offset) => writeAt(fd, bytes, offset)),
           Effect.sync(() => closeSync(fd))
         )
         return yield* Effect.try({

@@ -110,7 +110,11 @@ export const vaultSessionStore = (vault: VaultShape, options: VaultSessionStoreO
 
   const contentOf = async (copy: VaultedTranscript): Promise<Buffer> => {
     const parts: Array<Uint8Array> = []
-    await runAsPromise(readVerified(vault, copy, (bytes) => parts.push(bytes)))
+    await runAsPromise(
+      readVerified(vault, copy, (bytes) => {
+        parts.push(Uint8Array.from(bytes))
+      })
+    )
     return Buffer.concat(parts)
   }
   const uuidsOf = (key: TranscriptKey, name: string): Promise<Set<string>> => {

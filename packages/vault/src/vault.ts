@@ -97,7 +97,13 @@ export interface VaultShape {
    * A chunk's bytes as kept, not checked: a restore checks them against the digest. A chunk
    * missing or cut short is `VaultDamaged`.
    */
-  readonly readChunk: (key: TranscriptKey, generation: number, chunk: ChunkRef) => Effect.Effect<Uint8Array, VaultError>
+  readonly readChunk: (
+    key: TranscriptKey,
+    generation: number,
+    chunk: ChunkRef,
+    /** Where to read it to (at least `chunk.length` bytes), if the vault can: a restore reuses a few buffers. */
+    into?: Uint8Array
+  ) => Effect.Effect<Uint8Array, VaultError>
   /** Every transcript the vault holds (optionally one session's only), newest generation each. */
   readonly list: (options?: {
     readonly sessionId?: string

@@ -256,29 +256,22 @@ const prune = async (ctx: Context): Promise<void> => {
   ctx.out(ctx.json ? JSON.stringify(out) : human(out))
 }
 
+/** Each subcommand, with how many arguments it takes. */
+const SUBCOMMAND_RUNS: Readonly<
+  Record<string, { readonly takes: number; readonly run: (ctx: Context, argument?: string) => Promise<void> }>
+> = {
+  sync: { takes: 0, run: (ctx) => sync(ctx) },
+  ls: { takes: 0, run: (ctx) => ls(ctx) },
+  restore: { takes: 1, run: (ctx, argument) => restore(ctx, argument) },
+  verify: { takes: 0, run: (ctx) => verify(ctx) },
+  prune: { takes: 0, run: (ctx) => prune(ctx) }
+}
+
 export const vault = async (ctx: Context): Promise<void> => {
   const [sub, ...rest] = ctx.parsed.positionals
-  const extra = (n: number) => {
-    if (rest.length > n)
-      throw new CliFailure("usage", `vault ${sub} takes ${n === 0 ? "no arguments" : "one argument"}`)
-  }
-  switch (sub) {
-    case "sync":
-      extra(0)
-      return sync(ctx)
-    case "ls":
-      extra(0)
-      return ls(ctx)
-    case "restore":
-      extra(1)
-      return restore(ctx, rest[0])
-    case "verify":
-      extra(0)
-      return verify(ctx)
-    case "prune":
-      extra(0)
-      return prune(ctx)
-    default:
-      throw new CliFailure("usage", `vault takes ${SUBCOMMANDS}, not ${JSON.stringify(sub ?? "")}`)
-  }
+  const found = sub !== undefined && Object.hasOwn(SUBCOMMAND_RUNS, sub) ? SUBCOMMAND_RUNS[sub] : undefined
+  if (found === undefined) throw new CliFailure("usage", `vault takes ${SUBCOMMANDS}, not ${JSON.stringify(sub ?? "")}`)
+  if (rest.length > found.takes)
+    throw new CliFailure("usage", `vault ${sub} takes ${found.takes === 0 ? "no arguments" : "one argument"}`)
+  return found.run(ctx, rest[0])
 }
