@@ -84,22 +84,28 @@ export const readVerified = (
       }
       const handing: Array<Promise<void>> = []
       const ahead = [read(0), read(1), read(2)]
-      for (let i = 0; ahead[0] !== undefined; i++) {
-        const got = await ahead.shift()
-        ahead.push(read(i + 3))
-        const chunk = copy.chunks[i] as ChunkRef
-        const bytes = got?.bytes
-        if (bytes === undefined || bytes.length !== chunk.length || sha256Hex(bytes) !== chunk.sha256)
-          throw damaged(copy.key, `has a chunk at ${chunk.offset} whose bytes do not match its digest`)
-        const handed = sink(bytes, chunk.offset)
-        const into = got?.into as Uint8Array
-        if (handed === undefined) free.push(into)
-        else {
-          handing.push(handed.then(() => void free.push(into)))
-          if (handing.length >= 3) await handing.shift()
+      try {
+        for (let i = 0; ahead[0] !== undefined; i++) {
+          const got = await ahead.shift()
+          ahead.push(read(i + 3))
+          const chunk = copy.chunks[i] as ChunkRef
+          const bytes = got?.bytes
+          if (bytes === undefined || bytes.length !== chunk.length || sha256Hex(bytes) !== chunk.sha256)
+            throw damaged(copy.key, `has a chunk at ${chunk.offset} whose bytes do not match its digest`)
+          const handed = sink(bytes, chunk.offset)
+          const into = got?.into as Uint8Array
+          if (handed === undefined) free.push(into)
+          else {
+            handing.push(handed.then(() => void free.push(into)))
+            if (handing.length >= 3) await handing.shift()
+          }
         }
+        await Promise.all(handing)
+      } finally {
+        // nothing the sink started may outlive this (a write into a file closed after, whose
+        // descriptor another open may have taken): all of it settles first, failed or not
+        await Promise.allSettled(handing)
       }
-      await Promise.all(handing)
     },
     catch: (cause) =>
       isVaultError(cause) && (cause._tag === "VaultDamaged" || cause._tag === "VaultIOError")
