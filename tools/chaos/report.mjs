@@ -95,7 +95,7 @@ ${fuzz.map((r) => `- ${r.name.replace("fuzz-", "")}: ${r.cases} cases, ${r.crash
 - symlink loops in a root (${loops.loops}): the walk ends with ${loops.diagnostics} diagnostic.
 
 ## Security
-- ${modes.files} files in the store (event log, index, logs, sidecars, capabilities) all \`0600\`, ${modes.directories} directories all \`0700\`; prompt text found in our files outside the local index: ${modes.promptTextFound} (tokens and events carry SHA-256 hashes; the logs are claude's own output; the index's ${modes.indexFiles ?? 0} file${modes.indexFiles === 1 ? "" : "s"}, 0600, keep the first prompt's first 200 characters for \`ls --all\`; the vault's ${modes.vaultFiles ?? 0} data file${modes.vaultFiles === 1 ? "" : "s"}, 0600, are the transcripts' own bytes, kept at the Claude home's level of trust, and its manifests hold digests only).
+- ${modes.files} files in the store (event log, index, logs, sidecars, capabilities) all \`0600\`, ${modes.directories} directories all \`0700\`; prompt text found in our files outside the local index: ${modes.promptTextFound} (tokens and events carry SHA-256 hashes; the logs are claude's own output; the index's ${modes.indexFiles ?? 0} file${modes.indexFiles === 1 ? "" : "s"}, 0600, keep the first prompt's first 200 characters for \`ls --all\`; the vault's data (${modes.vaultFiles ?? 0} file${modes.vaultFiles === 1 ? "" : "s"}, 0600) is the transcripts' own bytes, kept at the Claude home's level of trust, and its manifests hold digests only).
 - network: ${net.networkUses} uses of a network module or \`fetch\` in ${net.sourceFiles} library source files.
 `
 writeFileSync(join(root, "RELIABILITY.md"), md)
