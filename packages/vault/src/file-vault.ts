@@ -23,6 +23,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeSync
 } from "node:fs"
 import { type FileHandle, open } from "node:fs/promises"
@@ -296,7 +297,49 @@ export const makeFileVault = (options: FileVaultOptions): VaultShape => {
         result instanceof VaultConflict ? Effect.fail(result) : Effect.succeed(result)
     )
 
-  // asynchronous: a restore reads the next chunk while it checks this one
+  // a data file stays open while its chunks are read one after another (a restore): the
+  // kernel reads ahead only for reads through one open file, and a cold copy read through a
+  // fresh descriptor per chunk waited for every 128 KiB of it. Closed once idle.
+  const openData = new Map<
+    string,
+    { handle: Promise<FileHandle>; ino: Promise<number>; users: number; idle?: NodeJS.Timeout }
+  >()
+  const withData = async <A>(path: string, f: (handle: FileHandle) => Promise<A>): Promise<A> => {
+    let held = openData.get(path)
+    // the file is still the one held open (not removed or replaced since), else opened again
+    const now = statSync(path, { throwIfNoEntry: false })?.ino
+    if (held !== undefined && (now === undefined || (await held.ino.catch(() => -1)) !== now)) {
+      openData.delete(path)
+      const stale = held
+      stale.handle.then((h) => (stale.users === 0 ? h.close() : undefined)).catch(() => {})
+      held = undefined
+    }
+    if (held === undefined) {
+      const handle = open(path, "r")
+      held = { handle, ino: handle.then(async (h) => (await h.stat()).ino), users: 0 }
+      openData.set(path, held)
+      // a file that cannot be opened is the read's to report (below), not an unhandled rejection
+      held.handle.catch(() => openData.delete(path))
+      held.ino.catch(() => {})
+    }
+    const entry = held
+    clearTimeout(entry.idle)
+    entry.users++
+    try {
+      return await f(await entry.handle)
+    } finally {
+      entry.users--
+      if (entry.users === 0) {
+        entry.idle = setTimeout(() => {
+          if (entry.users > 0 || openData.get(path) !== entry) return
+          openData.delete(path)
+          entry.handle.then((h) => h.close()).catch(() => {})
+        }, 250)
+        entry.idle.unref()
+      }
+    }
+  }
+
   const readChunk = (
     key: TranscriptKey,
     generation: number,
@@ -306,29 +349,25 @@ export const makeFileVault = (options: FileVaultOptions): VaultShape => {
     Effect.tryPromise({
       try: async () => {
         const path = join(partDir(key), `g${generation}.data`)
-        let handle: FileHandle
         try {
-          handle = await open(path, "r")
+          return await withData(path, async (handle) => {
+            const bytes =
+              into !== undefined && into.length >= chunk.length
+                ? Buffer.from(into.buffer, into.byteOffset, chunk.length)
+                : Buffer.allocUnsafe(chunk.length)
+            let got = 0
+            while (got < chunk.length) {
+              const { bytesRead } = await handle.read(bytes, got, chunk.length - got, chunk.offset + got)
+              if (bytesRead === 0) break
+              got += bytesRead
+            }
+            if (got < chunk.length)
+              throw damagedError(key, `its data ends at ${chunk.offset + got}, inside the chunk at ${chunk.offset}`)
+            return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
+          })
         } catch (error) {
           if (errnoCode(error) === "ENOENT") throw damagedError(key, `its data file g${generation}.data is missing`)
           throw error
-        }
-        try {
-          const bytes =
-            into !== undefined && into.length >= chunk.length
-              ? Buffer.from(into.buffer, into.byteOffset, chunk.length)
-              : Buffer.allocUnsafe(chunk.length)
-          let got = 0
-          while (got < chunk.length) {
-            const { bytesRead } = await handle.read(bytes, got, chunk.length - got, chunk.offset + got)
-            if (bytesRead === 0) break
-            got += bytesRead
-          }
-          if (got < chunk.length)
-            throw damagedError(key, `its data ends at ${chunk.offset + got}, inside the chunk at ${chunk.offset}`)
-          return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
-        } finally {
-          await handle.close()
         }
       },
       catch: (cause) => (cause instanceof VaultDamaged ? cause : ioError(cause, partDir(key), "read a chunk in"))
@@ -358,6 +397,13 @@ export const makeFileVault = (options: FileVaultOptions): VaultShape => {
     Effect.try({
       try: () => {
         const had = manifestOf(key) !== undefined
+        // no read after this may go through a descriptor of the files removed
+        for (const [path, held] of openData) {
+          if (!path.startsWith(`${partDir(key)}/`)) continue
+          openData.delete(path)
+          clearTimeout(held.idle)
+          held.handle.then((h) => h.close()).catch(() => {})
+        }
         rmSync(partDir(key), { recursive: true, force: true })
         if (readdirOrNone(join(dir, key.sessionId)).length === 0)
           rmSync(join(dir, key.sessionId), { recursive: true, force: true })
