@@ -1,7 +1,7 @@
 /**
  * End to end with the real 2.1.x CLI (2.1.197 and 2.1.332), offline: every way to launch, resume, fork and continue.
  */
-import { existsSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import {
@@ -143,6 +143,9 @@ describe.each([
   it("a run whose result says is_error is a failure, whatever the exit code", async () => {
     const w = world(generation)
     const proj = w.dir("proj")
+    // without the vault, a deleted transcript is gone for good, and claude says so
+    mkdirSync(w.store, { recursive: true })
+    writeFileSync(join(w.store, "cc-sessions.config.json"), JSON.stringify({ vault: "none" }))
     const { id } = await w.json<{ id: string; claudeSessionId: string }>(["run", "--", "soon gone"], proj)
     rmSync(join(w.home, "projects"), { recursive: true, force: true })
     const r = await w.cli(["--json", "resume", id, "--", "where is it"])
