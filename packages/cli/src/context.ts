@@ -1,11 +1,10 @@
 /** What every command gets: the parsed command line, where things are, and how to speak. */
 import type { EventLog } from "@cc/events"
-import type { OpenedResolver, PathMapping } from "@cc/resolver"
+import type { ListingSource, OpenedResolver, PathMapping } from "@cc/resolver"
 import type { AnySource } from "@cc/sources"
-import type { VaultShape } from "@cc/vault"
+import type { VaultLocation, VaultShape } from "@cc/vault"
 import type { Parsed } from "./parsed.js"
 import { terminalSafe } from "./terminal.js"
-import type { VaultLocation } from "./vault-keep.js"
 
 export type Code = "not_found" | "usage" | "ambiguous" | "io" | "run_failed" | "damaged" | "conflict"
 export const exitCodes: Record<Code, number> = {
@@ -28,7 +27,7 @@ export class CliFailure extends Error {
   }
 }
 
-export interface Context {
+export interface Context extends ListingSource {
   readonly parsed: Parsed
   readonly json: boolean
   readonly storeDir: string
@@ -82,32 +81,6 @@ export const firstPositional = (parsed: Parsed): string => {
   if (first === undefined)
     throw new CliFailure("usage", `${parsed.command} takes an argument: see cc-session ${parsed.command} --help`)
   return first
-}
-
-/** Event log lines that could not be read: one warning for the file, with their offsets. */
-export const warnSkippedLines = (
-  warn: Context["warn"],
-  location: string,
-  skipped: ReadonlyArray<{ readonly offset: number; readonly reason: string }>
-): void => {
-  if (skipped.length === 0) return
-  const offsets = skipped.map((d) => d.offset)
-  const one = skipped.length === 1
-  warn(
-    `${location}: ${skipped.length} line${one ? "" : "s"} could not be read and ${one ? "was" : "were"} skipped (at byte${one ? "" : "s"} ${offsets.slice(0, 20).join(", ")}${offsets.length > 20 ? ", …" : ""})`,
-    { path: location, offsets, reasons: [...new Set(skipped.map((d) => d.reason))] }
-  )
-}
-
-/** What the transcript index could not read (a misspelt home, a folder or file without permission): each a warning. */
-export const warnUnreadable = (
-  warn: Context["warn"],
-  diagnostics: ReadonlyArray<{ readonly severity: string; readonly reason: string; readonly path?: string }>
-): void => {
-  for (const d of diagnostics) {
-    if (d.severity === "info") continue
-    warn(`${d.path === undefined ? "" : `${d.path}: `}${d.reason}`, { path: d.path ?? null, reason: d.reason })
-  }
 }
 
 /** The shared log's URL, if given: PostgreSQL's own schemes only (a typo is bad usage, not an I/O error). */

@@ -31,6 +31,7 @@ export const failureByTag: Readonly<Record<string, Mapping>> = {
   StoreLockTimeout: io,
   InvalidEvent: io,
   SourceError: io,
+  ListingUnreadable: io,
   VaultIOError: io,
   VaultDamaged: { code: "damaged" },
   VaultNotFound: { code: "not_found" },

@@ -24,7 +24,7 @@ import {
 } from "@cc/events"
 import type { Resolver } from "@cc/resolver"
 import { hashPrompt, projectFolderName } from "@cc/sources"
-import { transcriptKeyOf, type VaultShape } from "@cc/vault"
+import { transcriptKeyOf, type VaultLocation, type VaultShape } from "@cc/vault"
 import { detectCapabilities, findExecutable } from "./capabilities.js"
 import { LaunchRefused, RunFailed, SessionBusy, SessionCwdMissing } from "./launch-errors.js"
 
@@ -32,7 +32,7 @@ export { LaunchRefused, RunFailed, SessionBusy, SessionCwdMissing, SessionOnAnot
 
 import { type RunOutcome, type RunSpec, superviseRun } from "./supervise.js"
 import { failIfElsewhere } from "./transcript-here.js"
-import { CLAIM_TTL_MS, openVaultAt, type RunClaim, restoreMissing, type VaultLocation } from "./vault-keep.js"
+import { CLAIM_TTL_MS, openVaultAt, type RunClaim, restoreMissing } from "./vault-keep.js"
 
 export type LaunchMode = "foreground" | "stream" | "detached"
 

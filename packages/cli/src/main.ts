@@ -2,15 +2,16 @@
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
 import { defaultStoreDir, type EventLog, openEventLog } from "@cc/events"
-import { type OpenedResolver, openResolver, type PathMapping } from "@cc/resolver"
+import { type OpenedResolver, openResolver, type PathMapping, warnSkippedLines, warnUnreadable } from "@cc/resolver"
 import { channelCoderPromiseSource } from "@cc/sources"
+import { type OpenedVault, vaultLocationOf } from "@cc/vault"
 import { type Parsed, UsageError } from "./args.js"
-import { type Context, exitCodes, sharedLogUrl, warnSkippedLines, warnUnreadable } from "./context.js"
+import { type Context, exitCodes, sharedLogUrl } from "./context.js"
 import { toFailure } from "./exit-codes.js"
 import { loadPlugins } from "./plugins.js"
 import { commandEntry } from "./registry.js"
 import { terminalSafe } from "./terminal.js"
-import { type OpenedVault, openVaultAt, vaultLocationOf } from "./vault-keep.js"
+import { openVaultAt } from "./vault-keep.js"
 
 /** `CONTAINER=HOST` pairs, from `--map` (repeatable) and `CC_SESSIONS_MAP` (comma-separated). */
 export const parseMappings = (given: ReadonlyArray<string>, env: string | undefined): Array<PathMapping> =>

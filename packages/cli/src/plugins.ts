@@ -8,10 +8,9 @@
 import { createRequire } from "node:module"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { jsonDecoder } from "@cc/events"
+import { jsonDecoder, storeConfigText } from "@cc/events"
 import { type AnySource, isSource } from "@cc/sources"
 import * as Schema from "effect/Schema"
-import { storeConfigText } from "./store-config.js"
 
 export { CONFIG_FILE } from "@cc/events"
 

@@ -28,9 +28,10 @@ import {
   type Sidecar,
   sidecarPathFor
 } from "@cc/sources"
+import { VaultLocation } from "@cc/vault"
 import * as Schema from "effect/Schema"
 import { spawnClaude, startError } from "./spawn-claude.js"
-import { KEEP_EVERY_MS, RunClaim, runKeeper, VaultLocation } from "./vault-keep.js"
+import { KEEP_EVERY_MS, RunClaim, runKeeper } from "./vault-keep.js"
 
 /** What a run is: the launcher writes it, the detached supervisor decodes it from its stdin. */
 export const RunSpec = Schema.Struct({

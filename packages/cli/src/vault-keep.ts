@@ -1,9 +1,7 @@
 /**
  * What the CLI keeps in the transcript vault, and where a kept transcript goes back to.
  *
- * - Policy: `"vault": "all" | "stable" | "none"` in the store's `cc-sessions.config.json`
- *   (default `stable`: every Claude session a stable session owns, whole chains, with their
- *   subagents), `CC_SESSIONS_VAULT` over it.
+ * - Policy and location: `@cc/vault`'s `vaultPolicyOf` and `vaultLocationOf`.
  * - A Claude id with copies in several folders (resumed from another directory, a second
  *   Claude home) is kept from its largest copy: Claude only appends, so the largest holds the
  *   others, and the choice does not flap between listings.
@@ -12,92 +10,30 @@
  *   no cwd is known.
  */
 import { existsSync, readdirSync } from "node:fs"
-import { basename, join, resolve } from "node:path"
+import { basename, join } from "node:path"
 import type { IndexedTranscript, TranscriptCache } from "@cc/cache"
-import { HOST, jsonDecoder, runAsPromise, storeLayout } from "@cc/events"
+import { HOST, runAsPromise } from "@cc/events"
 import { projectFolderName } from "@cc/sources"
 import {
   type MirrorTarget,
-  makeFileVault,
   mirrorTranscript,
+  type OpenedVault,
+  openVaultAt as openVault,
   pathInProject,
   restoreTranscript,
   type TranscriptKey,
   transcriptKeyOf,
   type VaultedTranscript,
+  type VaultLocation,
+  type VaultPolicy,
   type VaultShape
 } from "@cc/vault"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { storeConfigText } from "./store-config.js"
 
-export type VaultPolicy = "all" | "stable" | "none"
-const POLICIES: ReadonlyArray<VaultPolicy> = ["all", "stable", "none"]
-
-const VaultConfig = Schema.Struct({ vault: Schema.optionalKey(Schema.Literals(["all", "stable", "none"])) })
-const decodeVaultConfig = jsonDecoder(VaultConfig, 'not {"vault": "all" | "stable" | "none"}')
-
-/** The store's vault policy, and a sentence when the config or the environment says something unusable. */
-export const vaultPolicyOf = (
-  storeDir: string,
-  env: NodeJS.ProcessEnv = process.env
-): { readonly policy: VaultPolicy; readonly problem?: string } => {
-  const fromEnv = env.CC_SESSIONS_VAULT
-  if (fromEnv !== undefined && fromEnv !== "") {
-    if ((POLICIES as ReadonlyArray<string>).includes(fromEnv)) return { policy: fromEnv as VaultPolicy }
-    return { policy: "stable", problem: `CC_SESSIONS_VAULT=${fromEnv} is not all, stable or none: stable is used` }
-  }
-  const config = storeConfigText(storeDir)
-  if (config._tag === "None") return { policy: "stable" }
-  if (config._tag === "Unreadable")
-    return { policy: "stable", problem: `config ${config.path} could not be read: the vault keeps stable sessions` }
-  const { path, text } = config
-  const decoded = decodeVaultConfig(text)
-  if (decoded._tag === "Bad")
-    return { policy: "stable", problem: `config ${path}: "vault" is ${decoded.reason}: stable is used` }
-  return { policy: decoded.value.vault ?? "stable" }
-}
-
-/**
- * Where a vault is, as a run spec carries it to the detached supervisor: a folder (the file
- * vault) or a PostgreSQL URL (the shared vault; the spec goes through a pipe, never argv).
- */
-export const VaultLocation = Schema.Struct({
-  kind: Schema.Literals(["file", "postgres"]),
-  location: Schema.String
-})
-export type VaultLocation = typeof VaultLocation.Type
-
-const POSTGRES_URL = /^postgres(ql)?:\/\//i
-
-/**
- * The vault a command uses: `--vault DIR|URL` (or `CC_SESSIONS_VAULT_AT`), else the shared
- * log's database when there is one (`--events URL`: a team's machines resume each other's
- * sessions), else the store's own folder.
- */
-export const vaultLocationOf = (
-  storeDir: string,
-  given: string | undefined,
-  eventsUrl: string | undefined
-): VaultLocation => {
-  if (given !== undefined && given !== "")
-    return POSTGRES_URL.test(given) ? { kind: "postgres", location: given } : { kind: "file", location: resolve(given) }
-  if (eventsUrl !== undefined) return { kind: "postgres", location: eventsUrl }
-  return { kind: "file", location: storeLayout(storeDir).vault }
-}
-
-export interface OpenedVault {
-  readonly vault: VaultShape
-  readonly close: () => Promise<void>
-}
-
-/** Opens a vault where it is (PostgreSQL's driver is loaded only for a shared vault). */
-export const openVaultAt = async (at: VaultLocation): Promise<OpenedVault> => {
-  if (at.kind === "file") return { vault: makeFileVault({ dir: at.location }), close: async () => {} }
-  const { makePostgresVault } = await import("@cc/store-postgres")
-  const vault = await runAsPromise(makePostgresVault({ url: at.location, attempts: 3 }))
-  return { vault, close: () => vault.close() }
-}
+/** The CLI's vaults: a folder, or a PostgreSQL one (its driver loaded only then). */
+export const openVaultAt = (at: VaultLocation): Promise<OpenedVault> =>
+  openVault(at, async (url) => (await import("@cc/store-postgres")).openVaultAtUrl(url))
 
 /** How often a run's transcript is mirrored while it writes. */
 export const KEEP_EVERY_MS = 5_000

@@ -9,11 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type ClaudeSessionId, makeEvent, newStableId, type StableId } from "@cc/events"
-import { openResolver } from "@cc/resolver"
+import { chainsOf, openResolver } from "@cc/resolver"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { buildForest, type Forest, resumeChains, stepArb, writeForest } from "../../sources/test/helpers/forest.js"
-import { chainsOf } from "../src/actions/chain-rows.js"
 
 /** The model: chains are components over resume links, ordered as they were made. */
 const modelChains = (forest: Forest): Array<Array<string>> => {

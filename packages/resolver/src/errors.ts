@@ -49,3 +49,8 @@ export const candidateOf = (
   ...(t.cwd === undefined ? {} : { cwd: t.cwd }),
   ...(t.firstTimestamp === undefined ? {} : { firstTimestamp: t.firstTimestamp })
 })
+
+/** A kept `ls --all` listing whose rows do not decode (bytes this code wrote: a bug, said plainly). */
+export class ListingUnreadable extends Schema.TaggedError<ListingUnreadable>()("ListingUnreadable", {
+  message: Schema.String
+}) {}

@@ -1,5 +1,6 @@
 export * from "./errors.js"
 export * from "./fork-of.js"
+export * from "./listing/index.js"
 export * from "./match.js"
 export * from "./open.js"
 export * from "./reference.js"

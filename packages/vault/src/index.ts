@@ -1,3 +1,4 @@
+export * from "./config.js"
 export * from "./digest.js"
 export * from "./errors.js"
 export * from "./file-vault.js"

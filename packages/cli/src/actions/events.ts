@@ -1,5 +1,6 @@
 /** `events`: the whole event log, one JSON event a line. */
-import { type Context, warnSkippedLines } from "../context.js"
+import { warnSkippedLines } from "@cc/resolver"
+import type { Context } from "../context.js"
 
 export const events = async (ctx: Context): Promise<void> => {
   // the log alone: no index, no resolver

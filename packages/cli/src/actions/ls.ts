@@ -5,12 +5,10 @@
  */
 import { resolve } from "node:path"
 import type { SessionView } from "@cc/events"
-import { applyMappings, cwdRelation } from "@cc/resolver"
+import { allChains, applyMappings, type ChainRow, cwdRelation, listingRows, settledSessions } from "@cc/resolver"
 import { CliFailure, type Context, optionValue } from "../context.js"
 import { ageMs } from "../durations.js"
 import { type Column, renderTable, terminalWidth } from "../table.js"
-import { type ChainRow, listingRows, settledSessions } from "./chain-rows.js"
-import { allChains } from "./listing.js"
 import { showObject } from "./show.js"
 
 const parseSince = (text: string | undefined): number | undefined => {

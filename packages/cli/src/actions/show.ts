@@ -1,10 +1,16 @@
 /** `show`, `resolve`, `token`: one session, as the store and the layers below it tell. */
 import { basename } from "node:path"
 import { runAsPromise, type SessionView, stableIdOf } from "@cc/events"
-import { AmbiguousSession, encodeToken, type ForkedFrom, type Resolution, SessionNotFound } from "@cc/resolver"
+import {
+  AmbiguousSession,
+  chainRecords,
+  encodeToken,
+  type ForkedFrom,
+  type Resolution,
+  SessionNotFound
+} from "@cc/resolver"
 import { CliFailure, type Context, firstPositional, human } from "../context.js"
 import { transcriptsHere } from "../vault-keep.js"
-import { chainRecords } from "./chain-rows.js"
 
 const forkedFromText = (f: ForkedFrom | null) =>
   f === null ? null : `${f.claudeSessionId ?? "?"}${f.stableId === null ? "" : ` (${f.stableId})`}`

@@ -7,8 +7,8 @@
 import { readdirSync } from "node:fs"
 import { resolve } from "node:path"
 import { type ClaudeSessionId, claudeSessionIdOf, runAsPromise } from "@cc/events"
-import type { Resolution } from "@cc/resolver"
-import { keyName, type VaultedTranscript, verifyVault } from "@cc/vault"
+import type { ChainRow, Resolution } from "@cc/resolver"
+import { keyName, type VaultedTranscript, type VaultPolicy, vaultPolicyOf, verifyVault } from "@cc/vault"
 import { CliFailure, type Context, human, optionValue } from "../context.js"
 import { ageMs } from "../durations.js"
 import { renderTable, terminalWidth } from "../table.js"
@@ -18,11 +18,8 @@ import {
   keepTranscripts,
   mirrorTargetsOf,
   restoreMissing,
-  transcriptsHere,
-  type VaultPolicy,
-  vaultPolicyOf
+  transcriptsHere
 } from "../vault-keep.js"
-import type { ChainRow } from "./chain-rows.js"
 
 const SUBCOMMANDS = "sync, ls, restore <ref>, verify or prune --older-than AGE"
 

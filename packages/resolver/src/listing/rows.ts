@@ -6,11 +6,12 @@
  */
 import { type IndexedTranscript, isArchived, type TranscriptCache } from "@cc/cache"
 import { ClaudeSessionId, HOST, jsonDecoder, onlyOne, orderChainMembers, type SessionMap, StableId } from "@cc/events"
-import { forkedFromIn, type Resolver } from "@cc/resolver"
 import { isProgrammatic, type SessionRecords, sessionTitle } from "@cc/sources"
 import * as Schema from "effect/Schema"
-import { CliFailure } from "../context.js"
-import type { ListingLog } from "./listing-log.js"
+import { ListingUnreadable } from "../errors.js"
+import { forkedFromIn } from "../fork-of.js"
+import type { Resolver } from "../resolver.js"
+import type { ListingLog } from "./log.js"
 
 /** A row of `ls --all` as `--json` prints it, and as a kept listing is read back. */
 export const ChainRow = Schema.Struct({
@@ -59,7 +60,8 @@ const decodeListing = jsonDecoder(Schema.Array(ChainRow), "not an ls --all listi
 /** The rows of a listing's bytes (made by this code from typed rows, or kept with a digest: a failure is a bug, said plainly). */
 export const listingRows = (bytes: Buffer): ReadonlyArray<ChainRow> => {
   const decoded = decodeListing(bytes.toString("utf8"))
-  if (decoded._tag === "Bad") throw new CliFailure("io", `the ls --all listing could not be read: ${decoded.reason}`)
+  if (decoded._tag === "Bad")
+    throw new ListingUnreadable({ message: `the ls --all listing could not be read: ${decoded.reason}` })
   return decoded.value
 }
 

@@ -5,12 +5,12 @@
  *   changed since is that listing again, without folding the log or decoding the index's folders.
  * - When only some project folders changed (a live session appended to its transcript), only
  *   their rows are made again: from those folders and the digest of the log kept here, while
- *   the log has not changed either (`listing-update.ts`).
+ *   the log has not changed either (`listing.ts`).
  *
  * One file, `<store>/index/ls-all.v5.jsonl`, written atomically (0600), four lines: a header
  * (what the listing was made from, and the SHA-256 of each other line), the rows as `--json`
  * prints them, the layout (each folder's fingerprint, each row's place in the rows line and the
- * folders it was made from), and the log's digest (`listing-log.ts`, null when it could not be
+ * folders it was made from), and the log's digest (`log.ts`, null when it could not be
  * kept). Each line is Schema-decoded, and used only when its digest is the one the header names
  * (bytes this code wrote from typed values); anything else is listed afresh.
  */
@@ -190,7 +190,7 @@ export interface KeptListing {
   readonly archivedRows: number
   /** The layout line, decoded on first use: `undefined` if it is not intact. */
   readonly layout: () => KeptLayout | undefined
-  /** The log's digest (`listing-log.ts`), if it was kept and is intact. */
+  /** The log's digest (`log.ts`), if it was kept and is intact. */
   readonly log: () => Buffer | undefined
 }
 
@@ -259,7 +259,7 @@ export interface ListingToKeep {
   readonly keys: ListingKeys
   readonly rows: Buffer
   readonly layout: ListingLayout
-  /** The log's digest (`listing-log.ts`), if it could be made. */
+  /** The log's digest (`log.ts`), if it could be made. */
   readonly log: Buffer | undefined
   readonly skipped: ReadonlyArray<{ readonly offset: number; readonly reason: string }>
   readonly archivedRows: number

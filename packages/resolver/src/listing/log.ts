@@ -5,9 +5,9 @@
  * are made again from that digest, without folding the log.
  */
 import { ClaudeSessionId, type SessionMap, StableId } from "@cc/events"
-import type { ForkFactsOfSession } from "@cc/resolver"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
+import type { ForkFactsOfSession } from "../fork-of.js"
 
 /** What a listing row takes from one stable session. */
 export interface LoggedSession extends ForkFactsOfSession {

@@ -1,6 +1,6 @@
 /**
  * `ls --all`'s listing: made from the transcript index and the event log, kept between runs
- * (`listing-cache.ts`), and brought up to date by making again only the rows of the project
+ * (`kept.ts`), and brought up to date by making again only the rows of the project
  * folders that changed since, while the event log has not.
  *
  * A kept row is reused only when none of the folders its transcripts are in changed, and no
@@ -10,7 +10,6 @@
  */
 import type { TranscriptCache } from "@cc/cache"
 import { storeLayout } from "@cc/events"
-import { type Context, warnSkippedLines, warnUnreadable } from "../context.js"
 import {
   type KeptLayout,
   type KeptListing,
@@ -21,15 +20,10 @@ import {
   type RowPlace,
   readListing,
   saveListing
-} from "../listing-cache.js"
-import { type ChainRow, chainsOf, type Member, newestFirst, rowOf, settledSessions } from "./chain-rows.js"
-import {
-  DamagedLogDigest,
-  type ListingLog,
-  listingLogDigest,
-  listingLogFromDigest,
-  listingLogOf
-} from "./listing-log.js"
+} from "./kept.js"
+import { DamagedLogDigest, type ListingLog, listingLogDigest, listingLogFromDigest, listingLogOf } from "./log.js"
+import { type ChainRow, chainsOf, type Member, newestFirst, rowOf, settledSessions } from "./rows.js"
+import { type ListingSource, warnSkippedLines, warnUnreadable } from "./source.js"
 
 export interface Listing {
   /** The rows, as `--json` prints them. */
@@ -296,7 +290,7 @@ const sameKeys = (a: ListingKeys, b: ListingKeys) => a.logKey === b.logKey && a.
  * folders changed, only their rows are made again.
  */
 export const allChains = async (
-  ctx: Context
+  ctx: ListingSource
 ): Promise<{ readonly rows: Buffer; readonly archivedRows: number; readonly changed: Listing["changed"] }> => {
   const savedAt = listingCacheFile(ctx.storeDir)
   const keysOf = (cache: TranscriptCache) => listingKeys(ctx.storeDir, ctx.claudeHomes, cache.folderFingerprints())

@@ -1,6 +1,7 @@
 /** The store's `cc-sessions.config.json` read once for whoever reads a part of it (plugins, the vault policy). */
 import { readFileSync } from "node:fs"
-import { errnoCode, storeLayout } from "@cc/events"
+import { errnoCode } from "./errno.js"
+import { storeLayout } from "./store-layout.js"
 
 export type StoreConfigText =
   | { readonly _tag: "None" }

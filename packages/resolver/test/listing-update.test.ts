@@ -21,41 +21,27 @@ import {
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { indexFileIn, TranscriptCache } from "@cc/cache"
-import { type ClaudeSessionId, makeEvent, newStableId, openEventLog } from "@cc/events"
-import { openResolver } from "@cc/resolver"
-import { makeFileVault } from "@cc/vault"
+import { type ClaudeSessionId, makeEvent, newStableId } from "@cc/events"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { buildForest, type Forest, type Step, stepArb } from "../../sources/test/helpers/forest.js"
-import { allChains, updatedListing } from "../src/actions/listing.js"
-import type { Context } from "../src/context.js"
-import { listingCacheFile, listingKeys, readListing } from "../src/listing-cache.js"
+import { listingCacheFile, listingKeys, readListing } from "../src/listing/kept.js"
+import { allChains, updatedListing } from "../src/listing/listing.js"
+import type { ListingSource } from "../src/listing/source.js"
+import { openResolver } from "../src/open.js"
 
-/** A context with what `allChains` reads: a store, the Claude homes, nowhere to print. */
-const contextFor = (storeDir: string, claudeHomes: ReadonlyArray<string>): Context => {
-  let opening: ReturnType<Context["open"]> | undefined
+/** What `allChains` reads: a store, the Claude homes, nowhere to print. */
+const contextFor = (storeDir: string, claudeHomes: ReadonlyArray<string>): ListingSource => {
+  let opening: ReturnType<ListingSource["open"]> | undefined
   return {
-    parsed: { command: "ls", positionals: [], rest: [], flags: new Set(["--all"]), values: new Map() },
-    json: true,
     storeDir,
     sharedLog: false,
-    eventsUrl: undefined,
     claudeHomes,
-    claudeBin: "claude",
-    channelCoderHome: storeDir,
-    plugins: [],
-    out: () => undefined,
-    outBytes: () => undefined,
-    err: () => undefined,
     warn: () => undefined,
-    mappings: [],
     open: () => {
       opening ??= openResolver({ storeDir, claudeHomes, useGit: false })
       return opening
-    },
-    eventLog: () => openEventLog({ dir: storeDir }),
-    vaultLocation: { kind: "file", location: join(storeDir, "vault") },
-    vault: async () => makeFileVault({ dir: join(storeDir, "vault") })
+    }
   }
 }
 
