@@ -3,8 +3,9 @@
  * ids: `import { session, claude, … } from "@cc/channelcoder"` is the one-line change, whatever
  * the import. Everything but `session` is ChannelCoder's own.
  */
+
+export { replacedLabel } from "@cc/events"
 export * from "channelcoder"
 export { InvalidSessionName } from "./names.js"
-export { replacedLabel } from "./record.js"
 export { type CcOptions, type CcSessionOptions, detachedLogPath, session } from "./session.js"
 export { type CcSessionStorage, type CcStorageOptions, ccSessionStorage } from "./storage.js"

@@ -14,6 +14,7 @@ import {
   makeEvent,
   newStableId,
   processStartTime,
+  replacedLabel,
   type SessionEvent,
   type SessionMode,
   type StableId,
@@ -34,9 +35,6 @@ interface Known {
   readonly createdAt: string
   readonly ids: Set<string>
 }
-
-/** The label a replaced conversation keeps: still found by its stable id and Claude ids. */
-export const replacedLabel = (label: string, createdAt: string): string => `${label} (replaced, opened ${createdAt})`
 
 /**
  * Records ChannelCoder sessions in one event log. The log is folded once, on first use: a

@@ -1,9 +1,10 @@
 // The `cc-session` executable. Only the argument parser loads before the command is known:
 // `--help` and `--version` cost a bare Node start, and each command loads what it uses.
+
 import { createRequire } from "node:module"
+import { terminalSafe } from "@cc/events"
 import { parseArgs, UsageError, usage } from "./args.js"
 import { commandUsage } from "./help.js"
-import { terminalSafe } from "./terminal.js"
 
 // a reader that went away (`cc-session ls | head -1`) ends the output, quietly, with success
 const quietOnClosedPipe = (stream: NodeJS.WriteStream) =>

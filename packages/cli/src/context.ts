@@ -1,10 +1,11 @@
 /** What every command gets: the parsed command line, where things are, and how to speak. */
+
 import type { EventLog } from "@cc/events"
+import { terminalSafe } from "@cc/events"
 import type { ListingSource, OpenedResolver, PathMapping } from "@cc/resolver"
 import type { AnySource } from "@cc/sources"
 import type { VaultLocation, VaultShape } from "@cc/vault"
 import type { Parsed } from "./parsed.js"
-import { terminalSafe } from "./terminal.js"
 
 export type Code = "not_found" | "usage" | "ambiguous" | "io" | "run_failed" | "damaged" | "conflict"
 export const exitCodes: Record<Code, number> = {

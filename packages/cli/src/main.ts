@@ -1,7 +1,7 @@
 /** Everything after the command line is parsed: the context, then the command's own module. */
 import { homedir } from "node:os"
 import { join, resolve } from "node:path"
-import { defaultStoreDir, type EventLog, openEventLog } from "@cc/events"
+import { defaultStoreDir, type EventLog, openEventLog, terminalSafe } from "@cc/events"
 import { type OpenedResolver, openResolver, type PathMapping, warnSkippedLines, warnUnreadable } from "@cc/resolver"
 import { channelCoderPromiseSource } from "@cc/sources"
 import { type OpenedVault, vaultLocationOf } from "@cc/vault"
@@ -10,7 +10,6 @@ import { type Context, exitCodes, sharedLogUrl } from "./context.js"
 import { toFailure } from "./exit-codes.js"
 import { loadPlugins } from "./plugins.js"
 import { commandEntry } from "./registry.js"
-import { terminalSafe } from "./terminal.js"
 import { openVaultAt } from "./vault-keep.js"
 
 /** `CONTAINER=HOST` pairs, from `--map` (repeatable) and `CC_SESSIONS_MAP` (comma-separated). */

@@ -4,8 +4,7 @@
  * a person needs least, then the last column (a path, cut from the left: its end says most).
  * Every cell is made terminal-safe before it is measured.
  */
-import { consecutivePairs } from "@cc/events"
-import { terminalSafe } from "./terminal.js"
+import { consecutivePairs, terminalSafe } from "@cc/events"
 
 export interface Column {
   readonly header: string

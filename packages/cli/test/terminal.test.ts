@@ -1,9 +1,10 @@
 /** Terminal-safe output (properties): no raw control character from any field, one line per field or row. */
+
+import { terminalSafe, terminalSafeLines } from "@cc/events"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { human } from "../src/context.js"
 import { renderTable, uniquePrefixLength } from "../src/table.js"
-import { terminalSafe, terminalSafeLines } from "../src/terminal.js"
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: what must never reach a terminal raw
 const RAW = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/

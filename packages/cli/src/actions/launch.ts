@@ -1,10 +1,10 @@
 /** `run`, `resume`, `fork`, `continue`: start a run (foreground or detached) and print its stable id. */
+import { terminalSafeLines } from "@cc/events"
 import { applyMappings } from "@cc/resolver"
 import { vaultPolicyOf } from "@cc/vault"
 import { CliFailure, type Context, firstPositional, optionValue } from "../context.js"
 import { Launcher, type LaunchResult } from "../launcher.js"
 import { openPushingLog, type PushingLog } from "../shared-log.js"
-import { terminalSafeLines } from "../terminal.js"
 
 /** The store's vault, unless its policy is none: runs keep their transcripts in it. */
 const vaultOption = (ctx: Context) => {

@@ -6,12 +6,13 @@
  * transcript is read (a line parsed only when its raw text may match) unless the memory of the
  * same search (`search-memory.ts`) already covers it, or covers all but what was appended.
  */
+
 import type { TranscriptCache } from "@cc/cache"
+import { terminalSafe } from "@cc/events"
 import { allChains, type ChainRow, listingRows } from "@cc/resolver"
 import { type SearchHit, type SearchMatcher, searchMatcher, searchTranscript } from "@cc/sources"
 import { CliFailure, type Context, optionValue } from "../context.js"
 import { progressBar } from "../progress.js"
-import { terminalSafe } from "../terminal.js"
 import { SearchMemory, searchMemoryFile } from "./search-memory.js"
 
 /** The matcher a command line asks for, or a usage error for a regular expression that is none. */

@@ -7,7 +7,7 @@
  *   their rows are made again: from those folders and the digest of the log kept here, while
  *   the log has not changed either (`listing.ts`).
  *
- * One file, `<store>/index/ls-all.v5.jsonl`, written atomically (0600), four lines: a header
+ * One file, `<store>/index/ls-all.v6.jsonl`, written atomically (0600), four lines: a header
  * (what the listing was made from, and the SHA-256 of each other line), the rows as `--json`
  * prints them, the layout (each folder's fingerprint, each row's place in the rows line and the
  * folders it was made from), and the log's digest (`log.ts`, null when it could not be
@@ -20,7 +20,7 @@ import { Float64sFromBase64 } from "@cc/cache"
 import { type Decoded, HOST, jsonDecoder, storeLayout, writeFileAtomicSync } from "@cc/events"
 import * as Schema from "effect/Schema"
 
-const VERSION = 5
+const VERSION = 6
 
 const Header = Schema.Struct({
   version: Schema.Literal(VERSION),

@@ -27,12 +27,16 @@ export const ChainRow = Schema.Struct({
   host: Schema.String,
   firstActivity: Schema.NullOr(Schema.String),
   lastActivity: Schema.NullOr(Schema.String),
+  /** The newest modification time of its transcripts, in ms (the SDK's `lastModified`, which it sorts by). */
+  lastModified: Schema.Number,
   claudeVersion: Schema.NullOr(Schema.String),
   transcriptBytes: Schema.Number,
   /** The stable session's label (`channelcoder:<name>`), if it has one. */
   label: Schema.NullOr(Schema.String),
   /** Claude's own title (custom title, agent name, AI title), else the first prompt: as its picker and the SDK show it. */
   title: Schema.NullOr(Schema.String),
+  /** The title recorded for it (a custom title, else an AI title): the SDK's `customTitle`; null when none was. */
+  customTitle: Schema.NullOr(Schema.String),
   /** The first prompt's first 200 characters. */
   firstPrompt: Schema.NullOr(Schema.String),
   /** The branch of the latest member. */
@@ -77,6 +81,7 @@ export interface Member {
   readonly lastTimestamp?: string
   readonly claudeVersion?: string
   readonly size: number
+  readonly mtimeMs: number
 }
 
 /** The same id in two Claude homes (a copy, a synced folder) is one member: its newest copy. */
@@ -148,15 +153,26 @@ export const chainRecords = (
   chain: ReadonlyArray<Member>
 ): Pick<
   ChainRow,
-  "title" | "firstPrompt" | "gitBranch" | "tag" | "entrypoint" | "programmatic" | "prLinks" | "subagents" | "archived"
+  | "title"
+  | "customTitle"
+  | "firstPrompt"
+  | "gitBranch"
+  | "tag"
+  | "entrypoint"
+  | "programmatic"
+  | "prLinks"
+  | "subagents"
+  | "archived"
 > => {
   const newestFirst = [...chain].reverse()
   const first = chain[0]
   const firstPrompt = first?.firstPrompt ?? null
   const named = newestFirst.map((m) => m.records ?? {}).find((r) => sessionTitle(r) !== undefined)
   const tagged = newestFirst.map((m) => m.records?.tag).find((tag) => tag !== undefined)
+  const customTitle = newestFirst.map((m) => m.records?.customTitle ?? m.records?.aiTitle).find((t) => t !== undefined)
   return {
     title: (named === undefined ? undefined : sessionTitle(named)) ?? firstPrompt,
+    customTitle: customTitle ?? null,
     firstPrompt,
     gitBranch: newestFirst.map((m) => m.records?.lastGitBranch ?? m.gitBranch).find((b) => b !== undefined) ?? null,
     tag: tagged ?? null,
@@ -202,6 +218,7 @@ export const rowOf = (chain: ReadonlyArray<Member>, log: ListingLog, cache: Tran
     host: HOST,
     firstActivity: chain[0]?.firstTimestamp ?? null,
     lastActivity,
+    lastModified: chain.reduce((max, m) => Math.max(max, Math.trunc(m.mtimeMs)), 0),
     claudeVersion: latest.claudeVersion ?? null,
     transcriptBytes: chain.reduce((n, m) => n + m.size, 0),
     label: session?.label ?? null,
