@@ -30,15 +30,3 @@ export class LaunchRefused extends Schema.TaggedError<LaunchRefused>()("LaunchRe
   reason: Schema.Literals(["cwd", "claude"]),
   message: Schema.String
 }) {}
-
-/**
- * Another run is writing the session's transcript (on this host or another): a second writer
- * would split it. Refused before anything starts; a fork branches off instead.
- */
-export class SessionBusy extends Schema.TaggedError<SessionBusy>()("SessionBusy", {
-  stableId: Schema.NullOr(Schema.String),
-  host: Schema.String,
-  holder: Schema.String,
-  until: Schema.String,
-  message: Schema.String
-}) {}

@@ -26,13 +26,15 @@ import type { Resolver } from "@cc/resolver"
 import { hashPrompt, projectFolderName } from "@cc/sources"
 import { transcriptKeyOf, type VaultLocation, type VaultShape } from "@cc/vault"
 import { detectCapabilities, findExecutable } from "./capabilities.js"
-import { LaunchRefused, RunFailed, SessionBusy, SessionCwdMissing } from "./launch-errors.js"
+import { LaunchRefused, RunFailed, SessionCwdMissing } from "./launch-errors.js"
 
-export { LaunchRefused, RunFailed, SessionBusy, SessionCwdMissing, SessionOnAnotherHost } from "./launch-errors.js"
+export { SessionBusy } from "@cc/vault-keeper"
+export { LaunchRefused, RunFailed, SessionCwdMissing, SessionOnAnotherHost } from "./launch-errors.js"
 
+import { claimRun, type RunClaim, releaseClaim, restoreMissing } from "@cc/vault-keeper"
 import { type RunOutcome, type RunSpec, superviseRun } from "./supervise.js"
 import { failIfElsewhere } from "./transcript-here.js"
-import { CLAIM_TTL_MS, openVaultAt, type RunClaim, restoreMissing } from "./vault-keep.js"
+import { openVaultAt } from "./vault-open.js"
 
 export type LaunchMode = "foreground" | "stream" | "detached"
 
@@ -306,30 +308,19 @@ export class Launcher {
     latest: ClaudeSessionId,
     purpose: "resume" | "fork"
   ): Promise<RunClaim | undefined> {
-    const key = transcriptKeyOf(latest)
-    if (key === undefined || this.#o.vault === undefined) return undefined
-    const claim: RunClaim = {
-      sessionId: latest,
-      holder: { id: randomUUID(), host: HOST, what: `a ${purpose} of ${stableId ?? latest} (pid ${process.pid})` }
-    }
-    const outcome = await this.#withVault((vault) => runAsPromise(vault.claim(key, claim.holder, CLAIM_TTL_MS)))
-    if (outcome?._tag !== "Held") return outcome === undefined ? undefined : claim
-    // a fork writes a transcript of its own: it branches from what is here, without catching up
-    if (purpose === "fork") return undefined
-    const until = new Date(outcome.until).toISOString()
-    throw new SessionBusy({
-      stableId,
-      host: outcome.by.host,
-      holder: outcome.by.what,
-      until,
-      message: `${reference} is being continued on ${outcome.by.host === HOST ? "this host" : outcome.by.host} (${outcome.by.what}, claimed until ${until}): a second writer would split its transcript. Wait for it to end, or fork it: cc-session fork ${reference}`
-    })
+    return this.#withVault((vault) =>
+      claimRun(vault, {
+        reference,
+        stableId,
+        latest,
+        purpose,
+        hint: `Wait for it to end, or fork it: cc-session fork ${reference}`
+      })
+    )
   }
 
   async #release(claim: RunClaim | undefined): Promise<void> {
-    const key = claim === undefined ? undefined : transcriptKeyOf(claim.sessionId)
-    if (claim === undefined || key === undefined) return
-    await this.#withVault((vault) => runAsPromise(vault.release(key, claim.holder.id))).catch(() => undefined)
+    await this.#withVault((vault) => releaseClaim(vault, claim)).catch(() => undefined)
   }
 
   /** Runs `f` with the vault (opened for it if the caller gave none open). */

@@ -10,7 +10,7 @@ import { type Context, exitCodes, sharedLogUrl } from "./context.js"
 import { toFailure } from "./exit-codes.js"
 import { loadPlugins } from "./plugins.js"
 import { commandEntry } from "./registry.js"
-import { openVaultAt } from "./vault-keep.js"
+import { openVaultAt } from "./vault-open.js"
 
 /** `CONTAINER=HOST` pairs, from `--map` (repeatable) and `CC_SESSIONS_MAP` (comma-separated). */
 export const parseMappings = (given: ReadonlyArray<string>, env: string | undefined): Array<PathMapping> =>

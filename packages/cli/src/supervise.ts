@@ -16,6 +16,7 @@ import {
   ownStartTime,
   processStartTime,
   readJsonlLines,
+  runInitEvents,
   type SessionEvent,
   StableId,
   writeFileAtomicSync
@@ -29,9 +30,10 @@ import {
   sidecarPathFor
 } from "@cc/sources"
 import { VaultLocation } from "@cc/vault"
+import { KEEP_EVERY_MS, RunClaim, runKeeper } from "@cc/vault-keeper"
 import * as Schema from "effect/Schema"
 import { spawnClaude, startError } from "./spawn-claude.js"
-import { KEEP_EVERY_MS, RunClaim, runKeeper } from "./vault-keep.js"
+import { openVaultAt } from "./vault-open.js"
 
 /** What a run is: the launcher writes it, the detached supervisor decodes it from its stdin. */
 export const RunSpec = Schema.Struct({
@@ -142,25 +144,16 @@ export const superviseRun = async (
         claudeSessionId = parsed.sessionId
         sidecar = { ...sidecar, claudeSessionId, updatedAt: new Date().toISOString() }
         writeFileAtomicSync(sidecarPath, JSON.stringify(sidecar))
-        const events: Array<SessionEvent> = [
-          makeEvent("claude.observed", spec.stableId, {
-            claudeSessionId,
-            source: "stream",
-            evidence: `system/init at byte ${item.offset} of ${spec.logPath}`,
-            confidence: 1
-          })
-        ]
-        if (spec.resumedFrom !== undefined && spec.resumedFrom !== claudeSessionId) {
-          const link = {
-            from: spec.resumedFrom,
-            to: claudeSessionId,
-            kind: spec.linkKind ?? "resume",
-            source: "launcher",
-            evidence: `--resume ${spec.resumedFrom} answered with ${claudeSessionId}`
-          } as const
-          events.push(makeEvent("chain.linked", spec.stableId, link))
-          if (spec.parentStableId !== undefined) events.push(makeEvent("chain.linked", spec.parentStableId, link))
-        }
+        const events = runInitEvents({
+          stableId: spec.stableId,
+          claudeSessionId,
+          source: "stream",
+          evidence: `system/init at byte ${item.offset} of ${spec.logPath}`,
+          ...(spec.resumedFrom === undefined ? {} : { resumedFrom: spec.resumedFrom }),
+          ...(spec.linkKind === undefined ? {} : { linkKind: spec.linkKind }),
+          ...(spec.parentStableId === undefined ? {} : { parentStableId: spec.parentStableId }),
+          linkSource: "launcher"
+        })
         await append(events)
       } else if (parsed._tag === "Result") {
         sawResult = true
@@ -176,8 +169,9 @@ export const superviseRun = async (
 
   // the transcript kept in the vault while claude writes it, and once more when it is done
   const home = spec.claudeHome ?? defaultClaudeHomes()[0]
+  const at = spec.vault
   const keeper =
-    spec.vault === undefined || home === undefined ? undefined : runKeeper(spec.vault, home, spec.cwd, spec.claim)
+    at === undefined || home === undefined ? undefined : runKeeper(() => openVaultAt(at), home, spec.cwd, spec.claim)
   let keptAt = Date.now()
   let done = false
   const outcome = exited.then((value) => {

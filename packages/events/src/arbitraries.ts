@@ -44,9 +44,10 @@ export const knownEventArb: fc.Arbitrary<KnownEvent> = fc
             mode: modeArb,
             hash: fc.option(hashArb, { nil: undefined }),
             logPath: fc.option(fc.constantFrom("/tmp/run.log", "/srv/logs/a b.log"), { nil: undefined }),
-            forkOf: fc.option(stableIdArb(), { nil: undefined })
+            forkOf: fc.option(stableIdArb(), { nil: undefined }),
+            entrypoint: fc.option(fc.constantFrom("sdk-ts", "cc-session"), { nil: undefined })
           })
-          .map(({ cwd, mode, hash, logPath, forkOf }) =>
+          .map(({ cwd, mode, hash, logPath, forkOf, entrypoint }) =>
             makeEvent(
               "session.opened",
               session,
@@ -55,7 +56,8 @@ export const knownEventArb: fc.Arbitrary<KnownEvent> = fc
                 mode,
                 ...(hash === undefined ? {} : { promptHash: hash }),
                 ...(logPath === undefined ? {} : { logPath }),
-                ...(forkOf === undefined ? {} : { forkOf })
+                ...(forkOf === undefined ? {} : { forkOf }),
+                ...(entrypoint === undefined ? {} : { entrypoint })
               },
               options
             )

@@ -44,7 +44,8 @@ const payloadOf = (type: unknown, p: Json): Json | undefined => {
       return optional(p, out, [
         ["promptHash", (v) => matches(v, HASH)],
         ["logPath", str],
-        ["forkOf", (v) => matches(v, STABLE_ID)]
+        ["forkOf", (v) => matches(v, STABLE_ID)],
+        ["entrypoint", str]
       ])
         ? out
         : undefined

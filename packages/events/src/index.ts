@@ -16,6 +16,7 @@ export { acquireLock, type LockOptions, type LockResult, lockQueueDir } from "./
 export * from "./memory-store.js"
 export * from "./process.js"
 export * from "./promise.js"
+export * from "./run-events.js"
 export * from "./schema.js"
 export { SESSION_INDEX_FILE } from "./session-index.js"
 export * from "./store.js"

@@ -26,7 +26,9 @@ export const SessionOpenedPayload = Schema.Struct({
   mode: SessionMode,
   promptHash: Schema.optionalKey(PromptHash),
   logPath: Schema.optionalKey(Schema.String),
-  forkOf: Schema.optionalKey(StableId)
+  forkOf: Schema.optionalKey(StableId),
+  /** What started it (`cc-session`, or `sdk-ts` for `@cc/agent-sdk`'s query): Claude's own word for the same. */
+  entrypoint: Schema.optionalKey(Schema.String)
 })
 
 export const RunStartedPayload = Schema.Struct({

@@ -9,8 +9,8 @@ import {
   type Resolution,
   SessionNotFound
 } from "@cc/resolver"
+import { transcriptsHere } from "@cc/vault-keeper"
 import { CliFailure, type Context, firstPositional, human } from "../context.js"
-import { transcriptsHere } from "../vault-keep.js"
 
 const forkedFromText = (f: ForkedFrom | null) =>
   f === null ? null : `${f.claudeSessionId ?? "?"}${f.stableId === null ? "" : ` (${f.stableId})`}`

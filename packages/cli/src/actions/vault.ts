@@ -9,9 +9,6 @@ import { resolve } from "node:path"
 import { type ClaudeSessionId, claudeSessionIdOf, runAsPromise } from "@cc/events"
 import type { ChainRow, Resolution } from "@cc/resolver"
 import { keyName, type VaultedTranscript, type VaultPolicy, vaultPolicyOf, verifyVault } from "@cc/vault"
-import { CliFailure, type Context, human, optionValue } from "../context.js"
-import { ageMs } from "../durations.js"
-import { renderTable, terminalWidth } from "../table.js"
 import {
   idsToKeep,
   type KeepSummary,
@@ -19,7 +16,10 @@ import {
   mirrorTargetsOf,
   restoreMissing,
   transcriptsHere
-} from "../vault-keep.js"
+} from "@cc/vault-keeper"
+import { CliFailure, type Context, human, optionValue } from "../context.js"
+import { ageMs } from "../durations.js"
+import { renderTable, terminalWidth } from "../table.js"
 
 const SUBCOMMANDS = "sync, ls, restore <ref>, verify or prune --older-than AGE"
 

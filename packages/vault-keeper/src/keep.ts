@@ -1,5 +1,6 @@
 /**
- * What the CLI keeps in the transcript vault, and where a kept transcript goes back to.
+ * What a store keeps in its transcript vault, and where a kept transcript goes back to: the
+ * same for every launcher (the CLI, its detached supervisor, `@cc/agent-sdk`'s query).
  *
  * - Policy and location: `@cc/vault`'s `vaultPolicyOf` and `vaultLocationOf`.
  * - A Claude id with copies in several folders (resumed from another directory, a second
@@ -18,22 +19,16 @@ import {
   type MirrorTarget,
   mirrorTranscript,
   type OpenedVault,
-  openVaultAt as openVault,
   pathInProject,
   restoreTranscript,
   type TranscriptKey,
   transcriptKeyOf,
   type VaultedTranscript,
-  type VaultLocation,
   type VaultPolicy,
   type VaultShape
 } from "@cc/vault"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-
-/** The CLI's vaults: a folder, or a PostgreSQL one (its driver loaded only then). */
-export const openVaultAt = (at: VaultLocation): Promise<OpenedVault> =>
-  openVault(at, async (url) => (await import("@cc/store-postgres")).openVaultAtUrl(url))
 
 /** How often a run's transcript is mirrored while it writes. */
 export const KEEP_EVERY_MS = 5_000
@@ -59,10 +54,15 @@ export interface RunKeeper {
 }
 
 /** What a run keeps of itself: the transcript claude writes for its cwd in `claudeHome`. */
-export const runKeeper = (at: VaultLocation, claudeHome: string, cwd: string, claim?: RunClaim): RunKeeper => {
+export const runKeeper = (
+  openVault: () => Promise<OpenedVault>,
+  claudeHome: string,
+  cwd: string,
+  claim?: RunClaim
+): RunKeeper => {
   let opened: Promise<OpenedVault | undefined> | undefined
   const vault = async () => {
-    opened ??= openVaultAt(at).catch(() => undefined)
+    opened ??= openVault().catch(() => undefined)
     return (await opened)?.vault
   }
   const folder = join(claudeHome, "projects", projectFolderName(cwd))

@@ -1,0 +1,66 @@
+/**
+ * A title, a tag and the archive mark written in Claude's own format, as the Agent SDK's
+ * `renameSession`, `tagSession` and `archiveSession` write them, so that Claude's picker, the
+ * SDK and this index all read them back: a `custom-title` or `tag` line appended to the
+ * session's transcript, and `<id>/archived.json` beside it. Every writer (the CLI's `rename`,
+ * `@cc/agent-sdk`'s functions) goes through here.
+ */
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { writeFileAtomicSync } from "@cc/events"
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what a title or tag may not hold
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
+
+/** A title or tag as given, trimmed (as the SDK trims it), or why it cannot be one: empty, control characters, over 200 characters. */
+export const cleanMark = (
+  text: string,
+  what: "title" | "tag"
+): { readonly _tag: "Ok"; readonly text: string } | { readonly _tag: "Bad"; readonly reason: string } => {
+  const trimmed = text.trim()
+  if (trimmed === "") return { _tag: "Bad", reason: `the ${what} is empty` }
+  if (CONTROL.test(trimmed)) return { _tag: "Bad", reason: `the ${what} holds control characters` }
+  if ([...trimmed].length > 200) return { _tag: "Bad", reason: `the ${what} is longer than 200 characters` }
+  return { _tag: "Ok", text: trimmed }
+}
+
+/**
+ * Appends one line to a transcript, whole: on a line of its own even if the file does not end
+ * with a newline (a writer cut short), in one `write` to a file opened for appending.
+ */
+const appendRecord = (path: string, record: object): void => {
+  const fd = openSync(path, "a")
+  try {
+    const size = fstatSync(fd).size
+    let lead = ""
+    if (size > 0) {
+      const last = Buffer.alloc(1)
+      const reader = openSync(path, "r")
+      try {
+        readSync(reader, last, 0, 1, size - 1)
+      } finally {
+        closeSync(reader)
+      }
+      if (last[0] !== 0x0a) lead = "\n"
+    }
+    writeSync(fd, `${lead}${JSON.stringify(record)}\n`)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** A `custom-title` line (a title already cleaned). */
+export const writeTitle = (transcript: string, sessionId: string, title: string): void =>
+  appendRecord(transcript, { type: "custom-title", customTitle: title, sessionId })
+
+/** A `tag` line; null clears it (an empty tag, as the SDK's `tagSession(id, null)` writes it). */
+export const writeTag = (transcript: string, sessionId: string, tag: string | null): void =>
+  appendRecord(transcript, { type: "tag", tag: tag ?? "", sessionId })
+
+/** The SDK's archive mark beside the transcript (`<id>/archived.json`); returns its path. */
+export const writeArchiveMark = (transcript: string, sessionId: string, archived: boolean): string => {
+  const mark = join(dirname(transcript), sessionId, "archived.json")
+  mkdirSync(dirname(mark), { recursive: true, mode: 0o700 })
+  writeFileAtomicSync(mark, JSON.stringify({ archived, at: new Date().toISOString(), by: "user" }))
+  return mark
+}
