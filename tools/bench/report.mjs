@@ -32,7 +32,7 @@ export const renderReport = ({
       const xFloor = r.floorMs ? `${fmt(r.ms / r.floorMs, 2)} (${r.floorName})` : ""
       const xPeer = r.peerMs ? `${fmt(r.peerMs / r.ms, 0)}× (${r.peerName})` : ""
       lines.push(
-        `| ${r.name} | ${fmt(r.ms, r.ms < 10 ? 3 : 0)} | ${fmt(r.rssMB, 0)} | ${xFloor} | ${xPeer} | ${r.target ?? ""} |`
+        `| ${r.name}${r.note ? ` (${r.note})` : ""} | ${fmt(r.ms, r.ms < 10 ? 3 : 0)} | ${fmt(r.rssMB, 0)} | ${xFloor} | ${xPeer} | ${r.target ?? ""} |`
       )
     }
   }
@@ -216,6 +216,25 @@ export const renderReport = ({
       at("peer: Agent SDK 0.3.332 listSessions() (cold, caches dropped)").ms /
         at("process: cc-session ls --all --json (cold: no index, caches dropped)").ms,
       ...atLeast(3)
+    ],
+    [
+      "@cc/agent-sdk listSessions() warm ≥ 20× faster than the SDK's (in process)",
+      speedUp(
+        at(
+          "@cc/agent-sdk listSessions() (in process, warm: the process's first call, the store's index and listing kept)"
+        )
+      ),
+      ...atLeast(20)
+    ],
+    [
+      "@cc/agent-sdk listSessions() cold ≥ 2× faster than the SDK's (in process)",
+      speedUp(at("@cc/agent-sdk listSessions() (in process, cold: no index, caches dropped)")),
+      ...atLeast(2)
+    ],
+    [
+      "@cc/agent-sdk getSessionInfo() warm ≤ 2 ms",
+      at("@cc/agent-sdk getSessionInfo() (in process, warm; median of 200)").ms,
+      ...atMost(2, "ms")
     ],
     ["ls --all --json in ≤ 150 MB", at("process: cc-session ls --all --json (warm index)").rssMB, ...atMost(150, "MB")],
     [

@@ -21,6 +21,7 @@ import {
 import { measureRecover } from "./recover.mjs"
 import { renderReport } from "./report.mjs"
 import { measureSearch, searchRows } from "./search.mjs"
+import { measureAgentSdk } from "./agent-sdk.mjs"
 import { measureVault } from "./vault.mjs"
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number)
@@ -156,6 +157,7 @@ for (const size of sizes) {
   })
 
   const searched = measureSearch({ size, store, liveFile, liveSize, ccArgs })
+  const agentSdk = measureAgentSdk({ home, scratch: dir })
 
   row(size, "floor: stat every file (cold)", statFloor)
   row(size, "floor: stat every file (warm)", statWarm)
@@ -226,6 +228,47 @@ for (const size of sizes) {
     "≤ bare node + 2× stat floor, ≥ 50× the SDK's listSessions()"
   )
   row(size, "peer: Agent SDK 0.3.332 listSessions() (warm, whole process)", sdkWarm)
+  row(size, "peer: Agent SDK 0.3.332 listSessions() (in process, warm)", agentSdk.sdkWarm)
+  row(size, "peer: Agent SDK 0.3.332 listSessions() (in process, cold: caches dropped)", agentSdk.sdkCold)
+  row(
+    size,
+    "@cc/agent-sdk listSessions() (in process, warm: the process's first call, the store's index and listing kept)",
+    agentSdk.warm,
+    undefined,
+    undefined,
+    "SDK in process, warm",
+    agentSdk.sdkWarm,
+    "≥ 20× the SDK's"
+  )
+  row(
+    size,
+    "@cc/agent-sdk listSessions() (in process, warm: a later call in the same process)",
+    { ms: agentSdk.warm.repeatMs },
+    undefined,
+    undefined,
+    "SDK in process, warm",
+    agentSdk.sdkWarm
+  )
+  row(
+    size,
+    "@cc/agent-sdk listSessions() (in process, cold: no index, caches dropped)",
+    agentSdk.cold,
+    undefined,
+    undefined,
+    "SDK in process, cold",
+    agentSdk.sdkCold,
+    "≥ 2× the SDK's"
+  )
+  row(
+    size,
+    "@cc/agent-sdk getSessionInfo() (in process, warm; median of 200)",
+    { ms: agentSdk.warm.infoMs, note: `p99 ${agentSdk.warm.infoP99Ms.toFixed(2)} ms` },
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    "≤ 2 ms"
+  )
   row(size, "peer: Agent SDK 0.3.332 listSessions() (cold, caches dropped)", sdkCold)
   searchRows(row, size, searched, fullFloor)
   row(size, "cc-session recover --json (warm index, whole process)", recoverPlain)

@@ -76,13 +76,13 @@ export const sessionInfoOf = (row: ChainRow): CcSessionInfo | undefined => {
   }
 }
 
-/** The SDK's order: most recently modified first, then by session id. */
+/** The SDK's order: most recently modified first, then the greater session id first (as its sort has it). */
 export const bySdkOrder = (a: SdkSessionInfo, b: SdkSessionInfo): number =>
   b.lastModified !== a.lastModified
     ? b.lastModified - a.lastModified
-    : a.sessionId < b.sessionId
+    : b.sessionId < a.sessionId
       ? -1
-      : a.sessionId > b.sessionId
+      : b.sessionId > a.sessionId
         ? 1
         : 0
 

@@ -218,7 +218,8 @@ export const rowOf = (chain: ReadonlyArray<Member>, log: ListingLog, cache: Tran
     host: HOST,
     firstActivity: chain[0]?.firstTimestamp ?? null,
     lastActivity,
-    lastModified: chain.reduce((max, m) => Math.max(max, Math.trunc(m.mtimeMs)), 0),
+    // as the SDK has it: a stat's Date (Node rounds its mtimeMs)
+    lastModified: chain.reduce((max, m) => Math.max(max, Math.round(m.mtimeMs)), 0),
     claudeVersion: latest.claudeVersion ?? null,
     transcriptBytes: chain.reduce((n, m) => n + m.size, 0),
     label: session?.label ?? null,
