@@ -4,7 +4,9 @@
  * with each row's chain), so a tool changes one import.
  */
 export * from "@anthropic-ai/claude-agent-sdk"
+export { SessionBusy } from "@cc/vault-keeper"
 export { closeSessions } from "./context.js"
+export { type AgentSdkError, isAgentSdkError, SessionsEffect } from "./effect.js"
 export * from "./errors.js"
 export { stableId } from "./observe.js"
 export { CcSessionOptions } from "./options.js"

@@ -84,11 +84,12 @@ export const sessionsOf = async (context: SessionsContext): Promise<Sessions> =>
     return before
   }
   const sessions = rowsOf(bytes)
+  // each file as the index saw it when the rows were made: from its stamps, nothing decoded
   const files = new Map<string, FileStamp>()
   for (const row of sessions.rows)
     for (const id of row.claudeSessionIds) {
-      const t = cache.byClaudeId(id)
-      if (t !== undefined) files.set(id, { path: t.path, size: t.size, mtimeMs: t.mtimeMs })
+      const stamp = cache.stampOf(id)
+      if (stamp !== undefined) files.set(id, stamp)
     }
   kept.set(context, { ...sessions, bytes, files, folders, log })
   return sessions

@@ -30,51 +30,28 @@ import {
 import {
   type ClaudeSessionId,
   claudeSessionIdOf,
-  HOST,
   makeEvent,
   newClaudeSessionId,
   newStableId,
   replacedLabel,
-  runInitEvents,
   type SessionEvent,
   type SessionMap,
   type StableId
 } from "@cc/events"
 import type { Resolver } from "@cc/resolver"
 import { hashPrompt } from "@cc/sources"
-import {
-  claimRun,
-  KEEP_EVERY_MS,
-  type RunClaim,
-  type RunKeeper,
-  releaseClaim,
-  restoreMissing,
-  runKeeper
-} from "@cc/vault-keeper"
+import { claimRun, type RunClaim, type RunKeeper, releaseClaim, restoreMissing, runKeeper } from "@cc/vault-keeper"
 import { type SessionsContext, sessionsContext } from "./context.js"
 import { InvalidSessionOptions, SessionDirectoryMissing, SessionNotHere, StableIdTaken } from "./errors.js"
-import { forgetSessions } from "./listing.js"
-import { observedQuery, type RunObserver, setStableId } from "./observe.js"
+import { observedQuery, setStableId } from "./observe.js"
 import { type CcSessionOptions, ccSessionOptionsOf } from "./options.js"
+import { type PreparedRun, recorder } from "./recorder.js"
 
 export type CcQueryOptions = Options & { readonly ccSession?: CcSessionOptions }
 
 export interface CcQueryParams {
   readonly prompt: string | AsyncIterable<SDKUserMessage>
   readonly options?: CcQueryOptions
-}
-
-/** What a run is, once its session is known: the SDK's options to start it with, and how to record it. */
-interface PreparedRun {
-  readonly stableId: StableId
-  readonly options: Options
-  /** The Claude id chosen up front (a new session, a fork), already recorded. */
-  readonly chosen?: ClaudeSessionId
-  readonly resumedFrom?: ClaudeSessionId
-  readonly linkKind?: "resume" | "fork"
-  readonly parentStableId?: StableId
-  /** What keeps the run's transcript in the vault (none without one). */
-  readonly keeper?: RunKeeper
 }
 
 /** The events that give `id` the label, the conversation that held it keeping its own under a label that says so. */
@@ -199,6 +176,28 @@ const keeperFor = (
         claim
       )
 
+/** A new session's (or fork's) first events: opened, labeled, and its Claude id chosen up front. */
+const openingEvents = (
+  map: SessionMap,
+  id: StableId,
+  opened: { readonly cwd: string; readonly forkOf?: StableId; readonly promptHash?: string },
+  label: string | undefined,
+  chosen: ClaudeSessionId | undefined
+): Array<SessionEvent> => [
+  makeEvent("session.opened", id, { ...opened, mode: "stream", entrypoint: "sdk-ts" }),
+  ...labelEvents(map, id, label),
+  ...(chosen === undefined
+    ? []
+    : [
+        makeEvent("claude.observed", id, {
+          claudeSessionId: chosen,
+          source: "agent-sdk",
+          evidence: "sessionId chosen at launch",
+          confidence: 1
+        })
+      ])
+]
+
 const promptHashOf = (prompt: CcQueryParams["prompt"]) =>
   typeof prompt === "string" && prompt.trim() !== "" ? { promptHash: hashPrompt(prompt) } : {}
 
@@ -228,20 +227,7 @@ const prepare = async (
       })
     const cwd = resolvePath(given.cwd ?? process.cwd())
     const chosen = given.sessionId === undefined ? newClaudeSessionId() : claudeSessionIdOf(given.sessionId)
-    await log.append([
-      makeEvent("session.opened", newId, { cwd, mode: "stream", entrypoint: "sdk-ts", ...promptHashOf(params.prompt) }),
-      ...labelEvents(map, newId, cc.label),
-      ...(chosen === undefined
-        ? []
-        : [
-            makeEvent("claude.observed", newId, {
-              claudeSessionId: chosen,
-              source: "agent-sdk",
-              evidence: "sessionId chosen at launch",
-              confidence: 1
-            })
-          ])
-    ])
+    await log.append(openingEvents(map, newId, { cwd, ...promptHashOf(params.prompt) }, cc.label, chosen))
     const keeper = keeperFor(context, home, cwd)
     return {
       stableId: newId,
@@ -260,26 +246,15 @@ const prepare = async (
   if (forking) {
     const fork = newId
     const chosen = given.sessionId === undefined ? newClaudeSessionId() : claudeSessionIdOf(given.sessionId)
-    await log.append([
-      makeEvent("session.opened", fork, {
-        cwd: target.cwd,
-        mode: "stream",
-        entrypoint: "sdk-ts",
-        forkOf: target.stableId,
-        ...promptHashOf(params.prompt)
-      }),
-      ...labelEvents(map, fork, cc.label),
-      ...(chosen === undefined
-        ? []
-        : [
-            makeEvent("claude.observed", fork, {
-              claudeSessionId: chosen,
-              source: "agent-sdk",
-              evidence: "sessionId chosen at launch (a fork)",
-              confidence: 1
-            })
-          ])
-    ])
+    await log.append(
+      openingEvents(
+        map,
+        fork,
+        { cwd: target.cwd, forkOf: target.stableId, ...promptHashOf(params.prompt) },
+        cc.label,
+        chosen
+      )
+    )
     const keeper = keeperFor(context, home, target.cwd)
     return {
       stableId: fork,
@@ -306,67 +281,6 @@ const prepare = async (
     ...(keeper === undefined ? {} : { keeper }),
     resumedFrom: target.latest,
     linkKind: "resume"
-  }
-}
-
-/** What the log is told as the run's messages pass. */
-const recorder = (context: SessionsContext, run: PreparedRun, runId: string): RunObserver => {
-  const append = async (events: ReadonlyArray<SessionEvent>) => {
-    try {
-      if (events.length > 0) await (await context.log()).append([...events])
-    } catch (error) {
-      // a log that cannot be written loses the record, never the run
-      context.warn(`the event log could not be written: ${error instanceof Error ? error.message : String(error)}`)
-    }
-    forgetSessions(context)
-  }
-  // the transcript kept as claude writes it: every few seconds, at its first line and at its end
-  let current: string | undefined = run.chosen ?? (run.linkKind === "resume" ? run.resumedFrom : undefined)
-  const timer = run.keeper === undefined ? undefined : setInterval(() => void run.keeper?.tick(current), KEEP_EVERY_MS)
-  timer?.unref()
-  return {
-    started: async () => {
-      await run.keeper?.tick(current)
-      await append([
-        makeEvent("run.started", run.stableId, {
-          runId,
-          host: HOST,
-          mode: "stream",
-          supervisorPid: process.pid,
-          ...(run.chosen === undefined ? {} : { claudeSessionId: run.chosen })
-        })
-      ])
-    },
-    init: async (sessionId) => {
-      current = sessionId
-      await run.keeper?.tick(current)
-      const claudeSessionId = claudeSessionIdOf(sessionId)
-      if (claudeSessionId === undefined || (claudeSessionId === run.chosen && run.resumedFrom === undefined)) return
-      await append(
-        runInitEvents({
-          stableId: run.stableId,
-          claudeSessionId,
-          source: "agent-sdk",
-          evidence: `system/init of query() in process ${process.pid}`,
-          ...(run.resumedFrom === undefined ? {} : { resumedFrom: run.resumedFrom }),
-          ...(run.linkKind === undefined ? {} : { linkKind: run.linkKind }),
-          ...(run.parentStableId === undefined ? {} : { parentStableId: run.parentStableId }),
-          linkSource: "agent-sdk"
-        })
-      )
-    },
-    finished: async (outcome) => {
-      if (timer !== undefined) clearInterval(timer)
-      await run.keeper?.finish(current)
-      await append([
-        makeEvent("run.finished", run.stableId, {
-          runId,
-          exitCode: null,
-          ...(outcome.resultSubtype === undefined ? {} : { resultSubtype: outcome.resultSubtype }),
-          isError: outcome.isError
-        })
-      ])
-    }
   }
 }
 

@@ -9,9 +9,10 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } fro
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { listSessions as sdkListSessions } from "@anthropic-ai/claude-agent-sdk"
+import * as Effect from "effect/Effect"
 import fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
-import { type CcSessionInfo, closeSessions, getSessionInfo, listSessions } from "../src/index.js"
+import { type CcSessionInfo, closeSessions, getSessionInfo, listSessions, SessionsEffect } from "../src/index.js"
 
 const root = resolve(import.meta.dirname, "../../..")
 const base = mkdtempSync(join(tmpdir(), "cc-agent-sdk-list-"))
@@ -107,6 +108,19 @@ describe("listSessions(), the SDK's and @cc/agent-sdk's (a differential test)", 
             await getSessionInfo(id, { ccSession: { storeDir: join(base, `store-${stores}`), claudeHomes: [home] } })
           ).toEqual(row)
     }
+  })
+
+  it("as Effects: rows, and the typed errors in the error channel", async () => {
+    const home = join(base, "effect")
+    cpSync(join(root, "fixtures", "records-2.1.332", "claude-home"), home, { recursive: true })
+    const ccSession = { storeDir: join(base, `store-${++stores}`), claudeHomes: [home] }
+    const rows = await Effect.runPromise(SessionsEffect.listSessions({ ccSession }))
+    expect(rows).toEqual(await listSessions({ ccSession }))
+    // a failure, not a defect: flipped, it is the error itself
+    const error = await Effect.runPromise(
+      Effect.flip(SessionsEffect.renameSession("no-such-session", "t", { ccSession }))
+    )
+    expect(error._tag).toBe("SessionNotHere")
   })
 
   const sessionArb = fc.record({

@@ -238,6 +238,20 @@ export class TranscriptCache {
       ?.find((t) => t.claudeSessionId === id && !t.sidechain)
   }
 
+  /**
+   * A session's file, its size and its mtime as the index last saw them: from the stamps alone,
+   * no folder's details decoded (a listing of every session asks for all of them).
+   */
+  stampOf(id: string): { readonly path: string; readonly size: number; readonly mtimeMs: number } | undefined {
+    const folder = this.#holder(id)
+    const at = folder?.stamps.ids.indexOf(id) ?? -1
+    if (folder === undefined || at < 0) return undefined
+    const size = folder.stamps.sizes[at]
+    const mtimeMs = folder.stamps.mtimes[at]
+    if (size === undefined || mtimeMs === undefined) return undefined
+    return { path: join(folder.folder, `${id}.jsonl`), size, mtimeMs }
+  }
+
   /** The folder whose stamps name this session's file. */
   #holder(id: string): FolderIndex | undefined {
     return this.#holders(id)?.at(-1)

@@ -4,7 +4,7 @@ import type { EventLog } from "@cc/events"
 import { terminalSafe } from "@cc/events"
 import type { ListingSource, OpenedResolver, PathMapping } from "@cc/resolver"
 import type { AnySource } from "@cc/sources"
-import type { VaultLocation, VaultShape } from "@cc/vault"
+import { isPostgresUrl, type VaultLocation, type VaultShape } from "@cc/vault"
 import type { Parsed } from "./parsed.js"
 
 export type Code = "not_found" | "usage" | "ambiguous" | "io" | "run_failed" | "damaged" | "conflict"
@@ -87,7 +87,7 @@ export const firstPositional = (parsed: Parsed): string => {
 /** The shared log's URL, if given: PostgreSQL's own schemes only (a typo is bad usage, not an I/O error). */
 export const sharedLogUrl = (given: string | undefined): string | undefined => {
   if (given === undefined) return undefined
-  if (/^postgres(ql)?:\/\//i.test(given)) return given
+  if (isPostgresUrl(given)) return given
   throw new CliFailure(
     "usage",
     `--events takes a PostgreSQL URL (postgres://user@host:5432/db), not ${JSON.stringify(given.replace(/\/\/[^@/]*@/, "//…@").slice(0, 60))}`

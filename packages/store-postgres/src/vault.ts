@@ -28,7 +28,8 @@ import {
   type VaultError,
   type VaultedTranscript,
   VaultIOError,
-  type VaultShape
+  type VaultShape,
+  vaultIOErrorOf
 } from "@cc/vault"
 import * as Effect from "effect/Effect"
 import type pg from "pg"
@@ -149,11 +150,11 @@ export const makePostgresVault = (options: PostgresVaultOptions = {}): Effect.Ef
 
 const vaultIOError = (cause: unknown, location: string, operation: string): VaultIOError => {
   const code = codeOf(cause)
-  return new VaultIOError({
+  return vaultIOErrorOf(cause, {
     location,
     operation,
     ...(code === undefined ? {} : { code }),
-    message: `could not ${operation} the vault at ${location}: ${cause instanceof Error ? cause.message : String(cause)}`
+    subject: `the vault at ${location}`
   })
 }
 

@@ -1,3 +1,4 @@
+import { errnoCode } from "@cc/events"
 import * as Schema from "effect/Schema"
 
 /** The vault's files or tables could not be read or written (missing dir, full disk, I/O error, no permission). */
@@ -7,6 +8,34 @@ export class VaultIOError extends Schema.TaggedError<VaultIOError>()("VaultIOErr
   code: Schema.optionalKey(Schema.String),
   message: Schema.String
 }) {}
+
+/**
+ * A failed read or write of a vault as its error, said one way by every vault: what was done
+ * where, the errno (or the database's) code, and a sentence; a refusal says it is one.
+ */
+export const vaultIOErrorOf = (
+  cause: unknown,
+  where: {
+    readonly location: string
+    readonly operation: string
+    /** The code when it is not an errno (a database's SQLSTATE). */
+    readonly code?: string
+    /** How the sentence names the location (default: the location itself). */
+    readonly subject?: string
+  }
+): VaultIOError => {
+  const code = where.code ?? errnoCode(cause)
+  const subject = where.subject ?? where.location
+  const denied = code === "EACCES" || code === "EPERM" || code === "EROFS"
+  return new VaultIOError({
+    location: where.location,
+    operation: where.operation,
+    ...(code === undefined ? {} : { code }),
+    message: denied
+      ? `no permission to ${where.operation} ${subject} (${code})`
+      : `could not ${where.operation} ${subject}: ${cause instanceof Error ? cause.message : String(cause)}`
+  })
+}
 
 /**
  * A push that does not continue the vault's copy where it ends: another writer got there

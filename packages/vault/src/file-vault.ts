@@ -32,7 +32,7 @@ import { acquireLock, ensureDirectory, errnoCode, jsonDecoder, writeFileAtomicSy
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { sha256Hex } from "./digest.js"
-import { VaultConflict, VaultDamaged, type VaultError, VaultIOError } from "./errors.js"
+import { VaultConflict, VaultDamaged, type VaultError, VaultIOError, vaultIOErrorOf } from "./errors.js"
 import { lengthOf, type Manifest, readManifest, sameMeta } from "./file-vault-manifest.js"
 import { byKey, keyName, type TranscriptKey, transcriptKeyOf } from "./key.js"
 import { pushVerdict } from "./push-rule.js"
@@ -88,18 +88,8 @@ export const makeFileVault = (options: FileVaultOptions): VaultShape => {
   const now = options.now ?? Date.now
   const partDir = (key: TranscriptKey) => join(dir, key.sessionId, partName(key))
 
-  const ioError = (cause: unknown, location: string, operation: string): VaultIOError => {
-    const code = errnoCode(cause)
-    const denied = code === "EACCES" || code === "EPERM" || code === "EROFS"
-    return new VaultIOError({
-      location,
-      operation,
-      ...(code === undefined ? {} : { code }),
-      message: denied
-        ? `no permission to ${operation} ${location} (${code})`
-        : `could not ${operation} ${location}: ${cause instanceof Error ? cause.message : String(cause)}`
-    })
-  }
+  const ioError = (cause: unknown, location: string, operation: string): VaultIOError =>
+    vaultIOErrorOf(cause, { location, operation })
   const damagedError = (key: TranscriptKey, why: string) =>
     new VaultDamaged({
       sessionId: key.sessionId,

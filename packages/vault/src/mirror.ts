@@ -9,7 +9,7 @@ import { closeSync, fstatSync, openSync } from "node:fs"
 import { errnoCode, readRangeSync } from "@cc/events"
 import * as Effect from "effect/Effect"
 import { sha256Hex } from "./digest.js"
-import { VaultDamaged, type VaultError, VaultIOError } from "./errors.js"
+import { VaultDamaged, type VaultError, VaultIOError, vaultIOErrorOf } from "./errors.js"
 import { keyName, type TranscriptKey } from "./key.js"
 import { MAX_CHUNK_BYTES, type TranscriptMeta, type VaultedTranscript, type VaultShape } from "./vault.js"
 
@@ -35,14 +35,12 @@ export interface MirrorTarget {
   readonly path: string
 }
 
-const readExactly = (fd: number, offset: number, length: number): Buffer => readRangeSync(fd, offset, length)
-
 /** The end of the last whole line at or before `size`. */
 const wholeLinesEnd = (fd: number, size: number): number => {
   const window = 64 * 1024
   for (let end = size; end > 0; ) {
     const start = Math.max(0, end - window)
-    const newline = readExactly(fd, start, end - start).lastIndexOf(0x0a)
+    const newline = readRangeSync(fd, start, end - start).lastIndexOf(0x0a)
     if (newline !== -1) return start + newline + 1
     end = start
   }
@@ -50,12 +48,7 @@ const wholeLinesEnd = (fd: number, size: number): number => {
 }
 
 const readError = (cause: unknown, path: string) =>
-  new VaultIOError({
-    location: path,
-    operation: "read",
-    ...(errnoCode(cause) === undefined ? {} : { code: errnoCode(cause) as string }),
-    message: `could not read the transcript ${path}: ${cause instanceof Error ? cause.message : String(cause)}`
-  })
+  vaultIOErrorOf(cause, { location: path, operation: "read", subject: `the transcript ${path}` })
 
 type Plan =
   | { readonly _tag: "Done"; readonly outcome: MirrorOutcome }
@@ -78,7 +71,7 @@ const planOf = (fd: number, copy: VaultedTranscript | undefined): { plan: Plan; 
     }
   if (end < copy.length) return { end, plan: { _tag: "Done", outcome: { _tag: "VaultAhead", copy, fileLength: end } } }
   const last = copy.chunks.at(-1)
-  const continues = last !== undefined && sha256Hex(readExactly(fd, last.offset, last.length)) === last.sha256
+  const continues = last !== undefined && sha256Hex(readRangeSync(fd, last.offset, last.length)) === last.sha256
   if (!continues) return { end, plan: { _tag: "Push", generation: copy.generation + 1, from: 0, to: end } }
   if (end === copy.length) return { end, plan: { _tag: "Done", outcome: { _tag: "Unchanged", copy } } }
   return { end, plan: { _tag: "Push", generation: copy.generation, from: copy.length, to: end } }
@@ -123,7 +116,7 @@ const once = (vault: VaultShape, target: MirrorTarget) =>
         for (let at = plan.from; at < plan.to; at += MAX_CHUNK_BYTES) {
           const length = Math.min(MAX_CHUNK_BYTES, plan.to - at)
           const bytes = yield* Effect.try({
-            try: () => readExactly(fd, at, length),
+            try: () => readRangeSync(fd, at, length),
             catch: (cause) => readError(cause, target.path)
           })
           // the file was cut while we read it: what was pushed stands, the rest waits

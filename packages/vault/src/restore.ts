@@ -11,7 +11,7 @@ import { dirname } from "node:path"
 import { ensureDirectory, errnoCode, runAsPromise } from "@cc/events"
 import * as Effect from "effect/Effect"
 import { sha256Hex } from "./digest.js"
-import { isVaultError, RestoreRefused, VaultDamaged, type VaultError, VaultIOError, VaultNotFound } from "./errors.js"
+import { isVaultError, RestoreRefused, VaultDamaged, type VaultError, VaultNotFound, vaultIOErrorOf } from "./errors.js"
 import { keyName, type TranscriptKey } from "./key.js"
 import type { ChunkRef, VaultedTranscript, VaultShape } from "./vault.js"
 
@@ -145,12 +145,7 @@ const startsWith = (path: string, temp: string, length: number): boolean => {
 }
 
 const ioError = (cause: unknown, path: string, operation: string) =>
-  new VaultIOError({
-    location: path,
-    operation,
-    ...(errnoCode(cause) === undefined ? {} : { code: errnoCode(cause) as string }),
-    message: `could not ${operation} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`
-  })
+  vaultIOErrorOf(cause, { location: path, operation })
 
 /** Whether the file holds the copy's last chunk where the copy has it (so, as Claude only appends, the whole copy). */
 const holdsCopy = (path: string, copy: VaultedTranscript): boolean => {
