@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from "node:child_process"
 import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
+import { measureAgentSdk } from "./agent-sdk.mjs"
 import { generateCorpus } from "./generate.mjs"
 import { appendAtOnce, benchPostgres } from "./postgres.mjs"
 import {
@@ -21,7 +22,6 @@ import {
 import { measureRecover } from "./recover.mjs"
 import { renderReport } from "./report.mjs"
 import { measureSearch, searchRows } from "./search.mjs"
-import { measureAgentSdk } from "./agent-sdk.mjs"
 import { measureVault } from "./vault.mjs"
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number)
