@@ -5,7 +5,8 @@
  * `includeProgrammatic`, modulo the documented rules (a chain is one row whose `sessionId` is
  * its latest member; `summary` without a title is the first prompt).
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { listSessions as sdkListSessions } from "@anthropic-ai/claude-agent-sdk"
@@ -121,6 +122,44 @@ describe("listSessions(), the SDK's and @cc/agent-sdk's (a differential test)", 
       Effect.flip(SessionsEffect.renameSession("no-such-session", "t", { ccSession }))
     )
     expect(error._tag).toBe("SessionNotHere")
+  })
+
+  it("lists a directory's git worktrees with it, unless includeWorktrees is false, as the SDK does", async () => {
+    const world = realpathSync(mkdtempSync(join(base, "git-")))
+    const repo = join(world, "repo")
+    const tree = join(world, "repo-tree")
+    const other = join(world, "other")
+    mkdirSync(repo)
+    mkdirSync(other)
+    const git = (...args: Array<string>) =>
+      execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", "-C", repo, ...args], { stdio: "ignore" })
+    git("init", "-q")
+    git("commit", "-q", "--allow-empty", "-m", "first")
+    git("worktree", "add", "-q", tree)
+    const home = join(world, "claude")
+    for (const [n, cwd] of [repo, tree, other].entries()) {
+      const id = `0000000${n}-0000-4000-8000-00000000000${n}`
+      const folder = join(home, "projects", cwd.replace(/[^a-zA-Z0-9]/g, "-"))
+      mkdirSync(folder, { recursive: true })
+      const line = {
+        type: "user",
+        uuid: `0000000${n}-1111-4000-8000-00000000000${n}`,
+        parentUuid: null,
+        sessionId: id,
+        cwd
+      }
+      writeFileSync(
+        join(folder, `${id}.jsonl`),
+        `${JSON.stringify({ ...line, timestamp: "2026-11-30T10:00:00.000Z", message: { role: "user", content: `in ${n}` } })}\n`
+      )
+    }
+    const ours = oursFor(home)
+    for (const includeWorktrees of [undefined, false]) {
+      const options = { dir: repo, ...(includeWorktrees === undefined ? {} : { includeWorktrees }) }
+      const sdk = await sdkList(home, options)
+      expect(sdk.length).toBe(includeWorktrees === false ? 1 : 2)
+      sameOrder(sdk, await ours(options))
+    }
   })
 
   const sessionArb = fc.record({
