@@ -324,7 +324,9 @@ export const allChains = async (
     }
   }
   const { resolver, cache } = await ctx.open()
-  await cache.ensureFresh()
+  // kept or not, a listing is of the transcripts as they are now (a long-lived process lists again and again)
+  if (keep) await cache.ensureFresh()
+  else await cache.refresh()
   // what the listing is made from, taken before it is read: a change after it is not kept
   const before = keysOf(cache)
   const map = await settledSessions(resolver)
