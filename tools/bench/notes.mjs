@@ -82,6 +82,13 @@ export const readNotes = ({ at, ratio, fmt, largest, importCosts, bareNode }) =>
   ${fmt(at("peer: Agent SDK 0.3.332 listSessions() (warm, whole process)").ms / 50, 0)} ms that "50× the SDK" leaves at ${largest.toLocaleString("en")} sessions. What is over that floor (loading the
   bundled code, the stamps' decode, the fingerprints, the rows printed through a pipe) is what
   can still go; the floor cannot.
+- **\`@cc/agent-sdk\`'s listSessions(), in process.** Its first call in a process opens the
+  index, refreshes it (one \`lstat\` per transcript), reads the kept listing and decodes its rows
+  with their Schema (about a third of the call), then makes the SDK's rows, each with the stamp
+  of its files. A later call in the same process refreshes and finds the same listing, so it
+  reuses the rows it has (${fmt(at("@cc/agent-sdk listSessions() (in process, warm: a later call in the same process)").ms, 0)} ms). \`getSessionInfo\` answers from those rows after one \`stat\`
+  of each of the session's files, of their folders and of the event log. The SDK reads the head
+  and tail of every transcript on every call, whatever changed.
 - **PostgreSQL.** Each append is one transaction (with its commit's WAL flush) under one
   advisory lock, so 16 writers share the throughput of one, in order; their latency is the
   queue's. A replay pages through positions 10,000 events at a time, each page one text from
