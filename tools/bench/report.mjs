@@ -117,7 +117,7 @@ export const renderReport = ({
     (x) => x <= limit,
     (x) => `${fmt(x, unit === "×" ? 2 : unit === "ms" ? 2 : 0)}${unit === "×" ? "×" : ` ${unit}`}`
   ]
-  const atLeast = (limit) => [(x) => x >= limit, (x) => `${fmt(x, 0)}×`]
+  const atLeast = (limit) => [(x) => x >= limit, (x) => `${fmt(x, x < 10 ? 2 : 0)}×`]
   const coldList = "list all sessions with metadata (cold, no index)"
   const verdicts = [
     [

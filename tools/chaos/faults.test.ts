@@ -226,6 +226,12 @@ describe("faults", () => {
             // it elsewhere): its own transcript is the answer, found by cwd, time and prompt
             expect(resolution, because).not.toBeInstanceOf(Error)
             outcomes.foundFromTranscripts++
+          } else if (initAfter?._tag === "Init") {
+            // claude, outliving its supervisor, wrote its init line between the two reads: the
+            // resolver saw it, and its answer is that id (checked above to be the log's own)
+            expect(resolution, because).not.toBeInstanceOf(Error)
+            expect((resolution as Resolution).claudeSessionIds, because).toContain(initAfter.sessionId)
+            outcomes.foundFromLog++
           } else {
             // killed before claude ever ran: nothing was observed, and the answer says so
             expect(resolution, because).toBeInstanceOf(SessionNotFound)

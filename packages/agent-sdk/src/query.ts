@@ -298,7 +298,13 @@ export function query(params: CcQueryParams): Query {
   const ready = prepare(params, cc, context, newId).then(async (run) => {
     const observer = recorder(context, run, runId)
     await observer.started()
-    return { run, observer, inner: sdkQuery({ prompt: params.prompt, options: run.options }) }
+    try {
+      return { run, observer, inner: sdkQuery({ prompt: params.prompt, options: run.options }) }
+    } catch (error) {
+      // the SDK refused its options: the run that was recorded as started ends here
+      await observer.finished({ resultSubtype: "error", isError: true })
+      throw error
+    }
   })
   const tapped = observedQuery(ready)
   // a new session's stable id is known now; a resumed one's once its reference resolves
