@@ -31,8 +31,6 @@ export const setStableId = (of: object, id: StableId): void => {
  */
 export const stableId = (queryOrMessage: object): StableId | undefined => stableIds.get(queryOrMessage)
 
-const isObject = (value: unknown): value is object => typeof value === "object" && value !== null
-
 export const observedQuery = (ready: Promise<ReadyRun>): Query => {
   let finished = false
   let lastResult: { resultSubtype?: string; isError: boolean } | undefined
@@ -47,7 +45,7 @@ export const observedQuery = (ready: Promise<ReadyRun>): Query => {
   }
   const observe = async (run: ReadyRun, message: SDKMessage) => {
     const id = self === undefined ? undefined : stableIds.get(self)
-    if (id !== undefined && isObject(message)) stableIds.set(message, id)
+    if (id !== undefined) stableIds.set(message, id)
     if (message.type === "system" && message.subtype === "init") await run.observer.init(message.session_id)
     else if (message.type === "result") lastResult = { resultSubtype: message.subtype, isError: message.is_error }
   }

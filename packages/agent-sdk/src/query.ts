@@ -30,10 +30,10 @@ import {
 import {
   type ClaudeSessionId,
   claudeSessionIdOf,
+  labelEvents,
   makeEvent,
   newClaudeSessionId,
   newStableId,
-  replacedLabel,
   type SessionEvent,
   type SessionMap,
   type StableId
@@ -54,15 +54,15 @@ export interface CcQueryParams {
   readonly options?: CcQueryOptions
 }
 
-/** The events that give `id` the label, the conversation that held it keeping its own under a label that says so. */
-const labelEvents = (map: SessionMap, id: StableId, label: string | undefined): Array<SessionEvent> => {
-  if (label === undefined) return []
-  const holders = [...map.sessions.values()].filter((v) => v.label === label && v.id !== id)
-  return [
-    ...holders.map((v) => makeEvent("session.labeled", v.id, { label: replacedLabel(label, v.createdAt) })),
-    makeEvent("session.labeled", id, { label })
-  ]
-}
+/** The events that give `id` the label, if one was asked for (`labelEvents`, with every session that holds it now). */
+const labelTaken = (map: SessionMap, id: StableId, label: string | undefined): Array<SessionEvent> =>
+  label === undefined
+    ? []
+    : labelEvents(
+        id,
+        label,
+        [...map.sessions.values()].filter((v) => v.label === label)
+      )
 
 const directoryOf = (cwd: string | null, reference: string): string => {
   if (cwd === null)
@@ -185,7 +185,7 @@ const openingEvents = (
   chosen: ClaudeSessionId | undefined
 ): Array<SessionEvent> => [
   makeEvent("session.opened", id, { ...opened, mode: "stream", entrypoint: "sdk-ts" }),
-  ...labelEvents(map, id, label),
+  ...labelTaken(map, id, label),
   ...(chosen === undefined
     ? []
     : [
@@ -197,6 +197,10 @@ const openingEvents = (
         })
       ])
 ]
+
+/** A new session's Claude id, chosen up front: the caller's `sessionId`, else a new one. */
+const chosenClaudeId = (given: Options): ClaudeSessionId | undefined =>
+  given.sessionId === undefined ? newClaudeSessionId() : claudeSessionIdOf(given.sessionId)
 
 const promptHashOf = (prompt: CcQueryParams["prompt"]) =>
   typeof prompt === "string" && prompt.trim() !== "" ? { promptHash: hashPrompt(prompt) } : {}
@@ -226,7 +230,7 @@ const prepare = async (
         message: `${cc.stableId} already has a conversation: resume it (resume: "${cc.stableId}") rather than start another under its id`
       })
     const cwd = resolvePath(given.cwd ?? process.cwd())
-    const chosen = given.sessionId === undefined ? newClaudeSessionId() : claudeSessionIdOf(given.sessionId)
+    const chosen = chosenClaudeId(given)
     await log.append(openingEvents(map, newId, { cwd, ...promptHashOf(params.prompt) }, cc.label, chosen))
     const keeper = keeperFor(context, home, cwd)
     return {
@@ -245,7 +249,7 @@ const prepare = async (
   const { continue: _continue, ...rest } = given
   if (forking) {
     const fork = newId
-    const chosen = given.sessionId === undefined ? newClaudeSessionId() : claudeSessionIdOf(given.sessionId)
+    const chosen = chosenClaudeId(given)
     await log.append(
       openingEvents(
         map,
@@ -271,7 +275,7 @@ const prepare = async (
       parentStableId: target.stableId
     }
   }
-  await log.append(labelEvents(map, target.stableId, cc.label))
+  await log.append(labelTaken(map, target.stableId, cc.label))
   // claude refuses a chosen id on a resume that is not a fork: the session keeps its own
   const { sessionId: _sessionId, ...resumed } = rest
   const keeper = keeperFor(context, home, target.cwd, claim)

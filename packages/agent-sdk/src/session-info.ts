@@ -102,7 +102,15 @@ export const listed = (rows: ReadonlyArray<CcSessionInfo>, options: ListingOptio
       (options.includeProgrammatic !== false || !r.programmatic) &&
       (dirs === undefined || (r.cwd !== undefined && dirs.has(r.cwd)))
   )
-  const offset = Math.max(0, Math.trunc(options.offset ?? 0))
-  const limit = options.limit !== undefined && options.limit > 0 ? Math.trunc(options.limit) : undefined
-  return kept.slice(offset, limit === undefined ? undefined : offset + limit)
+  return page(kept, options)
+}
+
+/** One page, as the SDK pages: `offset` rows skipped, then at most `limit` (none, or 0: all the rest). */
+export const page = <A>(
+  items: ReadonlyArray<A>,
+  at: { readonly offset?: number | undefined; readonly limit?: number | undefined }
+): Array<A> => {
+  const offset = Math.max(0, Math.trunc(at.offset ?? 0))
+  const limit = at.limit !== undefined && at.limit > 0 ? Math.trunc(at.limit) : undefined
+  return items.slice(offset, limit === undefined ? undefined : offset + limit)
 }

@@ -38,7 +38,7 @@ import { InvalidSessionOptions, SessionNotHere } from "./errors.js"
 import { forgetSessions, sessionRowOf, sessionsOf } from "./listing.js"
 import { localStore } from "./local-store.js"
 import { type CcSessionOptions, ccSessionOptionsOf } from "./options.js"
-import { type CcSessionInfo, listed } from "./session-info.js"
+import { type CcSessionInfo, listed, page } from "./session-info.js"
 import { worktreesOf } from "./worktrees.js"
 
 /** Every session function's extra option: which store and Claude homes (default: as a query would use them). */
@@ -184,8 +184,7 @@ export const getSessionMessages = async (
       messages.push(m)
     }
   }
-  const from = Math.max(0, Math.trunc(offset ?? 0))
-  return messages.slice(from, limit !== undefined && limit > 0 ? from + Math.trunc(limit) : undefined)
+  return page(messages, { offset, limit })
 }
 
 /** The vault as the SDK's `SessionStore`, when the store keeps one. */

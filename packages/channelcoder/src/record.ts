@@ -11,10 +11,10 @@ import {
   fold,
   HOST,
   isClaudeSessionId,
+  labelEvents,
   makeEvent,
   newStableId,
   processStartTime,
-  replacedLabel,
   type SessionEvent,
   type SessionMode,
   type StableId,
@@ -94,9 +94,7 @@ export class SessionRecorder {
     if (label !== undefined) {
       const byLabel = await this.#byLabel()
       const previous = byLabel.get(label)
-      if (previous !== undefined && previous.id !== id)
-        events.push(makeEvent("session.labeled", previous.id, { label: replacedLabel(label, previous.createdAt) }))
-      events.push(makeEvent("session.labeled", id, { label }))
+      events.push(...labelEvents(id, label, previous === undefined ? [] : [previous]))
       byLabel.set(label, { id, createdAt: at, ids: new Set() })
     }
     await this.log.append(events)
