@@ -53,7 +53,7 @@ export const readNotes = ({ at, ratio, fmt, largest, importCosts, bareNode }) =>
   and only the index folder that holds its transcripts: they cost about the same whatever the
   store holds. What is left over a bare start is loading the bundled code, Effect's runtime and
   Schema among it (importing \`@cc/events\` alone costs ${fmt((importCosts.find((c) => c.name === "events")?.ms ?? Number.NaN) - bareNode.ms, 0)} ms here).
-- **\`ls --all\`, warm.** The last listing is kept beside the index (\`ls-all.v6.jsonl\`: its
+- **\`ls --all\`, warm.** The last listing is kept beside the index (\`ls-all.v7.jsonl\`: its
   rows, their layout, a digest of the log, and what it was made from: the event log's identity
   and each project folder's fingerprint). A warm listing is: open the index (its stamps line),
   refresh it (one \`lstat\` per transcript: the stat floor itself), find the log and every

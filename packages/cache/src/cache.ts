@@ -333,6 +333,22 @@ export class TranscriptCache {
     return (this.#holders(claudeSessionId) ?? []).map((folder) => folder.folder)
   }
 
+  /**
+   * The project folders whose stamps name any of these sessions' files. A few ids asked once
+   * (a listing's update) are looked for in each folder's stamps: a map of every id would cost
+   * more than the whole update.
+   */
+  indexedFoldersOfAny(claudeSessionIds: ReadonlySet<string>): ReadonlySet<string> {
+    const found = new Set<string>()
+    if (this.#byId !== undefined) {
+      for (const id of claudeSessionIds) for (const folder of this.#byId.get(id) ?? []) found.add(folder.folder)
+      return found
+    }
+    for (const folder of this.#index.folders.values())
+      if (folder.stamps.ids.some((id) => claudeSessionIds.has(id))) found.add(folder.folder)
+    return found
+  }
+
   links(): ReadonlyArray<IndexedLink> {
     this.#links ??= indexedLinks(this.#index)
     return this.#links

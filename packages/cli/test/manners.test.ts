@@ -190,7 +190,7 @@ describe("ls --all, kept between runs", () => {
       expect(r.code).toBe(0)
       return r.stdout as string
     }
-    const kept = join(store, "index", "ls-all.v6.jsonl")
+    const kept = join(store, "index", "ls-all.v7.jsonl")
     const first = await list()
     const savedAt = statSync(kept).mtimeMs
     expect(await list()).toBe(first)

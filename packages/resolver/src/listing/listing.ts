@@ -176,45 +176,45 @@ const madeListing = (cache: TranscriptCache, log: ListingLog): Listing => {
 
 /**
  * The folders whose rows are to be made again: those that changed, closed over the kept rows
- * that touch them, the copies of their sessions in other homes and both ends of their links.
- * Returns them and the kept rows they drop.
+ * that touch them, the copies of their sessions in other homes and both ends of their links,
+ * a round at a time (a live session's append takes two). Returns them and the kept rows they drop.
  */
 const foldersToMake = (
   layout: KeptLayout,
   cache: TranscriptCache
 ): { readonly folders: ReadonlySet<string>; readonly dropped: ReadonlySet<number> } => {
   const now = cache.folderFingerprints()
-  const before = new Map(layout.folders)
+  const numberOf = new Map<string, number>()
   const folders = new Set<string>()
-  for (const [path, print] of before) if (now.get(path) !== print) folders.add(path)
-  for (const path of now.keys()) if (!before.has(path)) folders.add(path)
-  const dropped = new Set<number>()
-  if (folders.size === 0) return { folders, dropped }
-  const pathOf = (n: number) => layout.folders[n]?.[0]
-  const rowsIn = new Map<string, Array<number>>()
-  for (let i = 0; i < layout.count; i++)
-    for (const n of layout.foldersOf(i)) {
-      const path = pathOf(n)
-      if (path === undefined) continue
-      const rows = rowsIn.get(path)
-      if (rows === undefined) rowsIn.set(path, [i])
-      else rows.push(i)
-    }
-  const pending = [...folders]
-  const reach = (path: string) => {
-    if (folders.has(path)) return
-    folders.add(path)
-    pending.push(path)
+  for (const [n, [path, print]] of layout.folders.entries()) {
+    numberOf.set(path, n)
+    if (now.get(path) !== print) folders.add(path)
   }
-  for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
-    for (const i of rowsIn.get(path) ?? []) {
+  for (const path of now.keys()) if (!numberOf.has(path)) folders.add(path)
+  const dropped = new Set<number>()
+  for (let round = [...folders]; round.length > 0; ) {
+    const next: Array<string> = []
+    const reach = (path: string) => {
+      if (folders.has(path)) return
+      folders.add(path)
+      next.push(path)
+    }
+    const numbers = new Set(round.flatMap((path) => numberOf.get(path) ?? []))
+    for (const i of layout.rowsIn(numbers)) {
       if (dropped.has(i)) continue
       dropped.add(i)
-      for (const n of layout.foldersOf(i)) reach(pathOf(n) ?? path)
+      for (const n of layout.foldersOf(i)) {
+        const path = layout.folders[n]?.[0]
+        if (path !== undefined) reach(path)
+      }
     }
-    for (const id of cache.idsIn(path)) for (const holder of cache.indexedFoldersOf(id)) reach(holder)
-    for (const link of cache.linksOfFolder(path))
-      for (const end of [link.from, link.to]) for (const holder of cache.indexedFoldersOf(end)) reach(holder)
+    const ids = new Set<string>()
+    for (const path of round) {
+      for (const id of cache.idsIn(path)) ids.add(id)
+      for (const link of cache.linksOfFolder(path)) ids.add(link.from).add(link.to)
+    }
+    for (const holder of cache.indexedFoldersOfAny(ids)) reach(holder)
+    round = next
   }
   return { folders, dropped }
 }

@@ -40,11 +40,12 @@ const decodeSession = Schema.decodeUnknownExit(LoggedSessionJson)
 const decodeOwners = Schema.decodeUnknownExit(Schema.Array(StableId))
 
 /**
- * The digest of the folded log kept with a listing, as one line of entries looked up by a
- * search for their key, never parsed whole (an update asks it of a few sessions, and parsing
- * ten thousand would cost more than the rest of the update): each entry is `\x1e`, `o` and a
- * Claude id or `s` and a stable id, `\x1f`, then its value as JSON (the owners; the session's
- * facts). JSON escapes both separators, so no value holds one.
+ * The digest of the folded log kept with a listing, as one line of entries in the order of
+ * their keys, each found by a binary search over the bytes and never parsed whole (an update
+ * asks it of a few sessions, and parsing, or scanning, ten thousand would cost more than the
+ * rest of the update): each entry is `\x1e`, `o` and a Claude id or `s` and a stable id,
+ * `\x1f`, then its value as JSON (the owners; the session's facts), and a last `\x1e` ends
+ * them. JSON escapes both separators, so no value holds one.
  */
 const ENTRY = "\x1e"
 const VALUE = "\x1f"
@@ -54,7 +55,7 @@ const VALUE = "\x1f"
  * status is settled (its processes looked at) only by a listing that folds the log.
  */
 export const listingLogDigest = (map: SessionMap): Buffer | undefined => {
-  const parts: Array<string> = []
+  const entries: Array<readonly [key: string, value: string]> = []
   for (const [id, view] of map.sessions) {
     if (view.status === "running") return undefined
     const session: LoggedSessionJson = {
@@ -64,11 +65,12 @@ export const listingLogDigest = (map: SessionMap): Buffer | undefined => {
       forkOf: view.forkOf ?? null,
       forkLinks: view.links.filter((l) => l.kind === "fork").map(({ from, to }) => ({ from, to }))
     }
-    parts.push(`${ENTRY}s${id}${VALUE}${JSON.stringify(session)}`)
+    entries.push([`s${id}`, JSON.stringify(session)])
   }
-  for (const [id, owners] of map.byClaudeId) parts.push(`${ENTRY}o${id}${VALUE}${JSON.stringify(owners)}`)
-  parts.push(ENTRY)
-  return Buffer.from(parts.join(""))
+  for (const [id, owners] of map.byClaudeId) entries.push([`o${id}`, JSON.stringify(owners)])
+  // keys are ASCII: the order of strings is the order of their bytes, the one the search goes by
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return Buffer.from(`${entries.map(([key, value]) => `${ENTRY}${key}${VALUE}${value}`).join("")}${ENTRY}`)
 }
 
 /** An entry of a kept digest did not decode: the listing is made afresh from the log. */
@@ -76,15 +78,39 @@ export class DamagedLogDigest extends Error {
   override readonly name = "DamagedLogDigest"
 }
 
+const ENTRY_BYTE = 0x1e
+const VALUE_BYTE = 0x1f
+
+/**
+ * Where the value of the entry keyed `key` is (`[from, to)`), by a binary search over the
+ * digest's bytes: the entry a probe lands in starts at the last `\x1e` before it. A digest
+ * whose bytes break the shape throws `DamagedLogDigest`.
+ */
+const valueSpan = (digest: Buffer, key: Buffer): readonly [number, number] | undefined => {
+  const last = digest.length - 1
+  if (digest[0] !== ENTRY_BYTE || digest[last] !== ENTRY_BYTE) throw new DamagedLogDigest("its ends")
+  // the entries starting in [lo, hi) are the ones the key can be; lo is always an entry's start
+  let lo = 0
+  let hi = last
+  while (lo < hi) {
+    const start = digest.lastIndexOf(ENTRY_BYTE, lo + ((hi - lo) >>> 1))
+    const keyEnd = digest.indexOf(VALUE_BYTE, start + 1)
+    const next = digest.indexOf(ENTRY_BYTE, start + 1)
+    if (keyEnd === -1 || next === -1 || keyEnd > next) throw new DamagedLogDigest(`the entry at ${start}`)
+    const order = Buffer.compare(digest.subarray(start + 1, keyEnd), key)
+    if (order === 0) return [keyEnd + 1, next]
+    if (order < 0) lo = next
+    else hi = start
+  }
+  return undefined
+}
+
 /** The value of one entry of a digest, parsed, or `undefined` if it has none. */
 const entryOf = (digest: Buffer, kind: "o" | "s", id: string): unknown => {
-  const key = Buffer.from(`${ENTRY}${kind}${id}${VALUE}`)
-  const at = digest.indexOf(key)
-  if (at === -1) return undefined
-  const from = at + key.length
-  const to = digest.indexOf(ENTRY, from)
+  const span = valueSpan(digest, Buffer.from(`${kind}${id}`))
+  if (span === undefined) return undefined
   try {
-    return JSON.parse(digest.subarray(from, to === -1 ? digest.length : to).toString("utf8"))
+    return JSON.parse(digest.subarray(span[0], span[1]).toString("utf8"))
   } catch {
     throw new DamagedLogDigest(`the entry of ${id}`)
   }
