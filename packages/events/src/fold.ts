@@ -145,6 +145,8 @@ class Accumulator {
   readonly #untouched: Map<string, SessionRecord>
   /** Touched records: one lookup per event on the hot path, frozen on read. */
   readonly #live = new Map<string, MutableRecord>()
+  /** Touched records as last frozen, until the next event of theirs: a record read twice is frozen once. */
+  readonly #frozen = new Map<string, SessionRecord>()
   readonly unknown: Set<string>
 
   constructor(state: FoldState) {
@@ -178,6 +180,7 @@ class Accumulator {
       }
       this.#live.set(event.session, record)
     }
+    this.#frozen.delete(event.session)
     evolveMutable(record, event)
   }
 
@@ -191,7 +194,13 @@ class Accumulator {
 
   record(id: string): SessionRecord | undefined {
     const live = this.#live.get(id)
-    return live === undefined ? this.#untouched.get(id) : freeze(live)
+    if (live === undefined) return this.#untouched.get(id)
+    let frozen = this.#frozen.get(id)
+    if (frozen === undefined) {
+      frozen = freeze(live)
+      this.#frozen.set(id, frozen)
+    }
+    return frozen
   }
 
   toState(): FoldState {
@@ -241,6 +250,10 @@ export class Folder {
   /** How many sessions it holds. */
   size(): number {
     return this.#acc.size()
+  }
+  /** The stable ids of the sessions it holds, without their records. */
+  ids(): Array<string> {
+    return this.#acc.ids()
   }
   records(): Array<SessionRecord> {
     return this.#acc.ids().flatMap((id) => this.#acc.record(id) ?? [])

@@ -5,6 +5,7 @@ import {
   type ClaudeSessionId,
   emptyFoldState,
   evolve,
+  Folder,
   fold,
   MAX_EVIDENCE,
   makeEvent,
@@ -54,6 +55,23 @@ describe("fold laws", () => {
         expect(restored).toBeDefined()
         expect(fold(b, restored)).toEqual(fold(events))
       })
+    )
+  })
+
+  it("a folder read between its events says what a fold of the same events says", () => {
+    fc.assert(
+      fc.property(eventListArb(), fc.array(fc.nat(), { maxLength: 6 }), (events, cuts) => {
+        // read every record at each cut (a long-lived reader's records are frozen, then moved on)
+        const folder = new Folder()
+        let from = 0
+        for (const cut of [...cuts.map((c) => c % (events.length + 1)), events.length].sort((a, b) => a - b)) {
+          folder.apply(events.slice(from, cut))
+          from = cut
+          for (const id of folder.ids()) expect(folder.record(id)).toEqual(fold(events.slice(0, cut)).sessions[id])
+        }
+        expect(folder.state()).toEqual(fold(events))
+      }),
+      { numRuns: 200 }
     )
   })
 

@@ -122,7 +122,7 @@ export class LogView {
       this.#folder = folded.folder
       this.#offset = folded.nextOffset
       for (const d of folded.diagnostics) if (d._tag === "SkippedLine") this.#logDiagnostics.set(d.offset, d)
-      touched = new Set(folded.folder.records().map((record) => record.id))
+      touched = new Set(folded.folder.ids())
     } else {
       const { events, diagnostics, nextOffset } = await this.log.read({ from: this.#offset })
       this.#offset = nextOffset
