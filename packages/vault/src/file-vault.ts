@@ -319,7 +319,10 @@ export const makeFileVault = (options: FileVaultOptions): VaultShape => {
       return await f(await entry.handle)
     } finally {
       entry.users--
-      if (entry.users === 0) {
+      if (entry.users === 0 && openData.get(path) !== entry) {
+        // replaced or removed while in use: its last user closes it (no idle wait for a file gone)
+        entry.handle.then((h) => h.close()).catch(() => {})
+      } else if (entry.users === 0) {
         entry.idle = setTimeout(() => {
           if (entry.users > 0 || openData.get(path) !== entry) return
           openData.delete(path)

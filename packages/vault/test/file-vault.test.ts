@@ -1,8 +1,10 @@
 import {
   appendFileSync,
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   truncateSync,
@@ -63,6 +65,32 @@ describe("file vault", () => {
     for (const name of readdirSync(part).filter((n) => !n.endsWith(".queue")))
       expect(statSync(join(part, name)).mode & 0o777).toBe(0o600)
   })
+
+  // counted in /proc/self/fd: Linux only
+  it.skipIf(!existsSync("/proc/self/fd"))(
+    "closes a data file replaced while a read of it is going on, once that read ends",
+    async () => {
+      const { vault, part } = await vaultWithCopy()
+      const openFds = () => readdirSync("/proc/self/fd").length
+      const copy = await runAsPromise(vault.describe(key))
+      const chunk = copy?.chunks[0]
+      if (copy === undefined || chunk === undefined) throw new Error("no copy")
+      const read = () => runAsPromise(vault.readChunk(key, copy.generation, chunk))
+      await read()
+      await new Promise((done) => setTimeout(done, 400))
+      const before = openFds()
+      // a read in flight when the file is replaced (same bytes, another inode), then one after
+      const first = read()
+      const data = join(part, `g${copy.generation}.data`)
+      writeFileSync(`${data}.new`, readFileSync(data))
+      renameSync(`${data}.new`, data)
+      const second = read()
+      expect(Buffer.from(await first)).toEqual(Buffer.from(await second))
+      // both descriptors closed: the replaced one by its last reader, the other once idle
+      await new Promise((done) => setTimeout(done, 400))
+      expect(openFds()).toBe(before)
+    }
+  )
 
   it("refuses to restore from a chunk with any byte flipped, and verify names it", async () => {
     const { dir, vault, part, content } = await vaultWithCopy()
