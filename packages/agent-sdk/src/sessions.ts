@@ -31,7 +31,7 @@ import {
   type StableId,
   stableIdOf
 } from "@cc/events"
-import { cleanMark, writeArchiveMark, writeTag, writeTitle } from "@cc/sources"
+import { cleanMark, writeMark } from "@cc/sources"
 import { vaultSessionStore } from "@cc/vault"
 import { type SessionsContext, sessionsContext } from "./context.js"
 import { InvalidSessionOptions, SessionNotHere } from "./errors.js"
@@ -204,9 +204,7 @@ export const renameSession = async (
   const context = contextOf(options)
   const clean = cleaned(title, "title")
   const row = await targetOf(context, sessionId)
-  writeTitle(row.path, row.latest, clean)
-  const id = owner(row)
-  await record(context, id === undefined ? [] : [makeEvent("session.titled", id, { claudeSessionId: row.latest })])
+  await record(context, writeMark(row.path, row.latest, { _tag: "Title", title: clean }, owner(row)).events)
 }
 
 /** Tags a session (its chain's latest transcript); null clears the tag. */
@@ -218,20 +216,13 @@ export const tagSession = async (
   const context = contextOf(options)
   const clean = tag === null ? null : cleaned(tag, "tag")
   const row = await targetOf(context, sessionId)
-  writeTag(row.path, row.latest, clean)
-  const id = owner(row)
-  await record(
-    context,
-    id === undefined ? [] : [makeEvent("session.tagged", id, { claudeSessionId: row.latest, tag: clean })]
-  )
+  await record(context, writeMark(row.path, row.latest, { _tag: "Tag", tag: clean }, owner(row)).events)
 }
 
 const setArchived = async (sessionId: string, archived: boolean, options: SessionMutationOptions & WithCcSession) => {
   const context = contextOf(options)
   const row = await targetOf(context, sessionId)
-  writeArchiveMark(row.path, row.latest, archived)
-  const id = owner(row)
-  await record(context, id === undefined ? [] : [makeEvent("session.archived", id, { archived })])
+  await record(context, writeMark(row.path, row.latest, { _tag: "Archive", archived }, owner(row)).events)
 }
 
 /** Archives a session: the SDK's mark beside its latest transcript, and its stable session's status. */

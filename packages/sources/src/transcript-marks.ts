@@ -3,11 +3,11 @@
  * `renameSession`, `tagSession` and `archiveSession` write them, so that Claude's picker, the
  * SDK and this index all read them back: a `custom-title` or `tag` line appended to the
  * session's transcript, and `<id>/archived.json` beside it. Every writer (the CLI's `rename`,
- * `@cc/agent-sdk`'s functions) goes through here.
+ * `@cc/agent-sdk`'s functions) goes through here, `writeMark` saying which event records it.
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { writeFileAtomicSync } from "@cc/events"
+import { type ClaudeSessionId, makeEvent, type SessionEvent, type StableId, writeFileAtomicSync } from "@cc/events"
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: what a title or tag may not hold
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
@@ -63,4 +63,42 @@ export const writeArchiveMark = (transcript: string, sessionId: string, archived
   mkdirSync(dirname(mark), { recursive: true, mode: 0o700 })
   writeFileAtomicSync(mark, JSON.stringify({ archived, at: new Date().toISOString(), by: "user" }))
   return mark
+}
+
+/** A mark as a writer asks for it: the title or tag already cleaned (`cleanMark`), null clearing the tag. */
+export type TranscriptMark =
+  | { readonly _tag: "Title"; readonly title: string }
+  | { readonly _tag: "Tag"; readonly tag: string | null }
+  | { readonly _tag: "Archive"; readonly archived: boolean }
+
+/**
+ * Writes a mark into the session's latest transcript (or beside it), and returns the events
+ * that record it for the stable session that owns it (none if none does). A title's own text
+ * never goes into an event: the event says only that it was renamed. `archiveMark`: where an
+ * archive mark was written.
+ */
+export const writeMark = (
+  transcript: string,
+  latest: ClaudeSessionId,
+  mark: TranscriptMark,
+  owner: StableId | undefined
+): { readonly events: ReadonlyArray<SessionEvent>; readonly archiveMark?: string } => {
+  switch (mark._tag) {
+    case "Title":
+      writeTitle(transcript, latest, mark.title)
+      return { events: owner === undefined ? [] : [makeEvent("session.titled", owner, { claudeSessionId: latest })] }
+    case "Tag":
+      writeTag(transcript, latest, mark.tag)
+      return {
+        events:
+          owner === undefined ? [] : [makeEvent("session.tagged", owner, { claudeSessionId: latest, tag: mark.tag })]
+      }
+    case "Archive": {
+      const archiveMark = writeArchiveMark(transcript, latest, mark.archived)
+      return {
+        events: owner === undefined ? [] : [makeEvent("session.archived", owner, { archived: mark.archived })],
+        archiveMark
+      }
+    }
+  }
 }

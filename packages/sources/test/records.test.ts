@@ -2,7 +2,7 @@
  * The records Claude Code 2.1.332 and the Agent SDK write beside a session's messages: read
  * from the real tools' files (fixtures/records-2.1.332), and by property over generated ones.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import * as Exit from "effect/Exit"
@@ -24,7 +24,9 @@ import {
   searchTranscript,
   searchTranscriptRange,
   sessionTitle,
-  transcriptsPromiseSource
+  type TranscriptMark,
+  transcriptsPromiseSource,
+  writeMark
 } from "../src/index.js"
 
 const fixtures = resolve(import.meta.dirname, "../../../fixtures/records-2.1.332/claude-home")
@@ -263,6 +265,63 @@ describe("searching a conversation, by property", () => {
         }
       ),
       { numRuns: 200 }
+    )
+  })
+})
+
+describe("marks written by cc-session and @cc/agent-sdk", () => {
+  const markArb: fc.Arbitrary<TranscriptMark> = fc.oneof(
+    // a title no event could hold by chance (a short one might be any event's substring)
+    fc.record({
+      _tag: fc.constant("Title" as const),
+      title: fc.stringMatching(/^[a-z]{1,10}$/).map((t) => `Ŧitle ${t}`)
+    }),
+    fc.record({ _tag: fc.constant("Tag" as const), tag: fc.option(fc.stringMatching(/^[a-z]{1,8}$/), { nil: null }) }),
+    fc.record({ _tag: fc.constant("Archive" as const), archived: fc.boolean() })
+  )
+  const ID = "5b0e8d52-7f5e-4c3a-9d6e-2f8a1c4b7e90"
+  const OWNER = "cc-session-5b0e8d52-7f5e-4c3a-9d6e-2f8a1c4b7e91"
+
+  it("read back as the last of each, and recorded by one event of the owner's that never holds a title", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(markArb, { minLength: 1, maxLength: 6 }), fc.boolean(), async (marks, owned) => {
+        const dir = mkdtempSync(join(tmpdir(), "cc-marks-"))
+        try {
+          const path = join(dir, `${ID}.jsonl`)
+          // a transcript whose last line a writer cut short: each mark still goes on a line of its own
+          writeFileSync(
+            path,
+            `${JSON.stringify({ type: "user", uuid: "u1", sessionId: ID, cwd: "/p", message: { role: "user", content: "hi" } })}\n{"type":"assis`
+          )
+          for (const mark of marks) {
+            const { events, archiveMark } = writeMark(path, ID as never, mark, owned ? (OWNER as never) : undefined)
+            expect(events.length).toBe(owned ? 1 : 0)
+            const event = events[0]
+            if (event !== undefined) {
+              expect(event.session).toBe(OWNER)
+              expect(event.type).toBe(
+                { Title: "session.titled", Tag: "session.tagged", Archive: "session.archived" }[mark._tag]
+              )
+              if (mark._tag === "Title") expect(JSON.stringify(event)).not.toContain(mark.title)
+              if (mark._tag === "Tag") expect(event.payload).toMatchObject({ claudeSessionId: ID, tag: mark.tag })
+              if (mark._tag === "Archive") expect(event.payload).toEqual({ archived: mark.archived })
+            }
+            expect(archiveMark !== undefined).toBe(mark._tag === "Archive")
+          }
+          const { records } = await entry(dir, ID).then((e) => e)
+          const lastTitle = marks.flatMap((m) => (m._tag === "Title" ? [m.title] : [])).at(-1)
+          const tags = marks.flatMap((m) => (m._tag === "Tag" ? [m.tag] : []))
+          expect(records.customTitle).toBe(lastTitle)
+          if (tags.length > 0) expect(records.tag ?? null).toBe(tags.at(-1))
+          const archived = marks.flatMap((m) => (m._tag === "Archive" ? [m.archived] : [])).at(-1)
+          const markFile = join(dir, ID, "archived.json")
+          expect(existsSync(markFile)).toBe(archived !== undefined)
+          if (archived !== undefined) expect(JSON.parse(readFileSync(markFile, "utf8")).archived).toBe(archived)
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      }),
+      { numRuns: 60 }
     )
   })
 })

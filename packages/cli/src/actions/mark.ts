@@ -5,9 +5,9 @@
  * when a stable session owns the transcript (`session.titled`, `session.tagged`,
  * `session.archived`); a title's own text never is (titles never go into events).
  */
-import { type ClaudeSessionId, makeEvent, type SessionEvent, type StableId } from "@cc/events"
+import type { ClaudeSessionId } from "@cc/events"
 import type { Resolution } from "@cc/resolver"
-import { cleanMark, writeArchiveMark, writeTag, writeTitle } from "@cc/sources"
+import { cleanMark, type TranscriptMark, writeMark } from "@cc/sources"
 import { CliFailure, type Context, human } from "../context.js"
 import { failIfElsewhere, latestTranscriptHere } from "../transcript-here.js"
 
@@ -47,8 +47,7 @@ export const rename = async (ctx: Context): Promise<void> => {
   const [reference = "", title = ""] = ctx.parsed.positionals
   const clean = cleanArgument(title, "title")
   const t = await target(ctx, reference, "rename it")
-  writeTitle(t.path, t.latest, clean)
-  await recordEvent(ctx, t, (owner) => makeEvent("session.titled", owner, { claudeSessionId: t.latest }))
+  await marked(ctx, t, { _tag: "Title", title: clean })
   report(ctx, t, { title: clean })
 }
 
@@ -59,25 +58,22 @@ export const tag = async (ctx: Context): Promise<void> => {
     throw new CliFailure("usage", "tag takes a session reference and a TAG, or --clear: see cc-session tag --help")
   const clean = given === undefined ? null : cleanArgument(given, "tag")
   const t = await target(ctx, reference, "tag it")
-  writeTag(t.path, t.latest, clean)
-  await recordEvent(ctx, t, (owner) => makeEvent("session.tagged", owner, { claudeSessionId: t.latest, tag: clean }))
+  await marked(ctx, t, { _tag: "Tag", tag: clean })
   report(ctx, t, { tag: clean })
 }
 
 const setArchived = async (ctx: Context, archived: boolean): Promise<void> => {
   const [reference = ""] = ctx.parsed.positionals
   const t = await target(ctx, reference, archived ? "archive it" : "unarchive it")
-  const mark = writeArchiveMark(t.path, t.latest, archived)
-  await recordEvent(ctx, t, (owner) => makeEvent("session.archived", owner, { archived }))
-  report(ctx, t, { archived, mark })
+  const { archiveMark } = await marked(ctx, t, { _tag: "Archive", archived })
+  report(ctx, t, { archived, mark: archiveMark })
 }
 
-/** The mark as an event of the stable session that owns the transcript, if one does. */
-const recordEvent = async (ctx: Context, t: Target, event: (owner: StableId) => SessionEvent): Promise<void> => {
-  const owner = t.resolution.stableId
-  if (owner === null) return
-  const { log } = await ctx.open()
-  await log.append([event(owner)])
+/** Writes the mark, and records it as an event of the stable session that owns the transcript, if one does. */
+const marked = async (ctx: Context, t: Target, mark: TranscriptMark): Promise<{ readonly archiveMark?: string }> => {
+  const { events, archiveMark } = writeMark(t.path, t.latest, mark, t.resolution.stableId ?? undefined)
+  if (events.length > 0) await (await ctx.open()).log.append([...events])
+  return archiveMark === undefined ? {} : { archiveMark }
 }
 
 export const archive = (ctx: Context): Promise<void> => setArchived(ctx, true)
