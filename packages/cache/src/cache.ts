@@ -1,22 +1,12 @@
-import { createHash } from "node:crypto"
 import { readdirSync, statSync } from "node:fs"
 import { rm, stat } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { storeLayout } from "@cc/events"
-import {
-  type Discovery,
-  entryToDiscovery,
-  listDir,
-  matchesQuery,
-  type PromiseSource,
-  type SessionFound,
-  type SourceDiagnostic,
-  type SourceQuery
-} from "@cc/sources"
+import { listDir, type SourceDiagnostic } from "@cc/sources"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { FolderIndex } from "./folder-index.js"
+import { type FolderIndex, fingerprintOf } from "./folder-index.js"
 import {
   emptyIndex,
   indexedLinks,
@@ -25,9 +15,8 @@ import {
   saveIndexFile,
   type TranscriptIndexData
 } from "./index-file.js"
-import { type FolderStamps, INDEX_VERSION, type IndexedLink, type IndexedTranscript } from "./index-format.js"
+import { INDEX_VERSION, type IndexedLink, type IndexedTranscript } from "./index-format.js"
 import { type RefreshOptions, type RefreshResult, refreshIndex } from "./refresh.js"
-import { toEntry } from "./transcript-entry.js"
 
 /**
  * A refresh that only read appended lines leaves the file as it was until the bytes appended
@@ -364,58 +353,6 @@ export class TranscriptCache {
     return holders.length === 1 ? (holders[0]?.linksInto(id) ?? []) : holders.flatMap((folder) => folder.linksInto(id))
   }
 }
-
-// a loaded index's stamps are views of one array already: hashed as they are, not copied
-const float64s = (numbers: ArrayLike<number>): Float64Array =>
-  numbers instanceof Float64Array ? numbers : Float64Array.from(numbers)
-
-const fingerprintOf = (stamps: FolderStamps): string =>
-  createHash("sha256")
-    .update(stamps.ids.join(","))
-    .update(float64s(stamps.sizes))
-    .update(float64s(stamps.mtimes))
-    .update(float64s(stamps.inodes))
-    .update(float64s(stamps.archives))
-    .update(float64s(stamps.subagents))
-    .digest("base64url")
-    .slice(0, 22)
-
-/** A transcript of the index as the transcripts source would report it. */
-export const transcriptToDiscovery = (t: IndexedTranscript): SessionFound => ({
-  ...entryToDiscovery(toEntry(t)),
-  evidence: `transcript ${t.path} (index)`,
-  range: { from: 0, to: t.parsedOffset }
-})
-
-/**
- * The transcripts source served from the index: same discoveries as `transcriptsSource`, with
- * no transcript content read once the index is fresh.
- */
-export const indexedTranscriptsPromiseSource = (cache: TranscriptCache): PromiseSource => ({
-  name: "transcripts",
-  discover: async function* (query: SourceQuery): AsyncGenerator<Discovery> {
-    if (!cache.refreshed) {
-      const result = await cache.refresh()
-      yield* result.diagnostics as Array<SourceDiagnostic>
-    }
-    await cache.ensureFresh()
-    for (const t of cache.all()) {
-      if (query.claudeSessionId !== undefined && t.claudeSessionId !== query.claudeSessionId) continue
-      const found = transcriptToDiscovery(t)
-      if (matchesQuery(found, query)) yield found
-    }
-    for (const link of cache.links()) {
-      yield {
-        _tag: "LinkFound",
-        source: "transcripts",
-        from: link.from,
-        to: link.to,
-        kind: link.kind,
-        evidence: link.evidence
-      }
-    }
-  }
-})
 
 /** The cache as an Effect service. */
 export class TranscriptCacheService extends Context.Service<TranscriptCacheService, TranscriptCache>()(

@@ -1,4 +1,5 @@
 /** One project folder of the transcript index: its files' stamps at once, their details and links when first asked for. */
+import { createHash } from "node:crypto"
 import { join } from "node:path"
 import { claudeSessionIdOf } from "@cc/events"
 import * as Exit from "effect/Exit"
@@ -10,6 +11,25 @@ import {
   type IndexedTranscript,
   type StoredDetails
 } from "./index-format.js"
+
+// a loaded index's stamps are views of one array already: hashed as they are, not copied
+const float64s = (numbers: ArrayLike<number>): Float64Array =>
+  numbers instanceof Float64Array ? numbers : Float64Array.from(numbers)
+
+/**
+ * A folder's fingerprint: its files' ids, sizes, mtimes, inodes, archive marks and subagents
+ * folders hashed. Everything the index holds of a folder follows from them.
+ */
+export const fingerprintOf = (stamps: FolderStamps): string =>
+  createHash("sha256")
+    .update(stamps.ids.join(","))
+    .update(float64s(stamps.sizes))
+    .update(float64s(stamps.mtimes))
+    .update(float64s(stamps.inodes))
+    .update(float64s(stamps.archives))
+    .update(float64s(stamps.subagents))
+    .digest("base64url")
+    .slice(0, 22)
 
 const stampsOf = (files: ReadonlyArray<IndexedTranscript>): FolderStamps => ({
   ids: files.map((t) => t.claudeSessionId),
