@@ -19,6 +19,13 @@ export const readNotes = ({ at, ratio, fmt, largest, importCosts, bareNode }) =>
   head lines, and Node's per-call cost for \`fs\`. A pair of files sharing a root message is
   linked as original and fork without reading either. Only groups of three or more, and
   1.0.x leaves missing from every tail, read whole files.
+- **The cold listing and the disk.** A listing with no index must read the head and the tail of
+  every transcript (its first message, its last timestamp and uuids). That floor is read here
+  between the cold listings, each time from a dropped page cache
+  (${fmt(at("floor: read first 16 KB and last 8 KB of every file (cold; median of the reads between the cold listings)").ms, 0)} ms at ${largest.toLocaleString("en")} sessions,
+  against ${fmt(at("floor: read first 16 KB of every file (cold)").ms, 0)} ms for heads alone at the start of the run): this machine's disk
+  changes pace by up to twice over minutes, so a cold figure is best read against the floor
+  taken beside it. The SDK's listSessions() reads 64 KiB from each end of every file.
 - **List all vs ccusage cold: out of reach on this corpus.** ccusage cold is about ${fmt(at("peer: ccusage session --json --offline (cold)").ms / at("floor: read first 16 KB of every file (cold)").ms, 0)}×
   the head-read floor. Reading nothing but the first 16 KB of each file would therefore be
   about that much faster than ccusage, not 50×.
@@ -62,8 +69,10 @@ export const readNotes = ({ at, ratio, fmt, largest, importCosts, bareNode }) =>
   was kept.
 - **\`ls --all\`, one transcript appended** (a live session). Only the rows of the folders
   that changed are made again: those folders decoded, their chains' rows made with the log's
-  digest kept in the listing (looked up by key, never parsed whole), and merged into the kept
-  rows, which are copied in runs; the log is not folded. The index file is not rewritten for a
+  digest kept in the listing (its entries in key order, each found by bisecting its bytes, never
+  parsed whole), and merged into the kept rows, which are copied in runs; the log is not folded.
+  Which folders to make again is closed over from the kept layout's columns and the changed
+  folders' ids, with no map of every row or id built. The index file is not rewritten for a
   few appended lines (the next process reads them again), nor the listing for a few folders.
   When the event log changed, the listing is made again: the whole log is folded and every
   folder decoded (the "store changed" row).
