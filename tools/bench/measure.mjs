@@ -73,6 +73,25 @@ const syntheticEvents = (count, from = 0) => {
   return list
 }
 
+const HEAD_BYTES = 16 * 1024
+
+/** Reads the first 16 KiB of every transcript, one after another, and its last `tailBytes` (none: 0). */
+const readEnds = (home, tailBytes) => {
+  const t = now()
+  const buf = Buffer.allocUnsafe(HEAD_BYTES + tailBytes)
+  const files = transcripts(home)
+  for (const f of files) {
+    const fd = openSync(f, "r")
+    const head = readSync(fd, buf, 0, HEAD_BYTES, 0)
+    if (tailBytes > 0) {
+      const size = statSync(f).size
+      if (size > head) readSync(fd, buf, HEAD_BYTES, Math.min(tailBytes, size - head), Math.max(head, size - tailBytes))
+    }
+    closeSync(fd)
+  }
+  return { ms: now() - t, files: files.length }
+}
+
 const tasks = {
   async "floor-stat"({ home }) {
     const t = now()
@@ -86,30 +105,12 @@ const tasks = {
     return { ms: now() - t, files: n }
   },
   async "floor-head16k"({ home }) {
-    const t = now()
-    const buf = Buffer.allocUnsafe(16 * 1024)
-    const files = transcripts(home)
-    for (const f of files) {
-      const fd = openSync(f, "r")
-      readSync(fd, buf, 0, buf.length, 0)
-      closeSync(fd)
-    }
-    return { ms: now() - t, files: files.length }
+    return readEnds(home, 0)
   },
   // what a listing made with no index must read of each file: its head and its tail (the
   // transcript index's own sizes: 16 KiB, 8 KiB)
   async "floor-head-tail"({ home }) {
-    const t = now()
-    const buf = Buffer.allocUnsafe(24 * 1024)
-    const files = transcripts(home)
-    for (const f of files) {
-      const fd = openSync(f, "r")
-      const head = readSync(fd, buf, 0, 16 * 1024, 0)
-      const size = statSync(f).size
-      if (size > head) readSync(fd, buf, 16 * 1024, Math.min(8 * 1024, size - head), Math.max(head, size - 8 * 1024))
-      closeSync(fd)
-    }
-    return { ms: now() - t, files: files.length }
+    return readEnds(home, 8 * 1024)
   },
   async "floor-full"({ home }) {
     const t = now()

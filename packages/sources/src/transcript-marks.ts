@@ -83,22 +83,18 @@ export const writeMark = (
   mark: TranscriptMark,
   owner: StableId | undefined
 ): { readonly events: ReadonlyArray<SessionEvent>; readonly archiveMark?: string } => {
+  const recorded = (event: (owner: StableId) => SessionEvent) => (owner === undefined ? [] : [event(owner)])
   switch (mark._tag) {
     case "Title":
       writeTitle(transcript, latest, mark.title)
-      return { events: owner === undefined ? [] : [makeEvent("session.titled", owner, { claudeSessionId: latest })] }
+      return { events: recorded((id) => makeEvent("session.titled", id, { claudeSessionId: latest })) }
     case "Tag":
       writeTag(transcript, latest, mark.tag)
+      return { events: recorded((id) => makeEvent("session.tagged", id, { claudeSessionId: latest, tag: mark.tag })) }
+    case "Archive":
       return {
-        events:
-          owner === undefined ? [] : [makeEvent("session.tagged", owner, { claudeSessionId: latest, tag: mark.tag })]
+        archiveMark: writeArchiveMark(transcript, latest, mark.archived),
+        events: recorded((id) => makeEvent("session.archived", id, { archived: mark.archived }))
       }
-    case "Archive": {
-      const archiveMark = writeArchiveMark(transcript, latest, mark.archived)
-      return {
-        events: owner === undefined ? [] : [makeEvent("session.archived", owner, { archived: mark.archived })],
-        archiveMark
-      }
-    }
   }
 }

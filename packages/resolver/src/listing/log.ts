@@ -78,8 +78,8 @@ export class DamagedLogDigest extends Error {
   override readonly name = "DamagedLogDigest"
 }
 
-const ENTRY_BYTE = 0x1e
-const VALUE_BYTE = 0x1f
+const ENTRY_BYTE = ENTRY.charCodeAt(0)
+const VALUE_BYTE = VALUE.charCodeAt(0)
 
 /**
  * Where the value of the entry keyed `key` is (`[from, to)`), by a binary search over the
