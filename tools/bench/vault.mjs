@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process"
 import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { runAsPromise } from "@cc/events"
-import { makeFileVault, restoreTranscript, transcriptKeyOf } from "@cc/vault"
+import { makeFileVault, restoreTranscripts, transcriptKeyOf } from "@cc/vault"
 import { claudeEnv, startStandin } from "../anthropic-standin.mjs"
 import { claudeLatest } from "../claude-bins.mjs"
 import { runProcess } from "../spawn.mjs"
@@ -66,64 +66,72 @@ export const measureVault = async ({ scratch }) => {
   cc("recover", "--adopt")
   cc("vault", "sync", "--all")
   const copyDir = join(base, "cp")
-  // cold, as a restore after a cleanup is: the vault's files and the transcripts not in the page cache
-  const timeOf = (before, f) => {
-    const times = []
-    for (let i = 0; i < (smoke ? 1 : 5); i++) {
-      before()
-      dropCaches()
-      const t = performance.now()
-      f()
-      times.push(performance.now() - t)
-    }
-    return median(times)
-  }
-  const timeOfAsync = async (before, f) => {
-    const times = []
-    for (let i = 0; i < (smoke ? 1 : 5); i++) {
-      before()
-      dropCaches()
-      const t = performance.now()
-      await f()
-      times.push(performance.now() - t)
-    }
-    return median(times)
-  }
-  const sources = ids.map((id) => join(folder, `${id}.jsonl`))
-  // the floor: cp of the same bytes into a fresh folder (page cache warm, as for the restore)
-  const cpMs = timeOf(
-    () => {
-      rmSync(copyDir, { recursive: true, force: true })
-      mkdirSync(copyDir)
-    },
-    () => {
-      const r = spawnSync("cp", [...sources, copyDir])
-      if (r.status !== 0) throw new Error(`cp: ${r.stderr}`)
-    }
-  )
   const moved = join(base, "moved")
   mkdirSync(moved, { recursive: true })
   for (const id of ids) spawnSync("mv", [join(folder, `${id}.jsonl`), join(moved, `${id}.jsonl`)])
   cc("index")
-  const restoreMs = timeOf(
-    () => {
-      for (const name of readdirSync(folder)) rmSync(join(folder, name), { force: true })
-    },
-    () => cc("vault", "restore", ids[0])
-  )
-  const restored = readdirSync(folder).filter((n) => n.endsWith(".jsonl")).length
-  // the restore itself, in this process: the vault's chunks read, every one checked, written
+  const emptyFolder = () => {
+    for (const name of readdirSync(folder)) rmSync(join(folder, name), { force: true })
+  }
   const vault = makeFileVault({ dir: join(store, "vault") })
-  const restoreInProcessMs = await timeOfAsync(
-    () => {
-      for (const name of readdirSync(folder)) rmSync(join(folder, name), { force: true })
+  let restored = 0
+  const measured = {
+    // the floor: cp of the same bytes into a fresh folder
+    cpMs: {
+      before: () => {
+        rmSync(copyDir, { recursive: true, force: true })
+        mkdirSync(copyDir)
+      },
+      run: () => {
+        const r = spawnSync("cp", [...ids.map((id) => join(moved, `${id}.jsonl`)), copyDir])
+        if (r.status !== 0) throw new Error(`cp: ${r.stderr}`)
+      }
     },
-    async () => {
-      for (const id of ids) {
-        const key = transcriptKeyOf(id)
-        await runAsPromise(restoreTranscript(vault, key, join(folder, `${id}.jsonl`)))
+    // what any whole process pays first, from a cold page cache too (cp is a small binary, node is not)
+    bareNodeColdMs: {
+      before: () => {},
+      run: () => {
+        const r = spawnSync(process.execPath, ["-e", "0"])
+        if (r.status !== 0) throw new Error(`node: ${r.stderr}`)
+      }
+    },
+    // a whole `cc-session vault restore` process: the chain resolved, restored, the index refreshed
+    restoreMs: {
+      before: emptyFolder,
+      run: () => {
+        cc("vault", "restore", ids[0])
+        restored = readdirSync(folder).filter((n) => n.endsWith(".jsonl")).length
+      }
+    },
+    // the restore itself, in this process, as resume and `vault restore` do it (the chain's
+    // transcripts together): the vault's chunks read, every one checked, written
+    restoreInProcessMs: {
+      before: emptyFolder,
+      run: async () => {
+        const requests = ids.map((id) => ({ key: transcriptKeyOf(id), target: join(folder, `${id}.jsonl`) }))
+        const outcomes = await runAsPromise(restoreTranscripts(vault, requests))
+        const failed = outcomes.find((o) => o._tag === "Failure")
+        if (failed !== undefined) throw failed.failure
       }
     }
+  }
+  // cold, as a restore after a cleanup is: the vault's files and the transcripts not in the page
+  // cache. The three in turns, round after round, each round in another order: the disk's pace
+  // drifts over minutes, and falls on each alike
+  const names = Object.keys(measured)
+  const times = Object.fromEntries(names.map((name) => [name, []]))
+  for (let round = 0; round < (smoke ? 1 : 9); round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length]
+      measured[name].before()
+      dropCaches()
+      const t = performance.now()
+      await measured[name].run()
+      times[name].push(performance.now() - t)
+    }
+  }
+  const { cpMs, bareNodeColdMs, restoreMs, restoreInProcessMs } = Object.fromEntries(
+    names.map((name) => [name, median(times[name])])
   )
 
   // a run's wall time with the vault and without (the same prompt, in turns)
@@ -142,7 +150,7 @@ export const measureVault = async ({ scratch }) => {
     }
     const stores = { on: runStore("on"), off: runStore("off") }
     const env = { ...claudeEnv(standin.url, runHome) }
-    for (let i = 0; i < (smoke ? 2 : 12); i++) {
+    for (let i = 0; i < (smoke ? 2 : 20); i++) {
       for (const vault of i % 2 === 0 ? ["on", "off"] : ["off", "on"]) {
         const t = performance.now()
         // not spawnSync: the stand-in answers from this process
@@ -162,6 +170,7 @@ export const measureVault = async ({ scratch }) => {
   return {
     chain: { transcripts: ids.length, bytes, restored },
     cpMs,
+    bareNodeColdMs,
     restoreMs,
     restoreInProcessMs,
     runOnMs: median(runs.on),

@@ -20,7 +20,8 @@ import {
   mirrorTranscript,
   type OpenedVault,
   pathInProject,
-  restoreTranscript,
+  type RestoreRequest,
+  restoreTranscripts,
   type TranscriptKey,
   transcriptKeyOf,
   type VaultedTranscript,
@@ -216,7 +217,8 @@ export interface Restored {
  * Puts back every kept transcript of these Claude ids (and their subagents') that is not on
  * this host, where claude looks for a session run in `cwd`; with `catchUp` (the caller holds
  * the claim) one that is here with only the start of the copy (another host went on with it)
- * is brought up to the copy. What is here whole is left be.
+ * is brought up to the copy. What is here whole is left be. The transcripts go back together
+ * (`restoreTranscripts`); if one cannot, the first such failure is thrown once all have ended.
  */
 export const restoreMissing = async (
   vault: VaultShape,
@@ -227,26 +229,23 @@ export const restoreMissing = async (
   options: { readonly catchUp?: boolean } = {}
 ): Promise<Array<Restored>> => {
   const here = transcriptsHere(cache)
-  const restored: Array<Restored> = []
+  const requests: Array<RestoreRequest> = []
   for (const id of ids) {
-    const copies = await runAsPromise(vault.list({ sessionId: id }))
-    for (const copy of copies) {
+    for (const copy of await runAsPromise(vault.list({ sessionId: id }))) {
       const target = restoreTargetOf(home, copy, cwd)
       // here, elsewhere than where it would go: claude's own copy, left be; and without the
       // claim, whatever is there is (someone may be writing it)
       if (here(copy.key) && !existsSync(target)) continue
       if (options.catchUp !== true && existsSync(target)) continue
-      const outcome = await runAsPromise(
-        restoreTranscript(vault, copy.key, target, options.catchUp === true ? { catchUp: true } : {})
-      )
-      if (outcome._tag === "Present") continue
-      restored.push({
-        key: copy.key,
-        path: outcome.path,
-        outcome: outcome._tag === "Restored" ? "restored" : "caught up",
-        bytes: outcome.bytes
-      })
+      requests.push({ key: copy.key, target, options: options.catchUp === true ? { catchUp: true } : {} })
     }
   }
-  return restored
+  const outcomes = await runAsPromise(restoreTranscripts(vault, requests))
+  const failed = outcomes.find((o) => o._tag === "Failure")
+  if (failed !== undefined) throw failed.failure
+  return outcomes.flatMap((o): Array<Restored> => {
+    if (o._tag === "Failure" || o.success._tag === "Present") return []
+    const { copy, path, bytes } = o.success
+    return [{ key: copy.key, path, outcome: o.success._tag === "Restored" ? "restored" : "caught up", bytes }]
+  })
 }

@@ -20,7 +20,7 @@ import { sha256Hex } from "./digest.js"
 import { isVaultError } from "./errors.js"
 import { keyName, type TranscriptKey, transcriptKeyOf } from "./key.js"
 import { mirrorTranscript } from "./mirror.js"
-import { readVerified, restoreTranscript } from "./restore.js"
+import { readVerified, restoreTranscript, restoreTranscripts } from "./restore.js"
 import type { TranscriptMeta, VaultShape } from "./vault.js"
 
 export interface VaultUnderTest {
@@ -362,6 +362,41 @@ export const runVaultConformance = (name: string, factory: VaultFactory, options
       withVault(factory, async ({ vault }) => {
         const error = await failureOf(restoreTranscript(vault, key(9), join(tmpdir(), "never-written.jsonl")))
         expect(isVaultError(error) && error._tag).toBe("VaultNotFound")
+      }))
+
+    it("restores a chain's copies together, each byte for byte, in the order asked, one it lacks failing alone", () =>
+      withVault(factory, async ({ vault }) => {
+        const dir = mkdtempSync(join(tmpdir(), "cc-vault-conf-"))
+        try {
+          // chunks past the size whose digest goes to a hasher thread, and small ones
+          const contents = [14, 15, 16].map((n) =>
+            [700_000, 300_000, 1_000].map((size, i) => `${JSON.stringify({ n, i, pad: "x".repeat(size) })}\n`)
+          )
+          for (const [i, chunks] of contents.entries()) {
+            let offset = 0
+            for (const text of chunks) {
+              await run(vault.push(key(14 + i), meta, { generation: 0, offset, bytes: bytesOf(text) }))
+              offset += Buffer.byteLength(text)
+            }
+          }
+          const asked = [key(14), key(17), key(15), key(16)]
+          const outcomes = await run(
+            restoreTranscripts(
+              vault,
+              asked.map((k) => ({ key: k, target: join(dir, `${k.sessionId}.jsonl`) }))
+            )
+          )
+          expect(outcomes.map((o) => (o._tag === "Success" ? o.success._tag : o.failure._tag))).toEqual([
+            "Restored",
+            "VaultNotFound",
+            "Restored",
+            "Restored"
+          ])
+          for (const [i, chunks] of contents.entries())
+            expect(readFileSync(join(dir, `${key(14 + i).sessionId}.jsonl`), "utf8")).toBe(chunks.join(""))
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
       }))
   })
 }

@@ -7,7 +7,14 @@ import { type FileVaultOptions, makeFileVault } from "./file-vault.js"
 import type { TranscriptKey } from "./key.js"
 import { makeMemoryVault } from "./memory-vault.js"
 import { type MirrorOutcome, type MirrorTarget, mirrorTranscript } from "./mirror.js"
-import { type CopyCheck, type RestoreOutcome, restoreTranscript, verifyVault } from "./restore.js"
+import {
+  type CopyCheck,
+  type RestoreOutcome,
+  type RestoreRequest,
+  restoreTranscript,
+  restoreTranscripts,
+  verifyVault
+} from "./restore.js"
 import type { ChunkRef, Push, TranscriptMeta, VaultedTranscript, VaultShape } from "./vault.js"
 
 export interface TranscriptVault {
@@ -24,6 +31,11 @@ export interface TranscriptVault {
   readonly mirror: (target: MirrorTarget) => Promise<MirrorOutcome>
   /** Puts one transcript back at `path`, checked byte for byte. */
   readonly restore: (key: TranscriptKey, path: string) => Promise<RestoreOutcome>
+  /**
+   * Puts several transcripts back (a chain), a few at once, each checked byte for byte: how
+   * each went, in the order asked, as `Promise.allSettled` says it (one failing stops none).
+   */
+  readonly restoreAll: (requests: ReadonlyArray<RestoreRequest>) => Promise<Array<PromiseSettledResult<RestoreOutcome>>>
   /** Checks every chunk (or one session's) against its digest. */
   readonly verify: (options?: { readonly sessionId?: string }) => Promise<ReadonlyArray<CopyCheck>>
 }
@@ -39,6 +51,11 @@ export const promiseVault = (shape: VaultShape): TranscriptVault => ({
   remove: (key) => runAsPromise(shape.remove(key)),
   mirror: (target) => runAsPromise(mirrorTranscript(shape, target)),
   restore: (key, path) => runAsPromise(restoreTranscript(shape, key, path)),
+  restoreAll: async (requests) =>
+    (await runAsPromise(restoreTranscripts(shape, requests))).map(
+      (r): PromiseSettledResult<RestoreOutcome> =>
+        r._tag === "Success" ? { status: "fulfilled", value: r.success } : { status: "rejected", reason: r.failure }
+    ),
   verify: (options) => runAsPromise(verifyVault(shape, options))
 })
 

@@ -19,7 +19,9 @@ import {
   isVaultError,
   makeFileVault,
   mirrorTranscript,
+  promiseVault,
   restoreTranscript,
+  restoreTranscripts,
   type TranscriptKey,
   transcriptKeyOf,
   verifyVault
@@ -192,5 +194,83 @@ describe("restore with catch-up", () => {
     // a file that holds the copy (and more) is present, the vault not even read
     appendFileSync(file, '{"n":9}\n')
     expect((await runAsPromise(restoreTranscript(vault, key, file)))._tag).toBe("Present")
+  })
+})
+
+describe("restore of large chunks (checked on the hasher threads) and of a chain at once", () => {
+  /** A vault holding `count` transcripts of a few large chunks each (mirrored as they grew). */
+  const vaultWithLargeCopies = async (count: number) => {
+    const dir = temp()
+    const vault = makeFileVault({ dir: join(dir, "vault") })
+    const copies = []
+    for (let n = 0; n < count; n++) {
+      const k = transcriptKeyOf(`11111111-2222-4333-8444-00000000000${n}`) as TranscriptKey
+      const file = join(dir, `${n}.jsonl`)
+      // lines of their own lengths, pushed three times: chunks of about 1.2 MiB each
+      for (let push = 0; push < 3; push++) {
+        let text = ""
+        for (let i = 0; text.length < 1.2 * 2 ** 20; i++)
+          text += `${JSON.stringify({ n, push, i, text: "é".repeat((i * 7919 + n) % 700) })}\n`
+        appendFileSync(file, text)
+        await runAsPromise(mirrorTranscript(vault, { key: k, meta, path: file }))
+      }
+      copies.push({ key: k, file, content: readFileSync(file) })
+    }
+    return { dir, vault, copies }
+  }
+
+  it("refuses a large chunk with any byte flipped, writing nothing where claude reads", async () => {
+    const { dir, vault, copies } = await vaultWithLargeCopies(1)
+    const [only] = copies
+    if (only === undefined) throw new Error("no copy")
+    const described = await runAsPromise(vault.describe(only.key))
+    expect(described?.chunks.length).toBe(3)
+    expect(Math.min(...(described?.chunks.map((c) => c.length) ?? []))).toBeGreaterThan(2 ** 20)
+    const data = join(dir, "vault", only.key.sessionId, "transcript", "g0.data")
+    const original = readFileSync(data)
+    await fc.assert(
+      fc.asyncProperty(fc.nat(original.length - 1), fc.integer({ min: 1, max: 255 }), async (at, flip) => {
+        const bytes = Buffer.from(original)
+        bytes[at] = (bytes[at] ?? 0) ^ flip
+        writeFileSync(data, bytes)
+        const target = join(dir, "restored", `${at}.jsonl`)
+        const error = await failure(runAsPromise(restoreTranscript(vault, only.key, target)))
+        expect(isVaultError(error) && error._tag).toBe("VaultDamaged")
+        expect(readdirSync(join(dir, "restored"))).toEqual([])
+      }),
+      { numRuns: 8 }
+    )
+    writeFileSync(data, original)
+    const target = join(dir, "restored", "whole.jsonl")
+    expect((await runAsPromise(restoreTranscript(vault, only.key, target)))._tag).toBe("Restored")
+    expect(readFileSync(target).equals(only.content)).toBe(true)
+  })
+
+  it("restores a chain together: each byte for byte, in the order asked, a damaged one failing alone", async () => {
+    const { dir, vault, copies } = await vaultWithLargeCopies(4)
+    const damagedOne = copies[2]
+    if (damagedOne === undefined) throw new Error("no copy")
+    const data = join(dir, "vault", damagedOne.key.sessionId, "transcript", "g0.data")
+    const bytes = readFileSync(data)
+    bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 0x20
+    writeFileSync(data, bytes)
+    const home = join(dir, "home")
+    const requests = copies.map((c, n) => ({ key: c.key, target: join(home, `${n}.jsonl`) }))
+    const outcomes = await runAsPromise(restoreTranscripts(vault, requests))
+    expect(outcomes.map((o) => (o._tag === "Success" ? o.success._tag : o.failure._tag))).toEqual([
+      "Restored",
+      "Restored",
+      "VaultDamaged",
+      "Restored"
+    ])
+    for (const [n, c] of copies.entries())
+      if (c !== damagedOne) expect(readFileSync(join(home, `${n}.jsonl`)).equals(c.content)).toBe(true)
+    // nothing of the damaged one, and no temp file left behind
+    expect(readdirSync(home).sort()).toEqual(["0.jsonl", "1.jsonl", "3.jsonl"])
+    // the Promise API says the same, as Promise.allSettled would
+    const again = await promiseVault(vault).restoreAll(
+      copies.map((c, n) => ({ key: c.key, target: join(dir, "again", `${n}.jsonl`) }))
+    )
+    expect(again.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"])
   })
 })
