@@ -24,6 +24,7 @@ import {
   isVaultError,
   makeFileVault,
   mirrorTranscript,
+  OFF_THREAD_FROM_BYTES,
   readVerified,
   restoreTranscript,
   type TranscriptKey,
@@ -160,9 +161,10 @@ describe("the vault under faults", () => {
     const base = join(dir, "damage")
     const file = join(base, "t.jsonl")
     const vaultDir = join(base, "vault")
+    // every tenth line a large one (a tool's output): its chunk is checked on the hasher threads
     const lines = Array.from(
       { length: 40 },
-      (_, n) => `${JSON.stringify({ type: "user", n, text: "é".repeat(n * 50) })}\n`
+      (_, n) => `${JSON.stringify({ type: "user", n, text: "é".repeat(n % 10 === 9 ? 150_000 : n * 50) })}\n`
     )
     const vault = makeFileVault({ dir: vaultDir })
     mkdirSync(base)
@@ -171,6 +173,9 @@ describe("the vault under faults", () => {
       await runAsPromise(mirrorTranscript(vault, { key, meta: { projectKey: "-chaos", host: "chaos" }, path: file }))
     }
     const original = readFileSync(file)
+    const kept = (await runAsPromise(vault.describe(key)))?.chunks ?? []
+    const largeChunks = kept.filter((c) => c.length >= OFF_THREAD_FROM_BYTES).length
+    expect(largeChunks).toBe(4)
     const part = join(vaultDir, SESSION, "transcript")
     const pristine = new Map(
       readdirSync(part)
@@ -232,7 +237,7 @@ describe("the vault under faults", () => {
       { numRuns: scale(100, 1000) }
     )
     expect(wrong).toBe(0)
-    record("vault-damage", { cases, refused, restored, wrong })
+    record("vault-damage", { cases, refused, restored, wrong, chunks: kept.length, largeChunks })
   })
 
   it("random damage to a copy in PostgreSQL: a restore gives it back byte for byte or is refused", async () => {

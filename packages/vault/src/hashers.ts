@@ -11,7 +11,7 @@
  * always the digest of the caller's bytes.
  */
 import { availableParallelism } from "node:os"
-import { Worker } from "node:worker_threads"
+import type { Worker } from "node:worker_threads"
 import { sha256Hex } from "./digest.js"
 
 /** Below this a digest is taken where it is asked for: a trip to a thread costs more. */
@@ -86,7 +86,8 @@ export const makeHasherPool = (options: HasherPoolOptions = {}): HasherPool => {
 
   const start = (): Hasher => {
     const hasher: Hasher = {
-      worker: new Worker(options.source ?? HASHER_SOURCE, {
+      // loaded at the first thread, not with the package: most commands never hash a large chunk
+      worker: new (process.getBuiltinModule("node:worker_threads").Worker)(options.source ?? HASHER_SOURCE, {
         eval: true,
         // none of the parent's flags: a loader it was started with (`--import`) is no hasher's
         execArgv: []
