@@ -19,6 +19,7 @@ import {
   isVaultError,
   makeFileVault,
   mirrorTranscript,
+  OFF_THREAD_FROM_BYTES,
   promiseVault,
   restoreTranscript,
   restoreTranscripts,
@@ -59,6 +60,27 @@ const vaultWithCopy = async () => {
   return { dir, vault, file, content, part }
 }
 
+/** A vault holding `count` transcripts of a few large chunks each (mirrored as they grew). */
+const vaultWithLargeCopies = async (count: number) => {
+  const dir = temp()
+  const vault = makeFileVault({ dir: join(dir, "vault") })
+  const copies = []
+  for (let n = 0; n < count; n++) {
+    const k = transcriptKeyOf(`11111111-2222-4333-8444-00000000000${n}`) as TranscriptKey
+    const file = join(dir, `${n}.jsonl`)
+    // lines of their own lengths, pushed three times: chunks of about 1.2 MiB each
+    for (let push = 0; push < 3; push++) {
+      let text = ""
+      for (let i = 0; text.length < 1.2 * 2 ** 20; i++)
+        text += `${JSON.stringify({ n, push, i, text: "é".repeat((i * 7919 + n) % 700) })}\n`
+      appendFileSync(file, text)
+      await runAsPromise(mirrorTranscript(vault, { key: k, meta, path: file }))
+    }
+    copies.push({ key: k, file, content: readFileSync(file) })
+  }
+  return { dir, vault, copies }
+}
+
 describe("file vault", () => {
   it("keeps its folders 0700 and its files 0600", async () => {
     const { dir, part } = await vaultWithCopy()
@@ -94,30 +116,45 @@ describe("file vault", () => {
     }
   )
 
-  it("refuses to restore from a chunk with any byte flipped, and verify names it", async () => {
-    const { dir, vault, part, content } = await vaultWithCopy()
-    const data = join(part, "g0.data")
-    const original = readFileSync(data)
-    await fc.assert(
-      fc.asyncProperty(fc.nat(original.length - 1), fc.integer({ min: 1, max: 255 }), async (at, flip) => {
-        const bytes = Buffer.from(original)
-        bytes[at] = (bytes[at] ?? 0) ^ flip
-        writeFileSync(data, bytes)
-        const target = join(dir, "restored", `${at}.jsonl`)
-        const error = await failure(runAsPromise(restoreTranscript(vault, key, target)))
-        expect(isVaultError(error) && error._tag).toBe("VaultDamaged")
-        // nothing is written where claude would read it
-        expect(() => statSync(target)).toThrow()
-        const checks = await runAsPromise(verifyVault(vault))
-        expect(checks[0]?.problem).toMatch(/do not match its digest/)
-      }),
-      { numRuns: 30 }
-    )
-    writeFileSync(data, original)
-    const target = join(dir, "restored", "whole.jsonl")
-    await runAsPromise(restoreTranscript(vault, key, target))
-    expect(readFileSync(target, "utf8")).toBe(content)
-  })
+  // a small copy (digests on the calling thread) and one of large chunks (on the hasher threads)
+  const copies = {
+    "a copy of small chunks": async () => {
+      const { dir, vault, part, content } = await vaultWithCopy()
+      return { dir, vault, key, data: join(part, "g0.data"), content: Buffer.from(content), runs: 30 }
+    },
+    "a copy of large chunks": async () => {
+      const { dir, vault, copies } = await vaultWithLargeCopies(1)
+      const only = copies[0] as (typeof copies)[number]
+      const described = await runAsPromise(vault.describe(only.key))
+      expect(Math.min(...(described?.chunks.map((c) => c.length) ?? []))).toBeGreaterThan(OFF_THREAD_FROM_BYTES)
+      const data = join(dir, "vault", only.key.sessionId, "transcript", "g0.data")
+      return { dir, vault, key: only.key, data, content: only.content, runs: 8 }
+    }
+  }
+  for (const [what, copyOf] of Object.entries(copies))
+    it(`refuses to restore ${what} with any byte flipped, writing nothing where claude reads, and verify names it`, async () => {
+      const { dir, vault, key, data, content, runs } = await copyOf()
+      const original = readFileSync(data)
+      const restoredDir = join(dir, "restored")
+      await fc.assert(
+        fc.asyncProperty(fc.nat(original.length - 1), fc.integer({ min: 1, max: 255 }), async (at, flip) => {
+          const bytes = Buffer.from(original)
+          bytes[at] = (bytes[at] ?? 0) ^ flip
+          writeFileSync(data, bytes)
+          const error = await failure(runAsPromise(restoreTranscript(vault, key, join(restoredDir, `${at}.jsonl`))))
+          expect(isVaultError(error) && error._tag).toBe("VaultDamaged")
+          // nothing where claude would read it, and no temp file left beside it
+          expect(readdirSync(restoredDir)).toEqual([])
+          const checks = await runAsPromise(verifyVault(vault))
+          expect(checks[0]?.problem).toMatch(/do not match its digest/)
+        }),
+        { numRuns: runs }
+      )
+      writeFileSync(data, original)
+      const target = join(restoredDir, "whole.jsonl")
+      expect((await runAsPromise(restoreTranscript(vault, key, target)))._tag).toBe("Restored")
+      expect(readFileSync(target).equals(content)).toBe(true)
+    })
 
   it("refuses a copy whose data was cut short or is missing", async () => {
     const { dir, vault, part } = await vaultWithCopy()
@@ -197,55 +234,7 @@ describe("restore with catch-up", () => {
   })
 })
 
-describe("restore of large chunks (checked on the hasher threads) and of a chain at once", () => {
-  /** A vault holding `count` transcripts of a few large chunks each (mirrored as they grew). */
-  const vaultWithLargeCopies = async (count: number) => {
-    const dir = temp()
-    const vault = makeFileVault({ dir: join(dir, "vault") })
-    const copies = []
-    for (let n = 0; n < count; n++) {
-      const k = transcriptKeyOf(`11111111-2222-4333-8444-00000000000${n}`) as TranscriptKey
-      const file = join(dir, `${n}.jsonl`)
-      // lines of their own lengths, pushed three times: chunks of about 1.2 MiB each
-      for (let push = 0; push < 3; push++) {
-        let text = ""
-        for (let i = 0; text.length < 1.2 * 2 ** 20; i++)
-          text += `${JSON.stringify({ n, push, i, text: "é".repeat((i * 7919 + n) % 700) })}\n`
-        appendFileSync(file, text)
-        await runAsPromise(mirrorTranscript(vault, { key: k, meta, path: file }))
-      }
-      copies.push({ key: k, file, content: readFileSync(file) })
-    }
-    return { dir, vault, copies }
-  }
-
-  it("refuses a large chunk with any byte flipped, writing nothing where claude reads", async () => {
-    const { dir, vault, copies } = await vaultWithLargeCopies(1)
-    const [only] = copies
-    if (only === undefined) throw new Error("no copy")
-    const described = await runAsPromise(vault.describe(only.key))
-    expect(described?.chunks.length).toBe(3)
-    expect(Math.min(...(described?.chunks.map((c) => c.length) ?? []))).toBeGreaterThan(2 ** 20)
-    const data = join(dir, "vault", only.key.sessionId, "transcript", "g0.data")
-    const original = readFileSync(data)
-    await fc.assert(
-      fc.asyncProperty(fc.nat(original.length - 1), fc.integer({ min: 1, max: 255 }), async (at, flip) => {
-        const bytes = Buffer.from(original)
-        bytes[at] = (bytes[at] ?? 0) ^ flip
-        writeFileSync(data, bytes)
-        const target = join(dir, "restored", `${at}.jsonl`)
-        const error = await failure(runAsPromise(restoreTranscript(vault, only.key, target)))
-        expect(isVaultError(error) && error._tag).toBe("VaultDamaged")
-        expect(readdirSync(join(dir, "restored"))).toEqual([])
-      }),
-      { numRuns: 8 }
-    )
-    writeFileSync(data, original)
-    const target = join(dir, "restored", "whole.jsonl")
-    expect((await runAsPromise(restoreTranscript(vault, only.key, target)))._tag).toBe("Restored")
-    expect(readFileSync(target).equals(only.content)).toBe(true)
-  })
-
+describe("restore of a chain at once", () => {
   it("restores a chain together: each byte for byte, in the order asked, a damaged one failing alone", async () => {
     const { dir, vault, copies } = await vaultWithLargeCopies(4)
     const damagedOne = copies[2]
