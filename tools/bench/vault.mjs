@@ -1,7 +1,7 @@
-// The transcript vault's costs: restoring a chain of 100 MB transcripts (a whole `cc-session
-// vault restore` process) against `cp` of the same bytes, and what keeping a run's transcript
-// in the vault adds to the run's wall time (the real CLI against the loopback stand-in, the
-// same prompt with the vault on and off, in turns).
+// The transcript vault's costs: restoring a chain of 100 MB transcripts (in process, and as a
+// whole `cc-session vault restore` process) against `cp` of the same bytes, and what keeping a
+// run's transcript in the vault adds to the run's wall time (the real CLI against the loopback
+// stand-in, the same prompt with the vault on and off, in turns).
 import { spawnSync } from "node:child_process"
 import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -116,7 +116,7 @@ export const measureVault = async ({ scratch }) => {
     }
   }
   // cold, as a restore after a cleanup is: the vault's files and the transcripts not in the page
-  // cache. The three in turns, round after round, each round in another order: the disk's pace
+  // cache. Each in turn, round after round, each round in another order: the disk's pace
   // drifts over minutes, and falls on each alike
   const names = Object.keys(measured)
   const times = Object.fromEntries(names.map((name) => [name, []]))

@@ -119,7 +119,7 @@ export const readVerified = (
         : ioError(cause, vault.location, "read")
   })
 
-/** Writes all of `bytes` at `position`, off the main thread (it checks the next chunk meanwhile). */
+/** Writes all of `bytes` at `position`, off the main thread (the next chunks are read and checked meanwhile). */
 const writeAt = async (fd: number, bytes: Uint8Array, position: number): Promise<void> => {
   for (let at = 0; at < bytes.length; ) {
     at += await new Promise<number>((done, fail) =>
